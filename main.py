@@ -1,0 +1,3 @@
+from organizer.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,244 @@
+"""Recurrence rules: validation, normalisation and expansion, following wall-clock time.
+
+A weekly circle at 18:00 in Europe/London stays at 18:00 local time across the clock change,
+so its UTC instant moves.  Rules are expanded in the event's own zone for that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from dateutil.rrule import rrule, rrulestr
+
+from organizer.errors import ValidationError
+
+ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+MAX_RULE_LENGTH = 500
+_KNOWN_ZONES: frozenset[str] | None = None
+
+
+def zone(name: str, field: str = "timezone") -> ZoneInfo:
+    """The IANA zone called ``name``, or a ValidationError naming ``field``."""
+    global _KNOWN_ZONES
+    if _KNOWN_ZONES is None:
+        _KNOWN_ZONES = frozenset(available_timezones())
+    if name not in _KNOWN_ZONES and name != "UTC":
+        raise ValidationError.single(field, f"“{name}” is not a known time zone.")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError.single(field, f"“{name}” is not a known time zone.") from error
+
+
+def _split(rule: str) -> list[tuple[str, str]]:
+    body = rule.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    parts: list[tuple[str, str]] = []
+    for piece in body.split(";"):
+        if not piece:
+            continue
+        if "=" not in piece:
+            raise ValidationError.single("recurrence", f"“{piece}” is not NAME=VALUE.")
+        key, value = piece.split("=", 1)
+        parts.append((key.strip().upper(), value.strip().upper()))
+    return parts
+
+
+def normalise_rule(rule: str, starts_at: datetime, tz_name: str) -> str:
+    """Check a rule against its first start and return it in stored form.
+
+    The stored form has no ``RRULE:`` prefix and an ``UNTIL`` in UTC (RFC 5545 requires UTC
+    when the start carries a zone); a date-only ``UNTIL`` means "until the end of that day"
+    in the event's zone.
+
+    Raises:
+        ValidationError: on field ``recurrence`` when the rule cannot be used.
+    """
+    tz = zone(tz_name)
+    if len(rule) > MAX_RULE_LENGTH:
+        raise ValidationError.single("recurrence", "The repeat rule is too long.")
+    parts = _split(rule)
+    keys = [k for k, _ in parts]
+    if len(set(keys)) != len(keys):
+        raise ValidationError.single("recurrence", "The repeat rule names a part twice.")
+    values = dict(parts)
+    freq = values.get("FREQ")
+    if freq not in ALLOWED_FREQUENCIES:
+        raise ValidationError.single(
+            "recurrence", "Events can repeat daily, weekly, monthly or yearly."
+        )
+    if "COUNT" in values and "UNTIL" in values:
+        raise ValidationError.single(
+            "recurrence", "Give either a number of times or an end date, not both."
+        )
+    if "UNTIL" in values:
+        values["UNTIL"] = _until_in_utc(values["UNTIL"], tz)
+    if "COUNT" in values and (not values["COUNT"].isdigit() or int(values["COUNT"]) < 1):
+        raise ValidationError.single("recurrence", "The number of times must be at least 1.")
+    if "INTERVAL" in values and (not values["INTERVAL"].isdigit() or int(values["INTERVAL"]) < 1):
+        raise ValidationError.single("recurrence", "The interval must be at least 1.")
+    text = ";".join(f"{k}={values[k]}" for k, _ in parts)
+    try:
+        parsed = _parse(text, starts_at.astimezone(tz))
+        first = next(iter(parsed), None)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise ValidationError.single(
+            "recurrence", f"The repeat rule is not valid: {error}."
+        ) from error
+    if first is None:
+        raise ValidationError.single("recurrence", "The repeat rule never happens.")
+    return text
+
+
+def _until_in_utc(value: str, tz: ZoneInfo) -> str:
+    try:
+        if len(value) == 8:
+            day = datetime.strptime(value, "%Y%m%d").date()
+            local = datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+            return local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if value.endswith("Z"):
+            datetime.strptime(value, "%Y%m%dT%H%M%SZ")
+            return value
+        local = datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=tz)
+        return local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    except ValueError as error:
+        raise ValidationError.single("recurrence", f"“{value}” is not a valid end date.") from error
+
+
+def _parse(rule: str, local_start: datetime) -> rrule:
+    parsed = rrulestr(rule, dtstart=local_start)
+    assert isinstance(parsed, rrule)
+    return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One occurrence of an event: its id within the series and its actual times."""
+
+    recurrence_id: datetime
+    starts_at: datetime
+    ends_at: datetime
+
+
+def expand(
+    rule: str | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    tz_name: str,
+    window_start: datetime,
+    window_end: datetime,
+    exdates: Iterable[datetime] = (),
+) -> Iterator[Occurrence]:
+    """Occurrences overlapping ``[window_start, window_end)``, in order.
+
+    ``recurrence_id`` is the rule's start instant for that occurrence.  The duration is kept
+    in wall-clock terms, so an evening session stays 18:00 to 20:00 across a clock change.
+    """
+    if not rule:
+        if starts_at < window_end and ends_at > window_start:
+            yield Occurrence(starts_at, starts_at, ends_at)
+        return
+    tz = ZoneInfo(tz_name)
+    local_start = starts_at.astimezone(tz)
+    local_end = ends_at.astimezone(tz)
+    wall_duration = local_end.replace(tzinfo=None) - local_start.replace(tzinfo=None)
+    real_duration = ends_at - starts_at
+    excluded = {d.astimezone(UTC) for d in exdates}
+    # Look back by the longest possible duration so occurrences running into the window count.
+    search_from = (
+        window_start - max(real_duration, wall_duration) - timedelta(hours=2)
+    ).astimezone(tz)
+    parsed = _parse(rule, local_start)
+    for local in parsed.xafter(search_from, inc=True):
+        occurrence_start = local.astimezone(UTC)
+        if occurrence_start >= window_end:
+            break
+        occurrence_end = _wall_add(local, wall_duration, tz).astimezone(UTC)
+        if occurrence_end <= occurrence_start:
+            occurrence_end = occurrence_start + real_duration
+        if occurrence_end <= window_start or occurrence_start in excluded:
+            continue
+        yield Occurrence(occurrence_start, occurrence_start, occurrence_end)
+
+
+def _wall_add(local: datetime, duration: timedelta, tz: ZoneInfo) -> datetime:
+    naive = local.replace(tzinfo=None) + duration
+    return naive.replace(tzinfo=tz)
+
+
+def series_end(
+    rule: str | None, starts_at: datetime, ends_at: datetime, tz_name: str
+) -> datetime | None:
+    """The end of the last occurrence, or ``None`` for a series without end.
+
+    A one-off event's series end is its own end.
+    """
+    if not rule:
+        return ends_at
+    values = dict(_split(rule))
+    if "COUNT" not in values and "UNTIL" not in values:
+        return None
+    tz = ZoneInfo(tz_name)
+    local_start = starts_at.astimezone(tz)
+    wall_duration = ends_at.astimezone(tz).replace(tzinfo=None) - local_start.replace(tzinfo=None)
+    last: datetime | None = None
+    for last in _parse(rule, local_start):  # noqa: B007 - the loop finds the last occurrence
+        pass
+    if last is None:
+        return ends_at
+    return max(_wall_add(last, wall_duration, tz).astimezone(UTC), ends_at)
+
+
+def local_midnight(day: date, tz_name: str) -> datetime:
+    """Midnight at the start of ``day`` in the zone, as a UTC instant (all-day events)."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
+
+
+def describe(rule: str | None, tz_name: str | None = None) -> str:
+    """The rule in plain words: "Every week on Tuesday until 30 June 2027"."""
+    if not rule:
+        return "Does not repeat"
+    values = dict(_split(rule))
+    interval = int(values.get("INTERVAL", "1"))
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(
+        values.get("FREQ", ""), "time"
+    )
+    words = f"Every {unit}" if interval == 1 else f"Every {interval} {unit}s"
+    if "BYDAY" in values:
+        names = {
+            "MO": "Monday",
+            "TU": "Tuesday",
+            "WE": "Wednesday",
+            "TH": "Thursday",
+            "FR": "Friday",
+            "SA": "Saturday",
+            "SU": "Sunday",
+        }
+        days = []
+        for token in values["BYDAY"].split(","):
+            prefix, code = token[:-2], token[-2:]
+            name = names.get(code, code)
+            ordinal = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
+            days.append(f"the {ordinal[prefix]} {name}" if prefix in ordinal else name)
+        words += " on " + _join(days)
+        if unit == "week" and interval == 1:
+            words = "Every " + _join(days)
+    if "UNTIL" in values:
+        until = datetime.strptime(values["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if tz_name:
+            until = until.astimezone(ZoneInfo(tz_name))
+        words += f" until {until.day} {until:%B %Y}"
+    elif "COUNT" in values:
+        count = int(values["COUNT"])
+        words += ", once" if count == 1 else f", {count} times"
+    return words
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
