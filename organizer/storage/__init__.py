@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, select
+from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -375,7 +375,7 @@ def _driver_pragma(conn: Connection, statement: str) -> None:
 def _stamp_file_info(conn: Connection) -> None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     head = head_revision()
-    existing = dict(conn.execute(select(FileInfo.key, FileInfo.value)).tuples().all())
+    existing = dict(conn.execute(select(FileInfo.key, FileInfo.value)).all())
     values = {
         "schema_revision": head,
         "schema_version": str(schema_number(head)),
@@ -386,12 +386,11 @@ def _stamp_file_info(conn: Connection) -> None:
         values["file_id"] = str(uuid.uuid4())
         values["created_at"] = now
         values["created_by_version"] = f"Organizer {__version__}"
-    table = FileInfo.__table__
     for key, value in values.items():
         if key in existing:
-            conn.execute(table.update().where(table.c.key == key).values(value=value))
+            conn.execute(update(FileInfo).where(FileInfo.key == key).values(value=value))
         else:
-            conn.execute(table.insert().values(key=key, value=value))
+            conn.execute(insert(FileInfo).values(key=key, value=value))
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA user_version = {schema_number(head)}")
 
@@ -446,6 +445,17 @@ def integrity_problems(db: Database) -> list[str]:
     return problems
 
 
+def table_counts(db: Database) -> dict[str, int]:
+    """How many rows each of Organizer's tables holds."""
+    from organizer.models import Base
+
+    with db.read() as session:
+        return {
+            table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in Base.metadata.sorted_tables
+        }
+
+
 def schema_problems(db: Database) -> list[str]:
     """Differences between the database schema and the models (empty when they agree)."""
     from alembic.autogenerate import compare_metadata
@@ -468,4 +478,5 @@ __all__ = [
     "integrity_problems",
     "open_database",
     "schema_problems",
+    "table_counts",
 ]

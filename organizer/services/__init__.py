@@ -1,0 +1,105 @@
+"""Qt-free services: every create, read, update and delete the app and command line use.
+
+Each call is one short transaction.  Validation failures raise
+:class:`~organizer.errors.ValidationError` naming the field; a save based on an old copy raises
+:class:`~organizer.errors.ConflictError` saying who changed the record and when.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from dataclasses import dataclass
+
+from organizer.services.events import (
+    AssignmentDraft,
+    AssignmentService,
+    EventDraft,
+    EventService,
+    OccurrenceInfo,
+    ShiftDraft,
+    ShiftService,
+)
+from organizer.services.journal import ChangeLogService
+from organizer.services.organisation import (
+    CauseDraft,
+    CauseService,
+    LocationDraft,
+    LocationService,
+    QualificationDraft,
+    QualificationService,
+)
+from organizer.services.volunteers import (
+    Blackout,
+    HeldQualification,
+    VolunteerDraft,
+    VolunteerService,
+    WeeklyWindow,
+)
+from organizer.storage import Database
+
+
+def default_actor() -> str:
+    """Who is making changes, when the coordinator has not given a name: user@host."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "someone"
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass(frozen=True)
+class Services:
+    """The services for one open database and one acting coordinator.
+
+    A plain bundle built once where the app starts; each view is handed the services it needs.
+    """
+
+    causes: CauseService
+    locations: LocationService
+    qualifications: QualificationService
+    volunteers: VolunteerService
+    events: EventService
+    shifts: ShiftService
+    assignments: AssignmentService
+    changes: ChangeLogService
+
+    @classmethod
+    def for_database(cls, db: Database, actor: str | None = None) -> Services:
+        """Build every service over ``db`` acting as ``actor``."""
+        who = actor or default_actor()
+        return cls(
+            causes=CauseService(db, who),
+            locations=LocationService(db, who),
+            qualifications=QualificationService(db, who),
+            volunteers=VolunteerService(db, who),
+            events=EventService(db, who),
+            shifts=ShiftService(db, who),
+            assignments=AssignmentService(db, who),
+            changes=ChangeLogService(db, who),
+        )
+
+
+__all__ = [
+    "AssignmentDraft",
+    "AssignmentService",
+    "Blackout",
+    "CauseDraft",
+    "CauseService",
+    "ChangeLogService",
+    "EventDraft",
+    "EventService",
+    "HeldQualification",
+    "LocationDraft",
+    "LocationService",
+    "OccurrenceInfo",
+    "QualificationDraft",
+    "QualificationService",
+    "Services",
+    "ShiftDraft",
+    "ShiftService",
+    "VolunteerDraft",
+    "VolunteerService",
+    "WeeklyWindow",
+    "default_actor",
+]

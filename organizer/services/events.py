@@ -1,0 +1,646 @@
+"""Events and their occurrences, shifts (role slots) and assignments."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from organizer.errors import DomainError, ValidationError
+from organizer.models import (
+    Assignment,
+    AssignmentStatus,
+    Attendance,
+    Cause,
+    Event,
+    EventException,
+    EventStatus,
+    Location,
+    OccurrenceOverride,
+    Qualification,
+    Shift,
+    Volunteer,
+)
+from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
+from organizer.recurrence import Occurrence, expand, normalise_rule, series_end, zone
+from organizer.services.base import CrudService
+from organizer.validation import Problems, strip_or_none
+
+# Changes to these fields matter to a volunteer's calendar, so they raise SEQUENCE.
+CALENDAR_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "timezone",
+        "all_day",
+        "status",
+        "rrule",
+        "location_id",
+    }
+)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """Every editable field of an event (a one-off or a whole series)."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    description: str = ""
+    cause_id: CauseId | None = None
+    location_id: LocationId | None = None
+    all_day: bool = False
+    capacity: int | None = None
+    status: EventStatus = EventStatus.SCHEDULED
+    rrule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OccurrenceInfo:
+    """One occurrence as calendars and lists show it (series values with overrides applied)."""
+
+    event_id: EventId
+    recurrence_id: datetime
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    timezone: str
+    all_day: bool
+    status: EventStatus
+    cause_id: CauseId | None
+    location_id: LocationId | None
+    is_recurring: bool
+    overridden: bool
+    event_version: int
+
+
+class EventService(CrudService[Event, EventDraft]):
+    """Events and series, with the occurrences a calendar shows."""
+
+    model: ClassVar[type[Any]] = Event
+    entity: ClassVar[str] = "event"
+    order_by: ClassVar[Sequence[Any]] = (Event.starts_at, Event.id)
+
+    def load_options(self) -> Sequence[ORMOption]:
+        """An editor shows the cause, location, shifts, exceptions and overrides."""
+        return (
+            selectinload(Event.cause),
+            selectinload(Event.location),
+            selectinload(Event.shifts).selectinload(Shift.qualification),
+            selectinload(Event.exceptions),
+            selectinload(Event.overrides),
+        )
+
+    def validate(self, session: Session, draft: EventDraft, existing_id: int | None) -> EventDraft:
+        """Title present, end after start, known zone, capacity ≥ 1, a usable repeat rule."""
+        draft = replace(draft, title=draft.title.strip(), rrule=strip_or_none(draft.rrule))
+        problems = Problems()
+        problems.text("title", draft.title, label="Title", max_length=200)
+        problems.aware("starts_at", draft.starts_at, label="The start")
+        problems.aware("ends_at", draft.ends_at, label="The end")
+        try:
+            zone(draft.timezone)
+        except ValidationError as error:
+            problems.items.extend(error.problems)
+        times_given = not problems.has("starts_at") and not problems.has("ends_at")
+        if times_given and draft.ends_at <= draft.starts_at:
+            problems.add("ends_at", "The end must be after the start.")
+        problems.at_least("capacity", draft.capacity, 1, label="Capacity")
+        _check_reference(problems, session, Cause, draft.cause_id, "cause_id", "cause")
+        _check_reference(problems, session, Location, draft.location_id, "location_id", "location")
+        if draft.rrule and not problems.items:
+            try:
+                draft = replace(
+                    draft, rrule=normalise_rule(draft.rrule, draft.starts_at, draft.timezone)
+                )
+            except ValidationError as error:
+                problems.items.extend(error.problems)
+        problems.raise_if_any()
+        return draft
+
+    def after_apply(self, session: Session, row: Event, changed: list[str]) -> None:
+        """Give new events a calendar UID; keep the series end and SEQUENCE up to date."""
+        if row.uid is None:
+            row.uid = new_calendar_uid()
+            row.sequence = 0
+        elif CALENDAR_FIELDS.intersection(changed):
+            row.sequence = (row.sequence or 0) + 1
+        row.recurrence_end = series_end(row.rrule, row.starts_at, row.ends_at, row.timezone)
+
+    def occurrences_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        cause_ids: Iterable[int] | None = None,
+        include_cancelled: bool = True,
+    ) -> list[OccurrenceInfo]:
+        """Every occurrence overlapping ``[start, end)``, ordered by start.
+
+        Series are expanded in their own zone; removed occurrences are left out and moved or
+        retitled ones appear as changed.
+        """
+        columns = (
+            Event.id,
+            Event.title,
+            Event.starts_at,
+            Event.ends_at,
+            Event.timezone,
+            Event.all_day,
+            Event.status,
+            Event.cause_id,
+            Event.location_id,
+            Event.rrule,
+            Event.version,
+        )
+        overlaps = or_(
+            and_(Event.rrule.is_(None), Event.starts_at < end, Event.ends_at > start),
+            and_(
+                Event.rrule.is_not(None),
+                Event.starts_at < end,
+                or_(Event.recurrence_end.is_(None), Event.recurrence_end > start),
+            ),
+        )
+        query = select(*columns).where(overlaps)
+        if cause_ids is not None:
+            query = query.where(Event.cause_id.in_(list(cause_ids)))
+        if not include_cancelled:
+            query = query.where(Event.status != EventStatus.CANCELLED)
+        with self.db.read() as session:
+            rows = session.execute(query).all()
+            series_ids = [r.id for r in rows if r.rrule]
+            excluded, overrides = _series_changes(session, series_ids)
+            moved_in = _overrides_moved_into(session, start, end, cause_ids)
+        result: list[OccurrenceInfo] = []
+        for row in rows:
+            base = OccurrenceInfo(
+                event_id=row.id,
+                recurrence_id=row.starts_at,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                title=row.title,
+                timezone=row.timezone,
+                all_day=row.all_day,
+                status=row.status,
+                cause_id=row.cause_id,
+                location_id=row.location_id,
+                is_recurring=bool(row.rrule),
+                overridden=False,
+                event_version=row.version,
+            )
+            if not row.rrule:
+                result.append(base)
+                continue
+            changes = overrides.get(row.id, {})
+            for occurrence in expand(
+                row.rrule,
+                row.starts_at,
+                row.ends_at,
+                row.timezone,
+                start,
+                end,
+                excluded.get(row.id, ()),
+            ):
+                info = _with_override(base, occurrence, changes.get(occurrence.recurrence_id))
+                visible = include_cancelled or info.status != EventStatus.CANCELLED
+                if visible and info.starts_at < end and info.ends_at > start:
+                    result.append(info)
+        for base, override in moved_in:
+            info = _with_override(
+                base, Occurrence(override.recurrence_id, base.starts_at, base.ends_at), override
+            )
+            if include_cancelled or info.status != EventStatus.CANCELLED:
+                result.append(info)
+        result.sort(key=lambda o: (o.starts_at, o.title, o.event_id))
+        return result
+
+    def remove_occurrence(
+        self, event_id: int, expected_version: int, recurrence_id: datetime
+    ) -> Event:
+        """Take one occurrence out of a series (it stays in the record as an exception)."""
+
+        def change(_: Session, row: Event) -> None:
+            _require_occurrence(row, recurrence_id)
+            row.exceptions.append(EventException(occurrence_start=recurrence_id))
+            row.sequence += 1
+
+        return self._modify(
+            event_id,
+            expected_version,
+            f"Removed the occurrence on {recurrence_id:%d %b %Y}",
+            change,
+        )
+
+    def change_occurrence(
+        self,
+        event_id: int,
+        expected_version: int,
+        recurrence_id: datetime,
+        *,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        location_id: LocationId | None = None,
+        status: EventStatus | None = None,
+    ) -> Event:
+        """Change one occurrence of a series only ("this occurrence")."""
+        problems = Problems()
+        if title is not None:
+            problems.text("title", title, label="Title", max_length=200)
+        if starts_at is not None:
+            problems.aware("starts_at", starts_at, label="The start")
+        if ends_at is not None:
+            problems.aware("ends_at", ends_at, label="The end")
+        problems.raise_if_any()
+
+        def change(_: Session, row: Event) -> None:
+            _require_occurrence(row, recurrence_id)
+            existing = next((o for o in row.overrides if o.recurrence_id == recurrence_id), None)
+            override = existing or OccurrenceOverride(recurrence_id=recurrence_id, sequence=0)
+            if existing is None:
+                self._stamp(override, creating=True)
+                row.overrides.append(override)
+            else:
+                self._stamp(override)
+                override.sequence += 1
+            for name, value in (
+                ("starts_at", starts_at),
+                ("ends_at", ends_at),
+                ("title", title.strip() if title is not None else None),
+                ("description", description),
+                ("location_id", location_id),
+                ("status", status),
+            ):
+                if value is not None:
+                    setattr(override, name, value)
+            duration = row.ends_at - row.starts_at
+            start = override.starts_at or recurrence_id
+            end = override.ends_at or start + duration
+            if end <= start:
+                raise ValidationError.single("ends_at", "The end must be after the start.")
+            row.sequence += 1
+
+        return self._modify(
+            event_id,
+            expected_version,
+            f"Changed the occurrence on {recurrence_id:%d %b %Y}",
+            change,
+        )
+
+    def set_status(self, event_id: int, expected_version: int, status: EventStatus) -> Event:
+        """Schedule, cancel or return an event to draft."""
+
+        def change(_: Session, row: Event) -> None:
+            if row.status != status:
+                row.status = status
+                row.sequence += 1
+
+        return self._modify(event_id, expected_version, f"Set status to {status.value}", change)
+
+
+def new_calendar_uid() -> str:
+    """A globally unique calendar UID; created once per event and never regenerated."""
+    return f"{uuid.uuid4()}@organizer"
+
+
+def _check_reference(
+    problems: Problems,
+    session: Session,
+    model: type[Any],
+    value: int | None,
+    field: str,
+    label: str,
+) -> None:
+    if value is not None and session.get(model, value) is None:
+        problems.add(field, f"That {label} no longer exists.")
+
+
+def _series_changes(
+    session: Session, series_ids: list[int]
+) -> tuple[dict[int, list[datetime]], dict[int, dict[datetime, OccurrenceOverride]]]:
+    excluded: dict[int, list[datetime]] = defaultdict(list)
+    overrides: dict[int, dict[datetime, OccurrenceOverride]] = defaultdict(dict)
+    if not series_ids:
+        return excluded, overrides
+    for chunk in _chunks(series_ids, 500):
+        for event_id, when in session.execute(
+            select(EventException.event_id, EventException.occurrence_start).where(
+                EventException.event_id.in_(chunk)
+            )
+        ):
+            excluded[event_id].append(when)
+        for override in session.scalars(
+            select(OccurrenceOverride).where(OccurrenceOverride.event_id.in_(chunk))
+        ):
+            overrides[override.event_id][override.recurrence_id] = override
+    return excluded, overrides
+
+
+def _overrides_moved_into(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    cause_ids: Iterable[int] | None,
+) -> list[tuple[OccurrenceInfo, OccurrenceOverride]]:
+    """Occurrences moved into the window from outside it (their rule date is elsewhere)."""
+    query = (
+        select(OccurrenceOverride, Event)
+        .join(Event, Event.id == OccurrenceOverride.event_id)
+        .where(
+            OccurrenceOverride.starts_at.is_not(None),
+            OccurrenceOverride.starts_at < end,
+            or_(
+                OccurrenceOverride.recurrence_id >= end,
+                OccurrenceOverride.recurrence_id < start - timedelta(days=2),
+            ),
+        )
+    )
+    if cause_ids is not None:
+        query = query.where(Event.cause_id.in_(list(cause_ids)))
+    found: list[tuple[OccurrenceInfo, OccurrenceOverride]] = []
+    for override, event in session.execute(query):
+        duration = event.ends_at - event.starts_at
+        ends = override.ends_at or (override.starts_at or override.recurrence_id) + duration
+        if ends <= start:
+            continue
+        base = OccurrenceInfo(
+            event_id=event.id,
+            recurrence_id=override.recurrence_id,
+            starts_at=override.recurrence_id,
+            ends_at=override.recurrence_id + duration,
+            title=event.title,
+            timezone=event.timezone,
+            all_day=event.all_day,
+            status=event.status,
+            cause_id=event.cause_id,
+            location_id=event.location_id,
+            is_recurring=True,
+            overridden=True,
+            event_version=event.version,
+        )
+        found.append((base, override))
+    return found
+
+
+def _with_override(
+    base: OccurrenceInfo, occurrence: Occurrence, override: OccurrenceOverride | None
+) -> OccurrenceInfo:
+    info = replace(
+        base,
+        recurrence_id=occurrence.recurrence_id,
+        starts_at=occurrence.starts_at,
+        ends_at=occurrence.ends_at,
+    )
+    if override is None:
+        return info
+    starts = override.starts_at or occurrence.starts_at
+    ends = override.ends_at or starts + (occurrence.ends_at - occurrence.starts_at)
+    return replace(
+        info,
+        starts_at=starts,
+        ends_at=ends,
+        title=override.title or base.title,
+        location_id=override.location_id or base.location_id,
+        status=override.status or base.status,
+        overridden=True,
+    )
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+def _require_occurrence(row: Event, recurrence_id: datetime) -> None:
+    if not row.rrule:
+        raise DomainError("Only a repeating event has separate occurrences.")
+    if not occurrence_exists(row, recurrence_id):
+        raise ValidationError.single(
+            "recurrence_id", "This event has no occurrence starting at that time."
+        )
+
+
+def occurrence_exists(
+    row: Event, recurrence_id: datetime, *, include_removed: bool = False
+) -> bool:
+    """Whether ``recurrence_id`` is an occurrence of the event (a one-off's own start)."""
+    if not row.rrule:
+        return recurrence_id == row.starts_at
+    removed = () if include_removed else [e.occurrence_start for e in row.exceptions]
+    window = timedelta(seconds=1)
+    return any(
+        o.recurrence_id == recurrence_id
+        for o in expand(
+            row.rrule,
+            row.starts_at,
+            row.ends_at,
+            row.timezone,
+            recurrence_id - window,
+            recurrence_id + window,
+            removed,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ShiftDraft:
+    """Every editable field of a role slot on an event."""
+
+    event_id: EventId
+    role: str
+    needed: int = 1
+    qualification_id: QualificationId | None = None
+    occurrence_start: datetime | None = None
+    start_offset_min: int | None = None
+    end_offset_min: int | None = None
+    notes: str = ""
+
+
+class ShiftService(CrudService[Shift, ShiftDraft]):
+    """Role slots: who is needed on an event, how many, with what qualification."""
+
+    model: ClassVar[type[Any]] = Shift
+    entity: ClassVar[str] = "shift"
+    order_by: ClassVar[Sequence[Any]] = (Shift.event_id, Shift.id)
+
+    def load_options(self) -> Sequence[ORMOption]:
+        """The shift's qualification is shown with it."""
+        return (selectinload(Shift.qualification),)
+
+    def validate(self, session: Session, draft: ShiftDraft, existing_id: int | None) -> ShiftDraft:
+        """Role named, at least one needed, own times inside the event, a real occurrence."""
+        draft = replace(draft, role=draft.role.strip())
+        problems = Problems()
+        problems.text("role", draft.role, label="Role", max_length=120)
+        if draft.needed < 1:
+            problems.add("needed", "At least one volunteer must be needed.")
+        _check_reference(
+            problems,
+            session,
+            Qualification,
+            draft.qualification_id,
+            "qualification_id",
+            "qualification",
+        )
+        event = session.get(Event, draft.event_id, options=[selectinload(Event.exceptions)])
+        if event is None:
+            raise DomainError("This event no longer exists (it may have been deleted).")
+        if existing_id is not None:
+            current = session.get(Shift, existing_id)
+            if current is not None and current.event_id != draft.event_id:
+                problems.add("event_id", "A shift cannot move to another event.")
+        minutes = int((event.ends_at - event.starts_at).total_seconds() // 60)
+        start, end = draft.start_offset_min, draft.end_offset_min
+        if start is not None and not 0 <= start < minutes:
+            problems.add("start_offset_min", "The shift must start during the event.")
+        if end is not None and not 0 < end <= minutes:
+            problems.add("end_offset_min", "The shift must end by the end of the event.")
+        if start is not None and end is not None and end <= start:
+            problems.add("end_offset_min", "The shift must end after it starts.")
+        if draft.occurrence_start is not None and not occurrence_exists(
+            event, draft.occurrence_start
+        ):
+            problems.add("occurrence_start", "The event has no occurrence at that time.")
+        problems.raise_if_any()
+        return draft
+
+    def describe(self, row: Shift) -> str:
+        """Shifts are named by role."""
+        return f"shift “{row.role}”"
+
+    def for_event(self, event_id: int) -> list[Shift]:
+        """The role slots of one event, in the order they were added."""
+        query = (
+            select(Shift)
+            .where(Shift.event_id == event_id)
+            .options(selectinload(Shift.qualification))
+            .order_by(Shift.id)
+        )
+        with self.db.read() as session:
+            return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class AssignmentDraft:
+    """Every editable field of an assignment (a volunteer on a shift, one occurrence)."""
+
+    shift_id: ShiftId
+    volunteer_id: VolunteerId
+    occurrence_start: datetime
+    status: AssignmentStatus = AssignmentStatus.PROPOSED
+    attendance: Attendance | None = None
+    hours: float | None = None
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    override_reason: str = ""
+    note: str = ""
+
+
+class AssignmentService(CrudService[Assignment, AssignmentDraft]):
+    """Who does which shift on which occurrence, and what happened on the day."""
+
+    model: ClassVar[type[Any]] = Assignment
+    entity: ClassVar[str] = "assignment"
+    order_by: ClassVar[Sequence[Any]] = (Assignment.occurrence_start, Assignment.id)
+
+    def load_options(self) -> Sequence[ORMOption]:
+        """An assignment is shown with its volunteer and shift."""
+        return (selectinload(Assignment.volunteer), selectinload(Assignment.shift))
+
+    def describe(self, row: Assignment) -> str:
+        """Named by shift and occurrence."""
+        return f"assignment on shift {row.shift_id} at {row.occurrence_start:%d %b %Y %H:%M}"
+
+    def validate(
+        self, session: Session, draft: AssignmentDraft, existing_id: int | None
+    ) -> AssignmentDraft:
+        """A real shift, occurrence and volunteer; one place per person; sensible hours."""
+        problems = Problems()
+        shift = session.get(Shift, draft.shift_id)
+        if shift is None:
+            raise DomainError("This shift no longer exists (it may have been deleted).")
+        event = session.get(Event, shift.event_id, options=[selectinload(Event.exceptions)])
+        assert event is not None
+        if not occurrence_exists(event, draft.occurrence_start):
+            problems.add("occurrence_start", "The event has no occurrence at that time.")
+        elif (
+            shift.occurrence_start is not None and shift.occurrence_start != draft.occurrence_start
+        ):
+            problems.add("occurrence_start", "This shift is only on another occurrence.")
+        volunteer = session.get(Volunteer, draft.volunteer_id)
+        if volunteer is None:
+            problems.add("volunteer_id", "This volunteer no longer exists.")
+        elif not volunteer.active and existing_id is None:
+            problems.add("volunteer_id", f"{volunteer.name} is archived.")
+        duplicate = select(Assignment.id).where(
+            Assignment.shift_id == draft.shift_id,
+            Assignment.volunteer_id == draft.volunteer_id,
+            Assignment.occurrence_start == draft.occurrence_start,
+        )
+        if existing_id is not None:
+            duplicate = duplicate.where(Assignment.id != existing_id)
+        if volunteer is not None and session.scalar(duplicate) is not None:
+            problems.add("volunteer_id", f"{volunteer.name} is already on this shift.")
+        problems.at_least("hours", draft.hours, 0, label="Hours")
+        if draft.hours is not None and draft.hours > 24:
+            problems.add("hours", "One shift cannot count for more than 24 hours.")
+        for field, value in (
+            ("actual_start", draft.actual_start),
+            ("actual_end", draft.actual_end),
+        ):
+            if value is not None:
+                problems.aware(field, value, label="The time")
+        if (
+            draft.actual_start is not None
+            and draft.actual_end is not None
+            and not problems.has("actual_start")
+            and not problems.has("actual_end")
+            and draft.actual_end <= draft.actual_start
+        ):
+            problems.add("actual_end", "The end must be after the start.")
+        problems.raise_if_any()
+        return replace(draft, override_reason=draft.override_reason.strip())
+
+    def for_shift(
+        self, shift_id: int, occurrence_start: datetime | None = None
+    ) -> list[Assignment]:
+        """The assignments on a shift, for one occurrence or all of them."""
+        query = (
+            select(Assignment)
+            .where(Assignment.shift_id == shift_id)
+            .options(selectinload(Assignment.volunteer))
+            .order_by(Assignment.occurrence_start, Assignment.id)
+        )
+        if occurrence_start is not None:
+            query = query.where(Assignment.occurrence_start == occurrence_start)
+        with self.db.read() as session:
+            return list(session.scalars(query))
+
+    def for_volunteer(
+        self, volunteer_id: int, start: datetime | None = None, end: datetime | None = None
+    ) -> list[Assignment]:
+        """A volunteer's assignments, optionally only those starting in ``[start, end)``."""
+        query = (
+            select(Assignment)
+            .where(Assignment.volunteer_id == volunteer_id)
+            .options(selectinload(Assignment.shift))
+            .order_by(Assignment.occurrence_start, Assignment.id)
+        )
+        if start is not None:
+            query = query.where(Assignment.occurrence_start >= start)
+        if end is not None:
+            query = query.where(Assignment.occurrence_start < end)
+        with self.db.read() as session:
+            return list(session.scalars(query))
