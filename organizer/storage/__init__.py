@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -57,6 +58,7 @@ def migration_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
     """The schema revision this version of Organizer writes."""
     head = ScriptDirectory.from_config(migration_config()).get_current_head()
@@ -64,9 +66,10 @@ def head_revision() -> str:
     return head
 
 
-def _known_revisions() -> list[str]:
+@cache
+def _known_revisions() -> tuple[str, ...]:
     script = ScriptDirectory.from_config(migration_config())
-    return [rev.revision for rev in script.walk_revisions()]
+    return tuple(rev.revision for rev in script.walk_revisions())
 
 
 def schema_number(revision: str | None) -> int:
