@@ -11,11 +11,13 @@ fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 stamp=".venv/.installed-${1:-app}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  if [ -n "${1:-}" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[$1]"
-  else
-    .venv/bin/python -m pip install --quiet -e .
+  target="."
+  [ -n "${1:-}" ] && target=".[$1]"
+  if ! { .venv/bin/python -m pip install --upgrade pip &&
+         .venv/bin/python -m pip install -e "$target"; } >.venv/pip.log 2>&1; then
+    cat .venv/pip.log >&2
+    echo "Installing Organizer's Python packages failed (log above)." >&2
+    exit 1
   fi
   touch "$stamp"
 fi

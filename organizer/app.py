@@ -1,0 +1,201 @@
+"""Starting the desktop program: logging, crash handling, the database and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QMessageLogContext, QObject, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from organizer import APP_NAME, __version__
+from organizer.logs import configure_logging
+from organizer.paths import chosen_database
+from organizer.storage import Database
+from organizer.ui import app_icon, app_settings
+from organizer.ui.crash import install_crash_handler
+from organizer.ui.main_window import MainWindow
+from organizer.ui.opening import (
+    RecentDatabases,
+    backup_interactively,
+    create_database_interactively,
+    open_database_interactively,
+)
+
+logger = logging.getLogger(__name__)
+qt_logger = logging.getLogger("organizer.qt")
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+class Workspace(QObject):
+    """The database a coordinator has open and the window showing it.
+
+    Opening or creating another file replaces both together; closing the window ends the
+    program, even if a crash dialog is still open.  Everything that touches files on the
+    window's behalf happens here.
+    """
+
+    def __init__(self, settings: QSettings, parent: QObject | None = None) -> None:
+        """Keep window layout and recent files in ``settings``."""
+        super().__init__(parent)
+        self.settings = settings
+        self.recent = RecentDatabases(settings)
+        self.db: Database | None = None
+        self.window: MainWindow | None = None
+
+    def open_first(self, target: str | None, *, read_only: bool = False) -> bool:
+        """Open the database chosen on the command line (or the default); show its window.
+
+        Returns whether a database could be opened.
+        """
+        location, is_default = chosen_database(target)
+        db = open_database_interactively(
+            location, read_only=read_only, create_if_missing=is_default
+        )
+        if db is None:
+            return False
+        self._show(db)
+        return True
+
+    def close(self) -> None:
+        """Close the window and release the database."""
+        if self.window is not None:
+            self.window.closed.disconnect(self._window_closed)
+            if self.window.isVisible():
+                self.window.close()
+            self.window = None
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def _show(self, db: Database) -> None:
+        old_window, old_db = self.window, self.db
+        if old_window is not None:
+            old_window.save_layout()
+        window = MainWindow(db, settings=self.settings)
+        window.open_requested.connect(self.open_file)
+        window.new_database_requested.connect(self.create_file)
+        window.backup_requested.connect(self.back_up)
+        window.closed.connect(self._window_closed)
+        self.window, self.db = window, db
+        window.show()
+        window.show_status(self.tr("Opened {name}").format(name=window.file_name))
+        if db.path is not None:
+            self.recent.add(str(db.path))
+        logger.info("Showing %s%s", db.display_name, " (read-only)" if db.read_only else "")
+        if old_window is not None:
+            old_window.closed.disconnect(self._window_closed)
+            old_window.close()
+            old_window.deleteLater()
+        if old_db is not None:
+            old_db.close()
+
+    def open_file(self, target: str) -> None:
+        """Open another database in place of the current one."""
+        current = self.db.path if self.db is not None else None
+        if current is not None and Path(target).expanduser().resolve() == current.resolve():
+            if self.window is not None:
+                self.window.show_status(self.tr("That file is already open."))
+            return
+        db = open_database_interactively(target, self.window)
+        if db is not None:
+            self._show(db)
+
+    def create_file(self, target: str) -> None:
+        """Create a new, empty database and switch to it."""
+        db = create_database_interactively(target, self.window)
+        if db is not None:
+            self._show(db)
+
+    def back_up(self, target: str) -> None:
+        """Write a backup copy of the open database to ``target``."""
+        if self.db is None or self.window is None:
+            return
+        copy = backup_interactively(self.db, Path(target), self.window)
+        if copy is not None:
+            self.window.show_status(self.tr("Backup saved to {path}").format(path=copy))
+
+    def _window_closed(self) -> None:
+        QApplication.quit()
+
+
+def route_qt_messages_to_log() -> None:
+    """Write Qt's own warnings to the log, then pass them on to any earlier handler."""
+    previous = None
+
+    def handle(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        qt_logger.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+        if previous is not None:
+            previous(kind, context, message)
+
+    previous = qInstallMessageHandler(handle)
+
+
+def run_gui(
+    target: str | None,
+    *,
+    read_only: bool = False,
+    argv: list[str] | None = None,
+    settings: QSettings | None = None,
+) -> int:
+    """Start the desktop program on ``target`` (or the default database); return its exit code.
+
+    Args:
+        target: The database path or URL from ``--db``; ``None`` for ``ORGANIZER_DB`` or the
+            default file, which is created on first use.
+        read_only: Open the database without the right to change it.
+        argv: Arguments for Qt; ``sys.argv`` when ``None``.
+        settings: Where to remember window layout; Organizer's own settings when ``None``.
+    """
+    log_file = configure_logging()
+    logger.info("Organizer %s starting", __version__)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else None
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("organizer")
+    app.setWindowIcon(app_icon())
+    route_qt_messages_to_log()
+    crash_handler = install_crash_handler(log_file)
+
+    # The workspace quits when its window closes; Qt's own rule would also count the crash
+    # dialog and, switching files, would post a second quit that ends the next event loop.
+    quit_on_last_window = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
+    workspace = Workspace(settings if settings is not None else app_settings())
+    try:
+        try:
+            opened = workspace.open_first(target, read_only=read_only)
+        except Exception as error:
+            # A bug before the event loop runs: show the crash dialog while there is still
+            # a program to show it in.
+            crash_handler.handle_exception(type(error), error, error.__traceback__)
+            if crash_handler.dialog is not None:
+                crash_handler.dialog.exec()
+            return 1
+        if not opened:
+            logger.info("No database opened; quitting")
+            return 1
+        return app.exec()
+    finally:
+        workspace.close()
+        app.setQuitOnLastWindowClosed(quit_on_last_window)
+        logger.info("Organizer stopped")
+
+
+def main() -> int:
+    """The ``organizer`` command: the command line, which starts the window by default."""
+    from organizer.cli import main as cli_main
+
+    return cli_main()
