@@ -12,9 +12,12 @@ from PySide6.QtWidgets import QApplication
 from organizer import APP_NAME, __version__
 from organizer.logs import configure_logging
 from organizer.paths import chosen_database
+from organizer.services import Services
 from organizer.storage import Database
 from organizer.ui import app_icon, app_settings
+from organizer.ui.context import ViewContext
 from organizer.ui.crash import install_crash_handler
+from organizer.ui.hub import ChangeHub
 from organizer.ui.main_window import MainWindow
 from organizer.ui.opening import (
     RecentDatabases,
@@ -22,6 +25,8 @@ from organizer.ui.opening import (
     create_database_interactively,
     open_database_interactively,
 )
+from organizer.ui.pages import build_pages
+from organizer.ui.worker import Worker
 
 logger = logging.getLogger(__name__)
 qt_logger = logging.getLogger("organizer.qt")
@@ -50,6 +55,7 @@ class Workspace(QObject):
         self.recent = RecentDatabases(settings)
         self.db: Database | None = None
         self.window: MainWindow | None = None
+        self.context: ViewContext | None = None
 
     def open_first(self, target: str | None, *, read_only: bool = False) -> bool:
         """Open the database chosen on the command line (or the default); show its window.
@@ -67,6 +73,9 @@ class Workspace(QObject):
 
     def close(self) -> None:
         """Close the window and release the database."""
+        if self.context is not None:
+            self.context.worker.wait()
+            self.context = None
         if self.window is not None:
             self.window.closed.disconnect(self._window_closed)
             if self.window.isVisible():
@@ -78,9 +87,21 @@ class Workspace(QObject):
 
     def _show(self, db: Database) -> None:
         old_window, old_db = self.window, self.db
+        if self.context is not None:
+            self.context.worker.wait()
         if old_window is not None:
             old_window.save_layout()
         window = MainWindow(db, settings=self.settings)
+        context = ViewContext(
+            services=Services.for_database(db),
+            worker=Worker(window),
+            undo_stack=window.undo_stack,
+            hub=ChangeHub(window),
+            read_only=db.read_only,
+        )
+        for key, page in build_pages(context).items():
+            window.set_page(key, page)
+        self.context = context
         window.open_requested.connect(self.open_file)
         window.new_database_requested.connect(self.create_file)
         window.backup_requested.connect(self.back_up)

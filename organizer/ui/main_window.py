@@ -537,6 +537,18 @@ class MainWindow(QMainWindow):
         assert widget is not None
         return widget
 
+    def set_page(self, key: str, widget: QWidget) -> None:
+        """Put a real view in place of the page called ``key``."""
+        index = self.page_keys.index(key)
+        old = self.page_stack.widget(index)
+        showing = self.page_stack.currentIndex() == index
+        self.page_stack.insertWidget(index, widget)
+        if old is not None:
+            self.page_stack.removeWidget(old)
+            old.deleteLater()
+        if showing:
+            self.page_stack.setCurrentIndex(index)
+
     @Slot(str)
     def show_page(self, key: str) -> None:
         """Switch to the page called ``key``."""

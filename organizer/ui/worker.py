@@ -1,0 +1,116 @@
+"""Running database work off the GUI thread, one job at a time, with results on the GUI thread.
+
+A single worker thread keeps writes in order and never lets two jobs fight over the SQLite
+lock.  Each job gets its own signal object, created on the GUI thread, so its results,
+errors and progress are delivered there by queued connections.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+
+class JobSignals(QObject):
+    """What one job reports: progress, then either its result or the error it raised."""
+
+    progress = Signal(str, float)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[..., Any], signals: JobSignals) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = signals
+        self.wants_progress = "progress" in inspect.signature(work).parameters
+
+    def run(self) -> None:
+        try:
+            if self.wants_progress:
+                result = self.work(progress=self.signals.progress.emit)
+            else:
+                result = self.work()
+        except Exception as error:  # every failure goes back to the GUI thread
+            error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.signals.failed.emit(error)
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+class Worker(QObject):
+    """One background thread for database work.
+
+    ``submit(work, on_done=..., on_error=..., on_progress=...)`` runs ``work()`` off the GUI
+    thread (passing ``progress=`` if it takes one) and calls the callbacks on the GUI thread.
+    """
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Start with an idle thread."""
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._pending = 0
+        self._live: set[JobSignals] = set()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a job is queued or running."""
+        return self._pending > 0
+
+    def submit(
+        self,
+        work: Callable[..., Any],
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+        on_progress: Progress | None = None,
+    ) -> JobSignals:
+        """Queue ``work``; returns its signals (tests can wait on ``finished``)."""
+        signals = JobSignals()
+        self._live.add(signals)
+        if on_done is not None:
+            signals.succeeded.connect(on_done)
+        if on_error is not None:
+            signals.failed.connect(on_error)
+        else:
+            signals.failed.connect(_reraise)
+        if on_progress is not None:
+            signals.progress.connect(on_progress)
+        signals.finished.connect(lambda: self._done(signals))
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        self._pool.start(_Job(work, signals))
+        return signals
+
+    def _done(self, signals: JobSignals) -> None:
+        self._live.discard(signals)
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until every queued job ran (for shutting down; never on a user action)."""
+        return self._pool.waitForDone(msecs)
+
+
+def _reraise(error: Exception) -> None:
+    """With no error callback, an error is a bug: hand it to the crash handler."""
+    logger.error("Background job failed:\n%s", getattr(error, "__traceback_text__", error))
+    raise error

@@ -1,0 +1,144 @@
+"""The background worker, the change hub and undoable edits."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoStack
+from pytestqt.qtbot import QtBot
+
+from organizer.changes import DataChange
+from organizer.errors import ConflictError, OrganizerError
+from organizer.services import CauseDraft, Services
+from organizer.storage import Database
+from organizer.ui.hub import ChangeHub
+from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.worker import Worker
+
+
+def test_work_runs_off_the_gui_thread_and_reports_on_it(qtbot: QtBot) -> None:
+    worker = Worker()
+    gui_thread = threading.get_ident()
+    seen: dict[str, object] = {}
+
+    def work(progress: Callable[[str, float], None]) -> int:
+        seen["work_thread"] = threading.get_ident()
+        progress("halfway", 0.5)
+        return 42
+
+    def done(result: object) -> None:
+        seen["result"] = result
+        seen["done_thread"] = threading.get_ident()
+
+    steps: list[tuple[str, float]] = []
+    with qtbot.waitSignal(worker.busy_changed, check_params_cb=lambda busy: not busy):
+        signals = worker.submit(work, on_done=done, on_progress=lambda s, f: steps.append((s, f)))
+        assert worker.busy
+    assert seen["result"] == 42
+    assert seen["work_thread"] != gui_thread
+    assert seen["done_thread"] == gui_thread
+    assert steps == [("halfway", 0.5)]
+    assert not worker.busy
+    del signals
+
+
+def test_errors_come_back_to_the_error_callback(qtbot: QtBot) -> None:
+    worker = Worker()
+    errors: list[Exception] = []
+
+    def fail() -> None:
+        raise ConflictError("cause", 1, "Priya", None, 2)
+
+    signals = worker.submit(fail, on_error=errors.append)
+    with qtbot.waitSignal(signals.finished):
+        pass
+    assert len(errors) == 1
+    assert isinstance(errors[0], ConflictError)
+    assert "Priya" in str(errors[0])
+
+
+def test_jobs_run_in_the_order_they_were_given(qtbot: QtBot) -> None:
+    worker = Worker()
+    order: list[int] = []
+    last = None
+    for number in range(5):
+        last = worker.submit(lambda n=number: n, on_done=order.append)
+    assert last is not None
+    with qtbot.waitSignal(last.finished):
+        pass
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_undo_and_redo_go_through_the_services(qtbot: QtBot, db: Database) -> None:
+    services = Services.for_database(db, "Sam")
+    hub = ChangeHub()
+    stack = QUndoStack()
+    heard: list[DataChange] = []
+    hub.changed.connect(heard.append)
+
+    cause = services.causes.create(CauseDraft(name="Food bank"))
+    state = {"version": cause.version}
+
+    def rename(name: str) -> Callable[[], None]:
+        def run() -> None:
+            updated = services.causes.update(cause.id, state["version"], CauseDraft(name=name))
+            state["version"] = updated.version
+
+        return run
+
+    rename("Food bank (north)")()
+    push_done(
+        stack,
+        EditCommand(
+            "Rename cause",
+            rename("Food bank (north)"),
+            rename("Food bank"),
+            DataChange.of("Sam", cause=cause.id),
+            hub,
+        ),
+    )
+    assert stack.undoText() == "Rename cause"
+    assert len(heard) == 1 and heard[0].touches("cause")
+    stack.undo()
+    assert services.causes.get(cause.id).name == "Food bank"
+    stack.redo()
+    assert services.causes.get(cause.id).name == "Food bank (north)"
+    assert len(heard) == 3
+
+
+def test_an_undo_that_conflicts_is_reported_and_dropped(qtbot: QtBot, db: Database) -> None:
+    mine = Services.for_database(db, "Sam")
+    theirs = Services.for_database(db, "Priya")
+    hub = ChangeHub()
+    stack = QUndoStack()
+    cause = mine.causes.create(CauseDraft(name="Walk and talk"))
+    renamed = mine.causes.update(cause.id, cause.version, CauseDraft(name="Walk & talk"))
+    reported: list[OrganizerError] = []
+
+    def rename_back() -> None:
+        mine.causes.update(cause.id, renamed.version, CauseDraft(name="Walk and talk"))
+
+    command = EditCommand(
+        "Rename cause",
+        lambda: None,
+        rename_back,
+        DataChange.of("Sam", cause=cause.id),
+        hub,
+        on_error=reported.append,
+    )
+    push_done(stack, command)
+    theirs.causes.update(cause.id, renamed.version, CauseDraft(name="Walking group"))
+    stack.undo()
+    assert isinstance(command.last_error, ConflictError)
+    assert reported == [command.last_error]
+    assert mine.causes.get(cause.id).name == "Walking group"
+    assert stack.count() == 0
+
+
+def test_data_change_helpers() -> None:
+    change = DataChange.of("Sam", "shift", event=4)
+    assert change.touches("event") and change.touches("shift")
+    assert not change.touches("volunteer")
+    assert change.ids == {"event": frozenset({4})}
+    assert DataChange.everything("Sam").touches("volunteer")
