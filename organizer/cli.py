@@ -17,6 +17,7 @@ from typing import NoReturn, TextIO
 from organizer import __version__
 from organizer.errors import DatabaseMissingError, DomainError, OrganizerError
 from organizer.paths import chosen_database
+from organizer.services.occurrences import index_problems
 from organizer.storage import (
     Database,
     backup_to,
@@ -217,6 +218,9 @@ def _check(_args: argparse.Namespace, target: str | None, out: TextIO) -> int:
     db = _open_existing(target)
     try:
         problems = integrity_problems(db) + [f"schema: {p}" for p in schema_problems(db)]
+        if not problems:
+            with db.read() as session:
+                problems = index_problems(session)
     finally:
         db.close()
     if problems:

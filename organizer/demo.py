@@ -41,6 +41,7 @@ from organizer.models import (
     VolunteerQualification,
 )
 from organizer.recurrence import Occurrence, expand, local_midnight, normalise_rule, series_end
+from organizer.services.occurrences import rebuild_all
 from organizer.storage import Database
 
 Row = dict[str, Any]
@@ -711,6 +712,9 @@ def generate_demo(
     builder.build()
     report("Saving", 0.99)
     writer.flush()
+    report("Working out every occurrence", 0.995)
+    with db.write() as session:
+        rebuild_all(session)
     report("Sample data ready", 1.0)
     counts = writer.counts
     return DemoSummary(

@@ -43,7 +43,8 @@ from sqlalchemy.orm import Session
 
 from organizer import APP_NAME, __version__
 from organizer.errors import DomainError, ImportFormatError, StorageError
-from organizer.models import Base, FileInfo, UTCDateTime
+from organizer.models import DERIVED_TABLES, Base, FileInfo, UTCDateTime
+from organizer.services.occurrences import rebuild_all
 from organizer.storage import Database, head_revision
 
 FORMAT_NAME = "organizer-json"
@@ -133,6 +134,8 @@ def import_json(
         _require_empty(db, session)
         for table, rows in tables.items():
             _insert(session, f"{name}: table “{table.name}”", table, rows, report)
+        report.step("Working out every occurrence")
+        rebuild_all(session)
         if db.engine.dialect.name == "postgresql":
             for statement in _sequence_resets(db.engine.dialect):
                 session.execute(statement)
@@ -273,8 +276,16 @@ def _codec_for(column: Column[Any]) -> _Codec:
 
 
 def _data_tables() -> list[Table]:
-    """The tables a document carries, referenced tables first (``file_info`` is separate)."""
-    return [table for table in Base.metadata.sorted_tables if table is not _FILE_INFO]
+    """The tables a document carries, referenced tables first.
+
+    ``file_info`` is carried separately, and the occurrence index is left out: it is worked
+    out again from the events after an import.
+    """
+    return [
+        table
+        for table in Base.metadata.sorted_tables
+        if table is not _FILE_INFO and table.name not in DERIVED_TABLES
+    ]
 
 
 def _export(db: Database, out: TextIO, progress: Progress | None) -> TransferSummary:

@@ -200,3 +200,15 @@ def test_a_file_that_is_not_ours(tmp_path: Path, capsys: pytest.CaptureFixture[s
     notes.write_text("shopping list", encoding="utf-8")
     code, _, err = run(["info", "--db", str(notes)], capsys)
     assert (code, one_line(err)) == (1, f"organizer: {notes} is not an Organizer data file.")
+
+
+def test_check_reports_a_stale_occurrence_index(
+    demo_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = sqlite3.connect(demo_file)
+    raw.execute("DELETE FROM occurrences WHERE event_id = (SELECT min(id) FROM events)")
+    raw.commit()
+    raw.close()
+    code, out, _ = run(["check", "--db", str(demo_file)], capsys)
+    assert code == 1
+    assert "are out of date" in out

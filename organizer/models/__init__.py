@@ -2,7 +2,13 @@
 
 from organizer.models.base import Base, UTCDateTime, utc_now
 from organizer.models.enums import AssignmentStatus, Attendance, EventStatus
-from organizer.models.event import Event, EventException, OccurrenceOverride, Shift
+from organizer.models.event import (
+    Event,
+    EventException,
+    OccurrenceOverride,
+    OccurrenceRow,
+    Shift,
+)
 from organizer.models.ids import (
     AssignmentId,
     CauseId,
@@ -24,7 +30,11 @@ from organizer.models.people import (
     VolunteerQualification,
 )
 
+DERIVED_TABLES = frozenset({"occurrences"})
+"""Tables worked out from others; exports leave them out and imports rebuild them."""
+
 __all__ = [
+    "DERIVED_TABLES",
     "Assignment",
     "AssignmentId",
     "AssignmentStatus",
@@ -44,6 +54,7 @@ __all__ = [
     "Location",
     "LocationId",
     "OccurrenceOverride",
+    "OccurrenceRow",
     "Qualification",
     "QualificationId",
     "Shift",

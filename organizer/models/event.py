@@ -168,3 +168,29 @@ class Shift(Tracked, Base):
 
     event: Mapped[Event] = relationship(back_populates="shifts", lazy="raise")
     qualification: Mapped[Qualification | None] = relationship(lazy="raise")
+
+
+class OccurrenceRow(Base):
+    """One occurrence of an event, worked out from its rule, exceptions and overrides.
+
+    Derived data, kept in step by the services whenever an event changes, so that "what
+    happens between these two instants" is one indexed query instead of expanding every
+    series.  Endless series are stored up to the horizon kept in ``file_info``.
+    """
+
+    __tablename__ = "occurrences"
+    __table_args__ = (
+        Index("ix_occurrences_starts_at", "starts_at"),
+        Index("ix_occurrences_long", "long", "starts_at"),
+    )
+
+    event_id: Mapped[EventId] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    recurrence_id: Mapped[datetime] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Occurrences longer than LONG_OCCURRENCE are looked up separately, so that range
+    # queries can bound their look-back on the start index.
+    long: Mapped[bool] = mapped_column(Boolean, default=False)

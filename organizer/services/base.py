@@ -108,6 +108,9 @@ class CrudService(Service, Generic[ModelT, DraftT]):
     def after_apply(self, session: Session, row: ModelT, changed: list[str]) -> None:
         """Hook after a draft was applied to a row (``changed`` names the changed fields)."""
 
+    def after_flush(self, session: Session, row: ModelT) -> None:
+        """Hook once a created or changed row is written (it has its id)."""
+
     def list(self) -> list[ModelT]:
         """Every row, in the entity's natural order."""
         with self.db.read() as session:
@@ -128,6 +131,7 @@ class CrudService(Service, Generic[ModelT, DraftT]):
             self.after_apply(session, row, changed)
             session.add(row)
             session.flush()
+            self.after_flush(session, row)
             self._log(session, "create", self.entity, row_id(row), f"Created {self.describe(row)}")
             session.flush()
             return self._load(session, row_id(row))
@@ -147,6 +151,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
                 return row
             self._stamp(row)
             self.after_apply(session, row, changed)
+            session.flush()
+            self.after_flush(session, row)
             self._log(
                 session,
                 "update",
@@ -197,6 +203,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
             row = self._load_for_change(session, entity_id, expected_version)
             change(session, row)
             self._stamp(row)
+            session.flush()
+            self.after_flush(session, row)
             self._log(
                 session, "update", self.entity, entity_id, f"{summary} ({self.describe(row)})"
             )

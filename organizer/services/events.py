@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -24,13 +24,15 @@ from organizer.models import (
     EventStatus,
     Location,
     OccurrenceOverride,
+    OccurrenceRow,
     Qualification,
     Shift,
     Volunteer,
 )
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
-from organizer.recurrence import Occurrence, expand, normalise_rule, series_end, zone
+from organizer.recurrence import expand, normalise_rule, series_end, zone
 from organizer.services.base import CrudService
+from organizer.services.occurrences import LONG_OCCURRENCE, refresh_event, stored_horizon
 from organizer.validation import Problems, strip_or_none
 
 # Changes to these fields matter to a volunteer's calendar, so they raise SEQUENCE.
@@ -138,6 +140,10 @@ class EventService(CrudService[Event, EventDraft]):
             row.sequence = (row.sequence or 0) + 1
         row.recurrence_end = series_end(row.rrule, row.starts_at, row.ends_at, row.timezone)
 
+    def after_flush(self, session: Session, row: Event) -> None:
+        """Keep the occurrence index in step with the event."""
+        refresh_event(session, row)
+
     def occurrences_between(
         self,
         start: datetime,
@@ -148,45 +154,25 @@ class EventService(CrudService[Event, EventDraft]):
     ) -> list[OccurrenceInfo]:
         """Every occurrence overlapping ``[start, end)``, ordered by start.
 
-        Series are expanded in their own zone; removed occurrences are left out and moved or
-        retitled ones appear as changed.
+        Read from the occurrence index: removed occurrences are absent, and moved or
+        retitled ones carry their own times, title, place and status.
         """
-        columns = (
-            Event.id,
-            Event.title,
-            Event.starts_at,
-            Event.ends_at,
-            Event.timezone,
-            Event.all_day,
-            Event.status,
-            Event.cause_id,
-            Event.location_id,
-            Event.rrule,
-            Event.version,
-        )
-        overlaps = or_(
-            and_(Event.rrule.is_(None), Event.starts_at < end, Event.ends_at > start),
-            and_(
-                Event.rrule.is_not(None),
-                Event.starts_at < end,
-                or_(Event.recurrence_end.is_(None), Event.recurrence_end > start),
-            ),
-        )
-        query = select(*columns).where(overlaps)
-        if cause_ids is not None:
-            query = query.where(Event.cause_id.in_(list(cause_ids)))
-        if not include_cancelled:
-            query = query.where(Event.status != EventStatus.CANCELLED)
+        causes = None if cause_ids is None else list(cause_ids)
         with self.db.read() as session:
-            rows = session.execute(query).all()
-            series_ids = [r.id for r in rows if r.rrule]
-            excluded, overrides = _series_changes(session, series_ids)
-            moved_in = _overrides_moved_into(session, start, end, cause_ids)
+            rows = [
+                *session.execute(_index_query(start, end, long=False, causes=causes)),
+                *session.execute(_index_query(start, end, long=True, causes=causes)),
+            ]
+            changed = _overrides_for(
+                session, [(r.event_id, r.recurrence_id) for r in rows if r.overridden]
+            )
+            horizon = stored_horizon(session)
+            beyond = _beyond_horizon(session, start, end, horizon, causes) if end > horizon else []
         result: list[OccurrenceInfo] = []
-        for row in rows:
-            base = OccurrenceInfo(
-                event_id=row.id,
-                recurrence_id=row.starts_at,
+        for row in [*rows, *beyond]:
+            info = OccurrenceInfo(
+                event_id=row.event_id,
+                recurrence_id=row.recurrence_id,
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
                 title=row.title,
@@ -195,31 +181,18 @@ class EventService(CrudService[Event, EventDraft]):
                 status=row.status,
                 cause_id=row.cause_id,
                 location_id=row.location_id,
-                is_recurring=bool(row.rrule),
-                overridden=False,
+                is_recurring=row.rrule is not None,
+                overridden=row.overridden,
                 event_version=row.version,
             )
-            if not row.rrule:
-                result.append(base)
-                continue
-            changes = overrides.get(row.id, {})
-            for occurrence in expand(
-                row.rrule,
-                row.starts_at,
-                row.ends_at,
-                row.timezone,
-                start,
-                end,
-                excluded.get(row.id, ()),
-            ):
-                info = _with_override(base, occurrence, changes.get(occurrence.recurrence_id))
-                visible = include_cancelled or info.status != EventStatus.CANCELLED
-                if visible and info.starts_at < end and info.ends_at > start:
-                    result.append(info)
-        for base, override in moved_in:
-            info = _with_override(
-                base, Occurrence(override.recurrence_id, base.starts_at, base.ends_at), override
-            )
+            override = changed.get((row.event_id, row.recurrence_id))
+            if override is not None:
+                info = replace(
+                    info,
+                    title=override.title or info.title,
+                    location_id=override.location_id or info.location_id,
+                    status=override.status or info.status,
+                )
             if include_cancelled or info.status != EventStatus.CANCELLED:
                 result.append(info)
         result.sort(key=lambda o: (o.starts_at, o.title, o.event_id))
@@ -327,95 +300,98 @@ def _check_reference(
         problems.add(field, f"That {label} no longer exists.")
 
 
-def _series_changes(
-    session: Session, series_ids: list[int]
-) -> tuple[dict[int, list[datetime]], dict[int, dict[datetime, OccurrenceOverride]]]:
-    excluded: dict[int, list[datetime]] = defaultdict(list)
-    overrides: dict[int, dict[datetime, OccurrenceOverride]] = defaultdict(dict)
-    if not series_ids:
-        return excluded, overrides
-    for chunk in _chunks(series_ids, 500):
-        for event_id, when in session.execute(
-            select(EventException.event_id, EventException.occurrence_start).where(
-                EventException.event_id.in_(chunk)
-            )
-        ):
-            excluded[event_id].append(when)
-        for override in session.scalars(
-            select(OccurrenceOverride).where(OccurrenceOverride.event_id.in_(chunk))
-        ):
-            overrides[override.event_id][override.recurrence_id] = override
-    return excluded, overrides
+_INDEX_COLUMNS = (
+    OccurrenceRow.event_id,
+    OccurrenceRow.recurrence_id,
+    OccurrenceRow.starts_at,
+    OccurrenceRow.ends_at,
+    OccurrenceRow.overridden,
+    Event.title,
+    Event.timezone,
+    Event.all_day,
+    Event.status,
+    Event.cause_id,
+    Event.location_id,
+    Event.rrule,
+    Event.version,
+)
 
 
-def _overrides_moved_into(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    cause_ids: Iterable[int] | None,
-) -> list[tuple[OccurrenceInfo, OccurrenceOverride]]:
-    """Occurrences moved into the window from outside it (their rule date is elsewhere)."""
-    query = (
-        select(OccurrenceOverride, Event)
-        .join(Event, Event.id == OccurrenceOverride.event_id)
+def _index_query(
+    start: datetime, end: datetime, *, long: bool, causes: list[int] | None
+) -> Select[*tuple[Any, ...]]:
+    """Occurrences overlapping the window; short ones use a bounded look-back on the index."""
+    query: Select[*tuple[Any, ...]] = (
+        select(*_INDEX_COLUMNS)
+        .join(Event, Event.id == OccurrenceRow.event_id)
         .where(
-            OccurrenceOverride.starts_at.is_not(None),
-            OccurrenceOverride.starts_at < end,
-            or_(
-                OccurrenceOverride.recurrence_id >= end,
-                OccurrenceOverride.recurrence_id < start - timedelta(days=2),
-            ),
+            OccurrenceRow.long.is_(long),
+            OccurrenceRow.starts_at < end,
+            OccurrenceRow.ends_at > start,
         )
     )
-    if cause_ids is not None:
-        query = query.where(Event.cause_id.in_(list(cause_ids)))
-    found: list[tuple[OccurrenceInfo, OccurrenceOverride]] = []
-    for override, event in session.execute(query):
-        duration = event.ends_at - event.starts_at
-        ends = override.ends_at or (override.starts_at or override.recurrence_id) + duration
-        if ends <= start:
-            continue
-        base = OccurrenceInfo(
-            event_id=event.id,
-            recurrence_id=override.recurrence_id,
-            starts_at=override.recurrence_id,
-            ends_at=override.recurrence_id + duration,
-            title=event.title,
-            timezone=event.timezone,
-            all_day=event.all_day,
-            status=event.status,
-            cause_id=event.cause_id,
-            location_id=event.location_id,
-            is_recurring=True,
-            overridden=True,
-            event_version=event.version,
-        )
-        found.append((base, override))
+    if not long:
+        query = query.where(OccurrenceRow.starts_at > start - LONG_OCCURRENCE)
+    if causes is not None:
+        query = query.where(Event.cause_id.in_(causes))
+    return query
+
+
+def _overrides_for(
+    session: Session, keys: list[tuple[int, datetime]]
+) -> dict[tuple[int, datetime], OccurrenceOverride]:
+    found: dict[tuple[int, datetime], OccurrenceOverride] = {}
+    wanted = set(keys)
+    for chunk in _chunks(sorted({event_id for event_id, _ in keys}), 500):
+        query = select(OccurrenceOverride).where(OccurrenceOverride.event_id.in_(chunk))
+        for override in session.scalars(query):
+            key = (override.event_id, override.recurrence_id)
+            if key in wanted:
+                found[key] = override
     return found
 
 
-def _with_override(
-    base: OccurrenceInfo, occurrence: Occurrence, override: OccurrenceOverride | None
-) -> OccurrenceInfo:
-    info = replace(
-        base,
-        recurrence_id=occurrence.recurrence_id,
-        starts_at=occurrence.starts_at,
-        ends_at=occurrence.ends_at,
-    )
-    if override is None:
-        return info
-    starts = override.starts_at or occurrence.starts_at
-    ends = override.ends_at or starts + (occurrence.ends_at - occurrence.starts_at)
-    return replace(
-        info,
-        starts_at=starts,
-        ends_at=ends,
-        title=override.title or base.title,
-        location_id=override.location_id or base.location_id,
-        status=override.status or base.status,
-        overridden=True,
-    )
+def _beyond_horizon(
+    session: Session, start: datetime, end: datetime, horizon: datetime, causes: list[int] | None
+) -> list[Any]:
+    """Occurrences of endless series past the stored horizon, expanded on the fly."""
+    query = select(Event).where(Event.rrule.is_not(None), Event.recurrence_end.is_(None))
+    if causes is not None:
+        query = query.where(Event.cause_id.in_(causes))
+    found: list[Any] = []
+    for event in session.scalars(query):
+        exceptions = session.scalars(
+            select(EventException.occurrence_start).where(EventException.event_id == event.id)
+        ).all()
+        for occurrence in expand(
+            event.rrule,
+            event.starts_at,
+            event.ends_at,
+            event.timezone,
+            max(start, horizon),
+            end,
+            exceptions,
+        ):
+            if occurrence.recurrence_id < horizon:
+                continue
+            found.append(
+                SimpleNamespace(
+                    event_id=event.id,
+                    recurrence_id=occurrence.recurrence_id,
+                    starts_at=occurrence.starts_at,
+                    ends_at=occurrence.ends_at,
+                    overridden=False,
+                    title=event.title,
+                    timezone=event.timezone,
+                    all_day=event.all_day,
+                    status=event.status,
+                    cause_id=event.cause_id,
+                    location_id=event.location_id,
+                    rrule=event.rrule,
+                    version=event.version,
+                )
+            )
+    return found
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

@@ -77,7 +77,7 @@ CREATE TABLE change_log (
 	summary TEXT NOT NULL, 
 	CONSTRAINT pk_change_log PRIMARY KEY (seq)
 );
-INSERT INTO "change_log" VALUES(1,'2026-11-25 18:11:44.387227','release-1','create','volunteer',1,'Created volunteer “Amira Haddad”');
+INSERT INTO "change_log" VALUES(1,'2026-11-25 18:30:28.900130','release-1','create','volunteer',1,'Created volunteer “Amira Haddad”');
 CREATE TABLE consent_records (
 	id INTEGER NOT NULL, 
 	volunteer_id INTEGER NOT NULL, 
@@ -133,9 +133,9 @@ CREATE TABLE file_info (
 INSERT INTO "file_info" VALUES('schema_revision','0001');
 INSERT INTO "file_info" VALUES('schema_version','1');
 INSERT INTO "file_info" VALUES('last_written_by_version','Organizer 0.1.0');
-INSERT INTO "file_info" VALUES('migrated_at','2026-11-25T18:11:44+00:00');
-INSERT INTO "file_info" VALUES('file_id','eafd8b9e-7bd1-4e2b-a49c-bb79e5df6e48');
-INSERT INTO "file_info" VALUES('created_at','2026-11-25T18:11:44+00:00');
+INSERT INTO "file_info" VALUES('migrated_at','2026-11-25T18:30:28+00:00');
+INSERT INTO "file_info" VALUES('file_id','33ca5731-951c-4701-8cc3-9b17fecaef45');
+INSERT INTO "file_info" VALUES('created_at','2026-11-25T18:30:28+00:00');
 INSERT INTO "file_info" VALUES('created_by_version','Organizer 0.1.0');
 CREATE TABLE locations (
 	id INTEGER NOT NULL, 
@@ -171,6 +171,16 @@ CREATE TABLE occurrence_overrides (
 	CONSTRAINT fk_occurrence_overrides_event_id_events FOREIGN KEY(event_id) REFERENCES events (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_occurrence_overrides_location_id_locations FOREIGN KEY(location_id) REFERENCES locations (id) ON DELETE SET NULL, 
 	CONSTRAINT ck_occurrence_overrides_override_status CHECK (status IN ('draft', 'scheduled', 'cancelled'))
+);
+CREATE TABLE occurrences (
+	event_id INTEGER NOT NULL, 
+	recurrence_id DATETIME NOT NULL, 
+	starts_at DATETIME NOT NULL, 
+	ends_at DATETIME NOT NULL, 
+	overridden BOOLEAN NOT NULL, 
+	long BOOLEAN NOT NULL, 
+	CONSTRAINT pk_occurrences PRIMARY KEY (event_id, recurrence_id), 
+	CONSTRAINT fk_occurrences_event_id_events FOREIGN KEY(event_id) REFERENCES events (id) ON DELETE CASCADE
 );
 CREATE TABLE qualifications (
 	id INTEGER NOT NULL, 
@@ -238,7 +248,7 @@ CREATE TABLE volunteers (
 	CONSTRAINT ck_volunteers_month_limit_positive CHECK (max_hours_per_month IS NULL OR max_hours_per_month > 0), 
 	CONSTRAINT ck_volunteers_week_limit_positive CHECK (max_hours_per_week IS NULL OR max_hours_per_week > 0)
 );
-INSERT INTO "volunteers" VALUES(1,'Amira Haddad','amira@example.org',NULL,'','2026-03-01','Europe/London','','','',1,NULL,NULL,'2026-11-25 18:11:44.382934','release-1','2026-11-25 18:11:44.382934','release-1',1);
+INSERT INTO "volunteers" VALUES(1,'Amira Haddad','amira@example.org',NULL,'','2026-03-01','Europe/London','','','',1,NULL,NULL,'2026-11-25 18:30:28.895533','release-1','2026-11-25 18:30:28.895533','release-1',1);
 CREATE INDEX ix_change_log_entity ON change_log (entity, entity_id);
 CREATE INDEX ix_volunteers_email ON volunteers (email);
 CREATE INDEX ix_volunteers_joined_on ON volunteers (joined_on);
@@ -252,6 +262,8 @@ CREATE INDEX ix_events_recurring ON events (recurrence_end, starts_at);
 CREATE INDEX ix_events_starts_at_ends_at ON events (starts_at, ends_at);
 CREATE INDEX ix_volunteer_qualifications_qualification_id ON volunteer_qualifications (qualification_id);
 CREATE UNIQUE INDEX ix_occurrence_overrides_event_recurrence ON occurrence_overrides (event_id, recurrence_id);
+CREATE INDEX ix_occurrences_long ON occurrences (long, starts_at);
+CREATE INDEX ix_occurrences_starts_at ON occurrences (starts_at);
 CREATE INDEX ix_shifts_event_id ON shifts (event_id);
 CREATE INDEX ix_shifts_qualification_id ON shifts (qualification_id);
 CREATE INDEX ix_assignments_occurrence_start ON assignments (occurrence_start);

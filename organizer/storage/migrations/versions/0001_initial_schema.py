@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-25 18:06:26.301317
+Create Date: 2026-11-25 18:30:27.930328
 """
 
 from collections.abc import Sequence
@@ -341,6 +341,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "occurrences",
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("recurrence_id", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("overridden", sa.Boolean(), nullable=False),
+        sa.Column("long", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_occurrences_event_id_events"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("event_id", "recurrence_id", name=op.f("pk_occurrences")),
+    )
+    with op.batch_alter_table("occurrences", schema=None) as batch_op:
+        batch_op.create_index("ix_occurrences_long", ["long", "starts_at"], unique=False)
+        batch_op.create_index("ix_occurrences_starts_at", ["starts_at"], unique=False)
+
+    op.create_table(
         "shifts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
@@ -469,6 +489,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_shifts_event_id"))
 
     op.drop_table("shifts")
+    with op.batch_alter_table("occurrences", schema=None) as batch_op:
+        batch_op.drop_index("ix_occurrences_starts_at")
+        batch_op.drop_index("ix_occurrences_long")
+
+    op.drop_table("occurrences")
     with op.batch_alter_table("occurrence_overrides", schema=None) as batch_op:
         batch_op.drop_index("ix_occurrence_overrides_event_recurrence")
 
