@@ -41,28 +41,22 @@ def month_window(anchor: date) -> tuple[datetime, datetime]:
 
 
 RAW_MONTH_SQL = """
-SELECT id, title, starts_at, ends_at, timezone, all_day, status, cause_id, location_id, rrule,
-       version
-FROM events
-WHERE (rrule IS NULL AND starts_at < ? AND ends_at > ?)
-   OR (rrule IS NOT NULL AND starts_at < ? AND (recurrence_end IS NULL OR recurrence_end > ?))
+SELECT o.event_id, o.recurrence_id, o.starts_at, o.ends_at, o.overridden, e.title, e.timezone,
+       e.all_day, e.status, e.cause_id, e.location_id, e.rrule, e.version
+FROM occurrences o JOIN events e ON e.id = o.event_id
+WHERE o.long = ? AND o.starts_at < ? AND o.ends_at > ? AND o.starts_at > ?
 """
 
 
 def raw_month(path: Path, start: datetime, end: datetime) -> int:
-    """What a hand-written sqlite3 query costs for the same event rows."""
+    """What a hand-written sqlite3 query costs for the same occurrence rows."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         fmt = "%Y-%m-%d %H:%M:%S.%f"
         s, e = start.strftime(fmt), end.strftime(fmt)
-        rows = conn.execute(RAW_MONTH_SQL, (e, s, e, s)).fetchall()
-        ids = [r[0] for r in rows if r[9]]
-        marks = ",".join("?" * len(ids))
-        conn.execute(f"SELECT * FROM event_exceptions WHERE event_id IN ({marks})", ids).fetchall()
-        conn.execute(
-            f"SELECT * FROM occurrence_overrides WHERE event_id IN ({marks})", ids
-        ).fetchall()
-        return len(rows)
+        short = conn.execute(RAW_MONTH_SQL, (0, e, s, (start - timedelta(days=2)).strftime(fmt)))
+        long = conn.execute(RAW_MONTH_SQL, (1, e, s, "0000"))
+        return len(short.fetchall()) + len(long.fetchall())
     finally:
         conn.close()
 
@@ -100,7 +94,7 @@ def main() -> None:
     start, end = month_window(anchor)
     occurrences = services.events.occurrences_between(start, end)
     month_s = median_seconds(lambda: services.events.occurrences_between(start, end), args.repeat)
-    event_rows = raw_month(path, start, end)
+    raw_rows = raw_month(path, start, end)
     raw_month_s = median_seconds(lambda: raw_month(path, start, end), args.repeat)
     db.close()
 
@@ -108,9 +102,7 @@ def main() -> None:
     print(f"{'measure':<44}{'ours':>10}{'limit':>10}{'ratio':>8}")
     report("open the file (with the migration check)", open_s, raw_open_s)
     report(f"one month: {len(occurrences)} occurrences", month_s, raw_month_s)
-    print(
-        f"  (raw sqlite3 fetches the {event_rows} event rows behind them; ours also expands series)"
-    )
+    print(f"  (raw sqlite3 fetches the same {raw_rows} rows as text, making no objects)")
 
 
 def report(label: str, ours: float, limit: float) -> None:

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from sqlalchemy import Select, select
@@ -159,43 +158,55 @@ class EventService(CrudService[Event, EventDraft]):
         """
         causes = None if cause_ids is None else list(cause_ids)
         with self.db.read() as session:
-            rows = [
-                *session.execute(_index_query(start, end, long=False, causes=causes)),
-                *session.execute(_index_query(start, end, long=True, causes=causes)),
+            connection = session.connection()
+            rows: list[tuple[Any, ...]] = [
+                tuple(row)
+                for long in (False, True)
+                for row in connection.execute(_index_query(start, end, long=long, causes=causes))
             ]
-            changed = _overrides_for(
-                session, [(r.event_id, r.recurrence_id) for r in rows if r.overridden]
-            )
+            changed = _overrides_for(session, [(r[0], r[1]) for r in rows if r[4]])
             horizon = stored_horizon(session)
-            beyond = _beyond_horizon(session, start, end, horizon, causes) if end > horizon else []
+            if end > horizon:
+                rows.extend(_beyond_horizon(session, start, end, horizon, causes))
         result: list[OccurrenceInfo] = []
-        for row in [*rows, *beyond]:
-            info = OccurrenceInfo(
-                event_id=row.event_id,
-                recurrence_id=row.recurrence_id,
-                starts_at=row.starts_at,
-                ends_at=row.ends_at,
-                title=row.title,
-                timezone=row.timezone,
-                all_day=row.all_day,
-                status=row.status,
-                cause_id=row.cause_id,
-                location_id=row.location_id,
-                is_recurring=row.rrule is not None,
-                overridden=row.overridden,
-                event_version=row.version,
-            )
-            override = changed.get((row.event_id, row.recurrence_id))
-            if override is not None:
-                info = replace(
-                    info,
-                    title=override.title or info.title,
-                    location_id=override.location_id or info.location_id,
-                    status=override.status or info.status,
+        for (
+            event_id,
+            recurrence_id,
+            starts,
+            ends,
+            overridden,
+            title,
+            tz,
+            all_day,
+            status,
+            cause_id,
+            location_id,
+            rrule,
+            version,
+        ) in rows:
+            if overridden and (override := changed.get((event_id, recurrence_id))) is not None:
+                title = override.title or title
+                location_id = override.location_id or location_id
+                status = override.status or status
+            if include_cancelled or status != EventStatus.CANCELLED:
+                result.append(
+                    OccurrenceInfo(
+                        event_id,
+                        recurrence_id,
+                        starts,
+                        ends,
+                        title,
+                        tz,
+                        all_day,
+                        status,
+                        cause_id,
+                        location_id,
+                        rrule is not None,
+                        overridden,
+                        version,
+                    )
                 )
-            if include_cancelled or info.status != EventStatus.CANCELLED:
-                result.append(info)
-        result.sort(key=lambda o: (o.starts_at, o.title, o.event_id))
+        result.sort(key=_occurrence_order)
         return result
 
     def remove_occurrence(
@@ -353,12 +364,15 @@ def _overrides_for(
 
 def _beyond_horizon(
     session: Session, start: datetime, end: datetime, horizon: datetime, causes: list[int] | None
-) -> list[Any]:
-    """Occurrences of endless series past the stored horizon, expanded on the fly."""
+) -> list[tuple[Any, ...]]:
+    """Occurrences of endless series past the stored horizon, expanded on the fly.
+
+    Each is a tuple in the order of ``_INDEX_COLUMNS``.
+    """
     query = select(Event).where(Event.rrule.is_not(None), Event.recurrence_end.is_(None))
     if causes is not None:
         query = query.where(Event.cause_id.in_(causes))
-    found: list[Any] = []
+    found: list[tuple[Any, ...]] = []
     for event in session.scalars(query):
         exceptions = session.scalars(
             select(EventException.occurrence_start).where(EventException.event_id == event.id)
@@ -375,23 +389,27 @@ def _beyond_horizon(
             if occurrence.recurrence_id < horizon:
                 continue
             found.append(
-                SimpleNamespace(
-                    event_id=event.id,
-                    recurrence_id=occurrence.recurrence_id,
-                    starts_at=occurrence.starts_at,
-                    ends_at=occurrence.ends_at,
-                    overridden=False,
-                    title=event.title,
-                    timezone=event.timezone,
-                    all_day=event.all_day,
-                    status=event.status,
-                    cause_id=event.cause_id,
-                    location_id=event.location_id,
-                    rrule=event.rrule,
-                    version=event.version,
+                (
+                    event.id,
+                    occurrence.recurrence_id,
+                    occurrence.starts_at,
+                    occurrence.ends_at,
+                    False,
+                    event.title,
+                    event.timezone,
+                    event.all_day,
+                    event.status,
+                    event.cause_id,
+                    event.location_id,
+                    event.rrule,
+                    event.version,
                 )
             )
     return found
+
+
+def _occurrence_order(info: OccurrenceInfo) -> tuple[datetime, str, int]:
+    return (info.starts_at, info.title, info.event_id)
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
