@@ -422,3 +422,45 @@ def test_shifts_and_assignments(services: Services) -> None:
     assert [a.volunteer.name for a in services.assignments.for_shift(shift.id, second)] == ["Amira"]
     with pytest.raises(DomainError, match="Archive them instead"):
         services.volunteers.delete(amira.id, amira.version)
+
+
+def test_coverage_counts_places_per_occurrence(services: Services) -> None:
+    event = services.events.create(weekly_circle(services))
+    lead = services.shifts.create(ShiftDraft(event_id=event.id, role="Facilitator", needed=2))
+    tea = services.shifts.create(
+        ShiftDraft(event_id=event.id, role="Tea", start_offset_min=30, end_offset_min=60)
+    )
+    first = datetime(2026, 10, 6, 17, 0, tzinfo=UTC)
+    second = datetime(2026, 10, 13, 17, 0, tzinfo=UTC)
+    people = [
+        services.volunteers.create(VolunteerDraft(name=n, joined_on=date(2026, 1, 1)))
+        for n in ("Ana", "Bo", "Cy")
+    ]
+    for person, shift, when, status in [
+        (people[0], lead.id, first, AssignmentStatus.ACCEPTED),
+        (people[1], lead.id, first, AssignmentStatus.INVITED),
+        (people[2], tea.id, first, AssignmentStatus.DECLINED),
+        (people[0], lead.id, second, AssignmentStatus.TENTATIVE),
+    ]:
+        services.assignments.create(
+            AssignmentDraft(
+                shift_id=shift, volunteer_id=person.id, occurrence_start=when, status=status
+            )
+        )
+    fills = services.coverage.shift_fill(first, second + timedelta(days=1))
+    shown = [(f.recurrence_id.day, f.role, f.filled, f.needed, f.status.value) for f in fills]
+    assert shown == [
+        (6, "Facilitator", 2, 2, "full"),
+        (6, "Tea", 0, 1, "empty"),
+        (13, "Facilitator", 1, 2, "short"),
+        (13, "Tea", 0, 1, "empty"),
+    ]
+    tea_first = fills[1]
+    assert tea_first.starts_at == first + timedelta(minutes=30)
+    assert tea_first.ends_at == first + timedelta(minutes=60)
+    urgent = services.coverage.understaffed(first, second + timedelta(days=1))
+    assert [(u.recurrence_id.day, u.role, u.missing) for u in urgent] == [
+        (6, "Tea", 1),
+        (13, "Facilitator", 1),
+        (13, "Tea", 1),
+    ]

@@ -11,6 +11,7 @@ import getpass
 import socket
 from dataclasses import dataclass
 
+from organizer.services.coverage import CoverageService, FillStatus, ShiftFill
 from organizer.services.events import (
     AssignmentDraft,
     AssignmentService,
@@ -63,6 +64,7 @@ class Services:
     shifts: ShiftService
     assignments: AssignmentService
     changes: ChangeLogService
+    coverage: CoverageService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
@@ -77,6 +79,7 @@ class Services:
             shifts=ShiftService(db, who),
             assignments=AssignmentService(db, who),
             changes=ChangeLogService(db, who),
+            coverage=CoverageService(db, who),
         )
 
 
@@ -87,8 +90,10 @@ __all__ = [
     "CauseDraft",
     "CauseService",
     "ChangeLogService",
+    "CoverageService",
     "EventDraft",
     "EventService",
+    "FillStatus",
     "HeldQualification",
     "LocationDraft",
     "LocationService",
@@ -97,6 +102,7 @@ __all__ = [
     "QualificationService",
     "Services",
     "ShiftDraft",
+    "ShiftFill",
     "ShiftService",
     "VolunteerDraft",
     "VolunteerService",

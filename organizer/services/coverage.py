@@ -1,0 +1,157 @@
+"""How full each shift is, occurrence by occurrence, and which ones still need people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from organizer.models import (
+    Assignment,
+    AssignmentStatus,
+    Event,
+    EventStatus,
+    OccurrenceRow,
+    Shift,
+)
+from organizer.models.ids import CauseId, EventId, QualificationId, ShiftId
+from organizer.services.base import Service
+
+PLACE_HOLDING = tuple(status for status in AssignmentStatus if status.holds_place)
+
+
+class FillStatus(StrEnum):
+    """How a shift stands: every place taken, some, or none."""
+
+    FULL = "full"
+    SHORT = "short"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftFill:
+    """One shift on one occurrence: who is needed and how many places are taken."""
+
+    shift_id: ShiftId
+    event_id: EventId
+    recurrence_id: datetime
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    cause_id: CauseId | None
+    role: str
+    needed: int
+    filled: int
+    qualification_id: QualificationId | None
+
+    @property
+    def missing(self) -> int:
+        """Places still open."""
+        return max(self.needed - self.filled, 0)
+
+    @property
+    def status(self) -> FillStatus:
+        """Full, short or empty."""
+        if self.filled >= self.needed:
+            return FillStatus.FULL
+        return FillStatus.SHORT if self.filled else FillStatus.EMPTY
+
+
+class CoverageService(Service):
+    """Fill status of shifts over a period (read only)."""
+
+    def shift_fill(
+        self, start: datetime, end: datetime, *, cause_ids: Iterable[int] | None = None
+    ) -> list[ShiftFill]:
+        """Every shift of every scheduled occurrence starting in ``[start, end)``, by start.
+
+        A shift's own times (minutes into the occurrence) are applied.  Cancelled events
+        are left out; proposed, invited, accepted and tentative volunteers hold a place.
+        """
+        filled = (
+            select(func.count(Assignment.id))
+            .where(
+                Assignment.shift_id == Shift.id,
+                Assignment.occurrence_start == OccurrenceRow.recurrence_id,
+                Assignment.status.in_(PLACE_HOLDING),
+            )
+            .correlate(Shift, OccurrenceRow)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                Shift.id,
+                OccurrenceRow.event_id,
+                OccurrenceRow.recurrence_id,
+                OccurrenceRow.starts_at,
+                OccurrenceRow.ends_at,
+                Event.title,
+                Event.cause_id,
+                Shift.role,
+                Shift.needed,
+                Shift.qualification_id,
+                Shift.start_offset_min,
+                Shift.end_offset_min,
+                filled,
+            )
+            .join(Event, Event.id == OccurrenceRow.event_id)
+            .join(
+                Shift,
+                and_(
+                    Shift.event_id == OccurrenceRow.event_id,
+                    or_(
+                        Shift.occurrence_start.is_(None),
+                        Shift.occurrence_start == OccurrenceRow.recurrence_id,
+                    ),
+                ),
+            )
+            .where(
+                OccurrenceRow.starts_at >= start,
+                OccurrenceRow.starts_at < end,
+                Event.status != EventStatus.CANCELLED,
+            )
+        )
+        if cause_ids is not None:
+            query = query.where(Event.cause_id.in_(list(cause_ids)))
+        with self.db.read() as session:
+            rows = session.connection().execute(query).all()
+        return sorted(
+            (_fill(row) for row in rows), key=lambda f: (f.starts_at, f.title, f.shift_id)
+        )
+
+    def understaffed(self, start: datetime, end: datetime, *, limit: int = 50) -> list[ShiftFill]:
+        """Shifts with open places, most urgent first (soonest, then most places missing)."""
+        short = [fill for fill in self.shift_fill(start, end) if fill.missing]
+        short.sort(key=lambda f: (_urgency_day(f, start), -f.missing, f.starts_at))
+        return short[:limit]
+
+
+def _urgency_day(fill: ShiftFill, now: datetime) -> int:
+    return max((fill.starts_at - now) // timedelta(days=1), 0)
+
+
+def _fill(row: Any) -> ShiftFill:
+    (shift_id, event_id, recurrence_id, starts, ends, title, cause_id, role, needed,
+     qualification_id, start_offset, end_offset, filled) = row  # fmt: skip
+    shift_start = starts + timedelta(minutes=start_offset) if start_offset is not None else starts
+    shift_end = starts + timedelta(minutes=end_offset) if end_offset is not None else ends
+    return ShiftFill(
+        shift_id=shift_id,
+        event_id=event_id,
+        recurrence_id=recurrence_id,
+        starts_at=shift_start,
+        ends_at=shift_end,
+        title=title,
+        cause_id=cause_id,
+        role=role,
+        needed=needed,
+        filled=int(filled or 0),
+        qualification_id=qualification_id,
+    )
+
+
+__all__ = ["CoverageService", "FillStatus", "ShiftFill"]
