@@ -68,7 +68,7 @@ class Workspace(QObject):
         )
         if db is None:
             return False
-        self._show(db)
+        self.show_database(db)
         return True
 
     def close(self) -> None:
@@ -85,7 +85,8 @@ class Workspace(QObject):
             self.db.close()
             self.db = None
 
-    def _show(self, db: Database) -> None:
+    def show_database(self, db: Database) -> MainWindow:
+        """Show ``db`` in a new main window, replacing any window already open."""
         old_window, old_db = self.window, self.db
         if self.context is not None:
             self.context.worker.wait()
@@ -118,6 +119,7 @@ class Workspace(QObject):
             old_window.deleteLater()
         if old_db is not None:
             old_db.close()
+        return window
 
     def open_file(self, target: str) -> None:
         """Open another database in place of the current one."""
@@ -128,13 +130,13 @@ class Workspace(QObject):
             return
         db = open_database_interactively(target, self.window)
         if db is not None:
-            self._show(db)
+            self.show_database(db)
 
     def create_file(self, target: str) -> None:
         """Create a new, empty database and switch to it."""
         db = create_database_interactively(target, self.window)
         if db is not None:
-            self._show(db)
+            self.show_database(db)
 
     def back_up(self, target: str) -> None:
         """Write a backup copy of the open database to ``target``."""

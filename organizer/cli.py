@@ -57,6 +57,16 @@ def _positive(text: str) -> int:
     return value
 
 
+SCREENSHOT_VIEWS = ("home", "calendar", "events", "volunteers", "roster", "places")
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit()) or not (320 <= int(width) <= 4000):
+        raise argparse.ArgumentTypeError(f"“{text}” is not a size like 1280x800")
+    return int(width), int(height)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand (also used to document them)."""
     db_help = "database file or URL (default: ORGANIZER_DB, else your own Organizer file)"
@@ -100,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
         "export-json", parents=[common], help="write the whole database as JSON"
     )
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="a file, or -")
+
+    shot = commands.add_parser(
+        "screenshot", parents=[common], help="render one view of the app to a PNG, offscreen"
+    )
+    shot.add_argument("--view", choices=SCREENSHOT_VIEWS, default="home")
+    shot.add_argument("--out", type=Path, required=True, metavar="FILE.png")
+    shot.add_argument("--size", type=_size, default=(1280, 800), metavar="WIDTHxHEIGHT")
 
     load = commands.add_parser(
         "import-json", parents=[common], help="load a JSON export into a NEW database (--db)"
@@ -286,6 +303,18 @@ def _import_json(args: argparse.Namespace, target: str | None, out: TextIO) -> i
     return EXIT_OK
 
 
+def _screenshot(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
+    from organizer.ui.screenshot import render_view
+
+    location, _ = chosen_database(target)
+    if "://" not in location and not Path(location).exists():
+        raise DatabaseMissingError(f"There is no Organizer file at {location}.")
+    width, height = args.size
+    written = render_view(location, args.view, args.out, width=width, height=height)
+    print(f"Saved the {args.view} view to {written}", file=out)
+    return EXIT_OK
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None, TextIO], int]] = {
     "new": _new,
     "demo": _demo,
@@ -294,4 +323,5 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None, TextIO], int]] = 
     "backup": _backup,
     "export-json": _export_json,
     "import-json": _import_json,
+    "screenshot": _screenshot,
 }

@@ -212,3 +212,38 @@ def test_check_reports_a_stale_occurrence_index(
     code, out, _ = run(["check", "--db", str(demo_file)], capsys)
     assert code == 1
     assert "are out of date" in out
+
+
+def test_screenshot_renders_a_view(
+    demo_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], qapp: object
+) -> None:
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "home.png"
+    code, printed, _ = run(
+        [
+            "screenshot",
+            "--db",
+            str(demo_file),
+            "--view",
+            "home",
+            "--out",
+            str(out),
+            "--size",
+            "900x600",
+        ],
+        capsys,
+    )
+    assert (code, one_line(printed)) == (0, f"Saved the home view to {out}")
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (900, 600)
+    colours = {image.pixel(x, y) for x in range(0, 900, 37) for y in range(0, 600, 29)}
+    assert len(colours) > 3
+
+
+def test_screenshot_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "gone.organizer"
+    code, _, err = run(
+        ["screenshot", "--db", str(missing), "--out", str(tmp_path / "x.png")], capsys
+    )
+    assert (code, one_line(err)) == (1, f"organizer: There is no Organizer file at {missing}.")
