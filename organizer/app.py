@@ -103,6 +103,7 @@ class Workspace(QObject):
         for key, page in build_pages(context).items():
             window.set_page(key, page)
         self.context = context
+        context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
         window.open_requested.connect(self.open_file)
         window.new_database_requested.connect(self.create_file)
         window.backup_requested.connect(self.back_up)
@@ -148,6 +149,10 @@ class Workspace(QObject):
 
     def _window_closed(self) -> None:
         QApplication.quit()
+
+
+def _log_only(error: Exception) -> None:
+    logger.warning("Could not extend the occurrence index: %s", error)
 
 
 def route_qt_messages_to_log() -> None:

@@ -31,7 +31,12 @@ from organizer.models import (
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
 from organizer.recurrence import expand, normalise_rule, series_end, zone
 from organizer.services.base import CrudService
-from organizer.services.occurrences import LONG_OCCURRENCE, refresh_event, stored_horizon
+from organizer.services.occurrences import (
+    LONG_OCCURRENCE,
+    extend_horizon,
+    refresh_event,
+    stored_horizon,
+)
 from organizer.validation import Problems, strip_or_none
 
 # Changes to these fields matter to a volunteer's calendar, so they raise SEQUENCE.
@@ -208,6 +213,13 @@ class EventService(CrudService[Event, EventDraft]):
                 )
         result.sort(key=_occurrence_order)
         return result
+
+    def extend_horizon(self) -> bool:
+        """Store endless series' occurrences further ahead when the index nears its end."""
+        if self.db.read_only:
+            return False
+        with self.db.write() as session:
+            return extend_horizon(session)
 
     def remove_occurrence(
         self, event_id: int, expected_version: int, recurrence_id: datetime
