@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from organizer.errors import (
 from organizer.models import Cause, Volunteer
 from organizer.services import CauseDraft, Services
 from organizer.storage import (
+    SCHEMA_HEAD,
     Database,
     backup_to,
     create_database,
@@ -298,3 +301,21 @@ def test_naive_datetimes_are_refused(db: Database) -> None:
                 created_at=datetime(2026, 1, 1, 9, 0),
             )
         )
+
+
+def test_the_recorded_head_matches_the_migration_scripts() -> None:
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_opening_an_up_to_date_file_does_not_load_alembic(db: Database, db_path: Path) -> None:
+    db.close()
+    script = (
+        "import sys\n"
+        "from organizer.storage import open_database\n"
+        f"open_database({str(db_path)!r}).close()\n"
+        "print(any(name.split('.')[0] == 'alembic' for name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "False"

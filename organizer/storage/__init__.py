@@ -15,11 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
@@ -45,12 +42,20 @@ from organizer.storage.sqlite import (
     sqlite_url_for,
 )
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The newest schema revision, so opening an up-to-date file needs no Alembic import (a
+# test checks it against the migration scripts).  Alembic loads only to migrate or check.
+SCHEMA_HEAD = "0001"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 FILE_SUFFIX = ".organizer"
 
 
 def migration_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration pointing at Organizer's migration scripts."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "organizer.storage:migrations")
     if connection is not None:
@@ -60,7 +65,9 @@ def migration_config(connection: Connection | None = None) -> Config:
 
 @cache
 def head_revision() -> str:
-    """The schema revision this version of Organizer writes."""
+    """The schema revision this version of Organizer writes (read from the scripts)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(migration_config()).get_current_head()
     assert head is not None
     return head
@@ -68,6 +75,8 @@ def head_revision() -> str:
 
 @cache
 def _known_revisions() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(migration_config())
     return tuple(rev.revision for rev in script.walk_revisions())
 
@@ -136,7 +145,13 @@ class Database:
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at."""
         with translate_storage_errors(self.display_name), self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not conn.dialect.has_table(conn, "alembic_version"):
+                return None
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+            conn.rollback()
+        if len(rows) > 1:
+            raise DatabaseDamagedError(f"{self.display_name} records more than one schema version.")
+        return str(rows[0][0]) if rows else None
 
     def close(self) -> None:
         """Release every connection."""
@@ -315,8 +330,7 @@ def _bring_up_to_date(db: Database, *, backup_dir: Path | None) -> None:
         if isinstance(error, StorageError):
             raise
         raise storage_error_for(error.orig, db.display_name) from error
-    head = head_revision()
-    if revision == head:
+    if revision == SCHEMA_HEAD:
         return
     if revision is not None and revision not in _known_revisions():
         made_by = _written_by(db)
@@ -354,6 +368,8 @@ def _migrate(db: Database) -> None:
             # the driver connection before SQLAlchemy begins one.
             _driver_pragma(conn, "PRAGMA foreign_keys = OFF")
         try:
+            from alembic import command
+
             with conn.begin():
                 command.upgrade(migration_config(conn), "head")
                 if db.is_sqlite:
@@ -462,6 +478,7 @@ def table_counts(db: Database) -> dict[str, int]:
 def schema_problems(db: Database) -> list[str]:
     """Differences between the database schema and the models (empty when they agree)."""
     from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
 
     from organizer.models import Base
 

@@ -1,0 +1,127 @@
+"""How the desktop app feels with the large demo set: start-up, view loads and GUI stalls.
+
+Usage: python benchmarks/bench_gui.py [--db FILE] [--repeat N]
+
+- Start-up: a fresh process that opens the file and paints the main window, beside a bare
+  PySide6 window started the same way (target: at most 3x).
+- View loads: from asking a view to load to its data being on screen, beside raw sqlite3
+  fetching the same rows (target: at most 2x).
+- Stalls: the longest time the GUI thread did not answer a 5 ms timer during each
+  interaction (target: nothing over 100 ms).
+
+Runs offscreen; without --db it builds the large demo set (seed 1) in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BARE = """
+import time
+from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+app = QApplication([])
+window = QMainWindow()
+window.setCentralWidget(QLabel("Hello"))
+window.resize(1280, 800)
+window.show()
+app.processEvents()
+window.grab()
+"""
+
+OURS = """
+import sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from organizer.app import Workspace
+from organizer.ui.opening import open_database_interactively
+from organizer.ui.screenshot import settle
+app = QApplication([])
+settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
+workspace = Workspace(settings)
+window = workspace.show_database(open_database_interactively(sys.argv[1], None))
+window.resize(1280, 800)
+settle(app, workspace)
+window.grab()
+workspace.close()
+"""
+
+
+def process_seconds(code: str, *args: str, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+class StallProbe:
+    """Measures the longest gap between ticks of a 5 ms timer on the GUI thread."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.longest = 0.0
+        self.last = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def measure(self, interaction: Callable[[], None]) -> float:
+        """Run ``interaction`` (which must pump the event loop) and return the longest stall."""
+        self.longest = 0.0
+        self.last = time.perf_counter()
+        self.timer.start()
+        interaction()
+        self.timer.stop()
+        return self.longest
+
+
+def report(label: str, ours: float, limit: float) -> None:
+    print(f"{label:<46}{ours * 1000:>9.1f}ms{limit * 1000:>9.1f}ms{ours / limit:>7.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    path: Path = args.db
+    folder = Path(tempfile.mkdtemp())
+    if path is None:
+        from organizer.demo import generate_demo
+        from organizer.storage import create_database
+
+        path = folder / "large.organizer"
+        db = create_database(path)
+        generate_demo(db, scale="large", seed=1)
+        db.close()
+    ini = str(folder / "bench.ini")
+    bare = process_seconds(BARE, repeat=args.repeat)
+    ours = process_seconds(OURS, str(path), ini, repeat=args.repeat)
+    print(f"{'measure':<46}{'ours':>11}{'limit':>11}{'ratio':>7}")
+    report("start-up to a painted main window", ours, bare)
+    from benchmarks.gui_interactions import measure_views
+
+    for label, seconds, limit, stall in measure_views(path, ini, StallProbe, args.repeat):
+        report(label, seconds, limit)
+        print(f"{'  longest GUI stall meanwhile':<46}{stall * 1000:>9.1f}ms{100:>9.1f}ms")
+
+
+if __name__ == "__main__":
+    main()
