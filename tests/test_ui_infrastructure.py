@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 
@@ -142,3 +143,15 @@ def test_data_change_helpers() -> None:
     assert not change.touches("volunteer")
     assert change.ids == {"event": frozenset({4})}
     assert DataChange.everything("Sam").touches("volunteer")
+
+
+def test_emitting_signals_does_not_corrupt_python(qtbot: QtBot) -> None:
+    """PySide6 6.12.0 dropped a reference to True on each emit until Python aborted."""
+    hub = ChangeHub()
+    change = DataChange.of("Sam", "cause")
+    before = sys.getrefcount(True)
+    for _ in range(500):
+        hub.changed.emit(change)
+        hub.destroyed.emit()
+    # The bug lost one reference per emit (1,000 here); allow for unrelated small drift.
+    assert abs(sys.getrefcount(True) - before) < 20
