@@ -1,0 +1,446 @@
+"""What the month grid, the week's time grid and its all-day strip share.
+
+Each is an :class:`ItemCanvas`: a widget that paints occurrences as rounded chips, knows
+which chip lies under the mouse, opens one on double-click, creates on a double-click of
+empty space, and moves one by drag and drop.  A canvas never changes data: it reports
+what the coordinator asked for through its signals, and the page decides.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+
+from organizer.models import EventStatus
+from organizer.ui.calendar.items import CalendarItem, OccurrenceKey
+from organizer.ui.calendar.model import CalendarModel
+from organizer.ui.calendar.periods import Period, ViewMode, local_now, period_for
+from organizer.ui.calendar.text import time_text, tooltip
+
+MIME_TYPE = "application/x-organizer-occurrence"
+CHIP_RADIUS = 4.0
+
+
+@dataclass(frozen=True)
+class DropTarget:
+    """Where a drop would put an item: a new local start, or a new day (time kept)."""
+
+    starts_at: datetime
+    day: date | None = None
+
+
+def encode_drag(item: CalendarItem, grabbed_at: timedelta = timedelta()) -> QMimeData:
+    """The drag payload for ``item``; ``grabbed_at`` is how far into it the mouse held it."""
+    payload = {
+        "event_id": item.event_id,
+        "recurrence_id": item.recurrence_id.isoformat(),
+        "grabbed_seconds": grabbed_at.total_seconds(),
+    }
+    mime = QMimeData()
+    mime.setData(MIME_TYPE, QByteArray(json.dumps(payload).encode()))
+    mime.setText(f"{item.title} {time_text(item.starts_at)}")
+    return mime
+
+
+def decode_drag(mime: QMimeData) -> tuple[OccurrenceKey, timedelta] | None:
+    """The occurrence key and grab offset in a drag payload, or ``None`` if it is not ours."""
+    if not mime.hasFormat(MIME_TYPE):
+        return None
+    try:
+        payload = json.loads(bytes(mime.data(MIME_TYPE).data()).decode())
+        key = (int(payload["event_id"]), datetime.fromisoformat(payload["recurrence_id"]))
+        return key, timedelta(seconds=float(payload.get("grabbed_seconds", 0)))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def mix(base: QColor, tint: QColor, amount: float) -> QColor:
+    """``base`` with ``amount`` (0–1) of ``tint`` blended in."""
+    keep = 1 - amount
+    return QColor(
+        round(base.red() * keep + tint.red() * amount),
+        round(base.green() * keep + tint.green() * amount),
+        round(base.blue() * keep + tint.blue() * amount),
+    )
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether the palette draws light text on dark ground."""
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def cause_colour(item: CalendarItem, palette: QPalette) -> QColor:
+    """The item's cause colour, or a neutral one from the palette."""
+    if item.colour:
+        return QColor(item.colour)
+    return palette.color(QPalette.ColorRole.PlaceholderText)
+
+
+def paint_chip(
+    painter: QPainter,
+    rect: QRectF,
+    item: CalendarItem,
+    palette: QPalette,
+    *,
+    lines: list[tuple[str, bool]],
+    selected: bool,
+    dimmed: bool = False,
+) -> None:
+    """A rounded chip tinted with the cause colour, a bar of it on the left, then text.
+
+    ``lines`` are ``(text, bold)`` pairs drawn top-down while they fit.  The tint is mixed
+    into the palette's base colour, so the palette's text colour stays readable on it in
+    light and dark mode alike.
+    """
+    colour = cause_colour(item, palette)
+    base = palette.color(QPalette.ColorRole.Base)
+    text_colour = palette.color(QPalette.ColorRole.Text)
+    painter.save()
+    if dimmed or item.cancelled:
+        painter.setOpacity(0.55)
+    path = QPainterPath()
+    path.addRoundedRect(rect, CHIP_RADIUS, CHIP_RADIUS)
+    painter.setPen(Qt.PenStyle.NoPen)
+    if item.status is EventStatus.DRAFT:
+        painter.setBrush(base)
+        painter.drawPath(path)
+        painter.setPen(QPen(colour, 1, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+    else:
+        painter.fillPath(path, mix(base, colour, 0.38 if is_dark(palette) else 0.22))
+    painter.setClipPath(path)
+    painter.fillRect(QRectF(rect.left(), rect.top(), 3, rect.height()), colour)
+    painter.setClipping(False)
+    if selected:
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), CHIP_RADIUS, CHIP_RADIUS)
+    painter.setPen(text_colour)
+    text_rect = rect.adjusted(7, 1, -4, -1)
+    y = text_rect.top()
+    for text, bold in lines:
+        font = QFont(painter.font())
+        font.setBold(bold)
+        font.setStrikeOut(item.cancelled)
+        painter.setFont(font)
+        height = painter.fontMetrics().height()
+        if y + height > text_rect.bottom() + 2 and y > text_rect.top():
+            break
+        elided = painter.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight, int(text_rect.width())
+        )
+        painter.drawText(
+            QRectF(text_rect.left(), y, text_rect.width(), height),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            elided,
+        )
+        y += height
+    painter.restore()
+
+
+class ItemCanvas(QWidget):
+    """A painted calendar surface with chips that can be selected, opened and dragged.
+
+    Subclasses place the chips in :meth:`lay_out` (filling ``self.hits``), say which moment
+    a point stands for in :meth:`moment_at`, and where a drop lands in :meth:`drop_target`.
+    """
+
+    item_clicked = Signal(object)
+    """An item was clicked (a :class:`CalendarItem`)."""
+    item_activated = Signal(object)
+    """An item was double-clicked or Enter was pressed on it."""
+    day_clicked = Signal(object)
+    """Empty space of a day was clicked (its ``date``)."""
+    empty_activated = Signal(object)
+    """Empty space was double-clicked (the aware local ``datetime`` it stands for)."""
+    navigate = Signal(int)
+    """The arrow keys asked to move the selected day by this many days."""
+    move_requested = Signal(object, object)
+    """An item was dropped: the item and the :class:`DropTarget`."""
+    more_clicked = Signal(object)
+    """A "+N more" was clicked on a day (its ``date``)."""
+
+    def __init__(self, model: CalendarModel, parent: QWidget | None = None) -> None:
+        """Draw from ``model``; redraw when it resets."""
+        super().__init__(parent)
+        self.model = model
+        self.period = period_for(ViewMode.MONTH, local_now().date())
+        self.today = local_now().date()
+        self.selected_day = self.today
+        self.selected_key: OccurrenceKey | None = None
+        self.editable = True
+        self.hits: list[tuple[QRectF, CalendarItem]] = []
+        self.more_hits: list[tuple[QRectF, date, int]] = []
+        self.drop_hint: DropTarget | None = None
+        self._dirty = True
+        self._press: tuple[QPointF, CalendarItem] | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
+        self.setMouseTracking(False)
+        model.modelReset.connect(self.relayout)
+
+    # State the page sets -------------------------------------------------------------------
+
+    def set_period(self, period: Period, today: date) -> None:
+        """Show ``period``; ``today`` is highlighted."""
+        self.period = period
+        self.today = today
+        self.relayout()
+
+    def set_selection(self, day: date, key: OccurrenceKey | None) -> None:
+        """Mark ``day`` and the item ``key`` as selected."""
+        if (day, key) != (self.selected_day, self.selected_key):
+            self.selected_day, self.selected_key = day, key
+            self.update()
+
+    def relayout(self) -> None:
+        """Place the chips again before the next paint (data, size or period changed)."""
+        self._dirty = True
+        self.update()
+
+    def ensure_laid_out(self) -> None:
+        """Place the chips now if anything changed since they were last placed."""
+        if self._dirty:
+            self._dirty = False
+            self.hits = []
+            self.more_hits = []
+            self.lay_out()
+
+    # For subclasses --------------------------------------------------------------------------
+
+    def lay_out(self) -> None:
+        """Fill ``self.hits`` with each drawn chip's rectangle (and ``more_hits``)."""
+        raise NotImplementedError
+
+    def moment_at(self, pos: QPointF) -> datetime | None:
+        """The local moment a double-click at ``pos`` on empty space creates an event at."""
+        raise NotImplementedError
+
+    def day_at(self, pos: QPointF) -> date | None:
+        """The day under ``pos``."""
+        raise NotImplementedError
+
+    def drop_target(self, pos: QPointF, item: CalendarItem, grabbed: timedelta) -> DropTarget:
+        """Where ``item`` would go if dropped at ``pos`` (held ``grabbed`` into it)."""
+        raise NotImplementedError
+
+    def grab_offset(self, rect: QRectF, item: CalendarItem, pos: QPointF) -> timedelta:
+        """How far into the item the mouse holds it (only the week grid measures this)."""
+        return timedelta()
+
+    def arrow_step(self, event: QKeyEvent) -> int | None:
+        """How many days an arrow key moves the selection, or ``None`` if not a day move."""
+        raise NotImplementedError
+
+    # Looking things up ---------------------------------------------------------------------
+
+    def item_at(self, pos: QPointF) -> tuple[QRectF, CalendarItem] | None:
+        """The chip under ``pos`` (the one drawn last wins)."""
+        self.ensure_laid_out()
+        for rect, item in reversed(self.hits):
+            if rect.contains(pos):
+                return rect, item
+        return None
+
+    def item_rect(self, key: OccurrenceKey) -> QRectF | None:
+        """Where the item ``key`` is drawn, if it is."""
+        self.ensure_laid_out()
+        return next((rect for rect, item in self.hits if item.key == key), None)
+
+    def selected_item(self) -> CalendarItem | None:
+        """The selected item, if it is shown."""
+        if self.selected_key is None:
+            return None
+        return next(
+            (i for i in self.model.items_on(self.selected_day) if i.key == self.selected_key), None
+        )
+
+    # Mouse -----------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Select the chip or the day under the mouse (remembered for a drag); follow "+N"."""
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self.ensure_laid_out()
+        for rect, more_day, _ in self.more_hits:
+            if rect.contains(event.position()):
+                self._press = None
+                self.more_clicked.emit(more_day)
+                event.accept()
+                return
+        hit = self.item_at(event.position())
+        self._press = (event.position(), hit[1]) if hit else None
+        if hit:
+            self.item_clicked.emit(hit[1])
+        elif (day := self.day_at(event.position())) is not None:
+            self.day_clicked.emit(day)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Start dragging a chip once the mouse moved far enough."""
+        if self._press is None or not (event.buttons() & Qt.MouseButton.LeftButton):
+            return
+        start, item = self._press
+        distance = (event.position() - start).manhattanLength()
+        if distance < QApplication.startDragDistance() or not self.editable:
+            return
+        self._press = None
+        hit = self.item_at(start)
+        grabbed = self.grab_offset(hit[0], item, start) if hit else timedelta()
+        drag = QDrag(self)
+        drag.setMimeData(encode_drag(item, grabbed))
+        self.exec_drag(drag)
+
+    def exec_drag(self, drag: QDrag) -> Qt.DropAction:
+        """Run the drag (a separate method so tests can complete it without a real mouse)."""
+        return drag.exec(Qt.DropAction.MoveAction)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """Forget the press."""
+        self._press = None
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Open the chip under the mouse, or create an event where the empty space is."""
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        self._press = None
+        hit = self.item_at(event.position())
+        if hit:
+            self.item_activated.emit(hit[1])
+        elif (moment := self.moment_at(event.position())) is not None:
+            self.empty_activated.emit(moment)
+        event.accept()
+
+    def event(self, event: QEvent) -> bool:
+        """Show the tooltip of the chip under the mouse."""
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            hit = self.item_at(QPointF(event.pos()))
+            if hit:
+                QToolTip.showText(event.globalPos(), tooltip(hit[1]), self, hit[0].toRect())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    # Keyboard --------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Arrows move the day; Enter opens the selected item."""
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            item = self.selected_item()
+            if item is not None:
+                self.item_activated.emit(item)
+            return
+        step = self.arrow_step(event)
+        if step is not None:
+            self.navigate.emit(step)
+            return
+        cycle = self.cycle_step(event)
+        if cycle is not None:
+            self.cycle_selection(cycle)
+            return
+        super().keyPressEvent(event)
+
+    def cycle_step(self, event: QKeyEvent) -> int | None:
+        """Which keys step through the selected day's items (±1), if any."""
+        return None
+
+    def cycle_selection(self, step: int) -> None:
+        """Select the previous or next item of the selected day."""
+        items = self.model.items_on(self.selected_day)
+        if not items:
+            return
+        keys = [item.key for item in items]
+        if self.selected_key in keys:
+            position = keys.index(self.selected_key) + step
+        else:
+            position = 0 if step > 0 else len(keys) - 1
+        self.item_clicked.emit(items[max(0, min(len(items) - 1, position))])
+
+    # Dropping --------------------------------------------------------------------------------
+
+    def _dragged(self, event: QDropEvent | QDragMoveEvent) -> tuple[CalendarItem, timedelta] | None:
+        if not self.editable:
+            return None
+        decoded = decode_drag(event.mimeData())
+        if decoded is None:
+            return None
+        key, grabbed = decoded
+        item = self.model.find(key)
+        return (item, grabbed) if item is not None else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept our own occurrences, unless the file is read-only."""
+        if self._dragged(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        """Show where the item would land."""
+        dragged = self._dragged(event)
+        if dragged is None:
+            event.ignore()
+            return
+        self.drop_hint = self.drop_target(event.position(), *dragged)
+        event.acceptProposedAction()
+        self.update()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        """Stop showing the landing place."""
+        self.drop_hint = None
+        self.update()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Ask the page to move the item where it was dropped."""
+        self.drop_hint = None
+        self.update()
+        dragged = self._dragged(event)
+        if dragged is None:
+            event.ignore()
+            return
+        item, grabbed = dragged
+        target = self.drop_target(event.position(), item, grabbed)
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        self.move_requested.emit(item, target)
+
+    # Painting helpers ------------------------------------------------------------------------
+
+    def is_selected(self, item: CalendarItem) -> bool:
+        """Whether ``item`` is the selected one."""
+        return item.key == self.selected_key
+
+    def focus_ring(self, painter: QPainter, rect: QRectF) -> None:
+        """Outline the selected day when this canvas has the keyboard focus."""
+        if self.hasFocus():
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))

@@ -1,0 +1,291 @@
+"""What the calendar shows of each occurrence, read off the GUI thread (plain Python, no Qt).
+
+:func:`load_calendar` runs in the background worker: it asks the services for the visible
+range, converts every time to the coordinator's zone once, and hands back plain data that
+the views only have to place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from organizer.models import EventStatus
+from organizer.models.ids import LocationId
+from organizer.services import OccurrenceInfo, Services
+
+NO_CAUSE = 0
+"""The filter key for events that have no cause."""
+
+MINUTES_PER_DAY = 24 * 60
+
+OccurrenceKey = tuple[int, datetime]
+"""An occurrence's identity: its event id and its recurrence id."""
+
+
+@dataclass(frozen=True, slots=True)
+class CauseInfo:
+    """A cause as the calendar's filter and colours know it."""
+
+    id: int
+    name: str
+    colour: str
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarItem:
+    """One occurrence, in the coordinator's local time, with what the views draw."""
+
+    event_id: int
+    recurrence_id: datetime
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    timezone: str
+    all_day: bool
+    status: EventStatus
+    cause_id: int | None
+    cause_name: str
+    colour: str
+    location_name: str
+    is_recurring: bool
+    event_version: int
+    first_day: date
+    last_day: date
+    filled: int | None = None
+    needed: int | None = None
+
+    @property
+    def key(self) -> OccurrenceKey:
+        """The occurrence's identity, stable across reloads."""
+        return (self.event_id, self.recurrence_id)
+
+    @property
+    def filter_key(self) -> int:
+        """The cause id the filter hides or shows this item by."""
+        return self.cause_id if self.cause_id is not None else NO_CAUSE
+
+    @property
+    def spans_days(self) -> bool:
+        """All-day, or running a full day or more: drawn as a bar, not a timed block."""
+        return self.all_day or self.ends_at - self.starts_at >= timedelta(days=1)
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the occurrence is cancelled."""
+        return self.status is EventStatus.CANCELLED
+
+    def covers(self, day: date) -> bool:
+        """Whether the item shows on ``day`` (day-spanning items show on each day)."""
+        if self.spans_days:
+            return self.first_day <= day <= self.last_day
+        return day == self.first_day
+
+    def planned_clock(self) -> datetime | None:
+        """The start on the clock of the zone it was planned in, when that clock differs."""
+        if self.all_day:
+            return None
+        there = self.starts_at.astimezone(ZoneInfo(self.timezone))
+        return None if there.utcoffset() == self.starts_at.utcoffset() else there
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    """Everything one load brings back for a range of days."""
+
+    first: date
+    end: date
+    items: tuple[CalendarItem, ...]
+    causes: tuple[CauseInfo, ...]
+    with_fill: bool = False
+    by_day: dict[date, list[CalendarItem]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.by_day:
+            self.by_day.update(group_by_day(self.items, self.first, self.end))
+
+
+def load_calendar(
+    services: Services, first: date, end: date, start: datetime, stop: datetime, *, fill: bool
+) -> CalendarData:
+    """Read the occurrences between ``start`` and ``stop`` (the local midnights of the days).
+
+    With ``fill``, the shift fill of every occurrence is summed too (one more query).
+    """
+    causes = tuple(
+        CauseInfo(cause.id, cause.name, cause.colour) for cause in services.causes.list()
+    )
+    places = {location.id: location.name for location in services.locations.list()}
+    occurrences = services.events.occurrences_between(start, stop)
+    fills: dict[OccurrenceKey, tuple[int, int]] = {}
+    if fill:
+        for shift in services.coverage.shift_fill(start, stop):
+            key = (shift.event_id, shift.recurrence_id)
+            filled, needed = fills.get(key, (0, 0))
+            fills[key] = (filled + shift.filled, needed + shift.needed)
+    by_id = {cause.id: cause for cause in causes}
+    items = tuple(
+        make_item(o, by_id, places, fills.get((o.event_id, o.recurrence_id))) for o in occurrences
+    )
+    return CalendarData(first, end, items, causes, with_fill=fill)
+
+
+def make_item(
+    occurrence: OccurrenceInfo,
+    causes: dict[int, CauseInfo],
+    places: dict[LocationId, str],
+    fill: tuple[int, int] | None,
+) -> CalendarItem:
+    """One occurrence, moved to local time, with its cause and place named."""
+    starts = occurrence.starts_at.astimezone()
+    ends = occurrence.ends_at.astimezone()
+    if occurrence.all_day:
+        # An all-day event is a run of dates in its own zone, wherever the coordinator is.
+        planned = ZoneInfo(occurrence.timezone)
+        first = occurrence.starts_at.astimezone(planned).date()
+        last = occurrence.ends_at.astimezone(planned).date() - timedelta(days=1)
+    else:
+        first = starts.date()
+        last = (ends - timedelta(microseconds=1)).date()
+    cause = causes.get(occurrence.cause_id) if occurrence.cause_id is not None else None
+    location = occurrence.location_id
+    return CalendarItem(
+        event_id=occurrence.event_id,
+        recurrence_id=occurrence.recurrence_id,
+        starts_at=starts,
+        ends_at=ends,
+        title=occurrence.title,
+        timezone=occurrence.timezone,
+        all_day=occurrence.all_day,
+        status=occurrence.status,
+        cause_id=occurrence.cause_id,
+        cause_name=cause.name if cause else "",
+        colour=cause.colour if cause else "",
+        location_name=places.get(location, "") if location is not None else "",
+        is_recurring=occurrence.is_recurring,
+        event_version=occurrence.event_version,
+        first_day=first,
+        last_day=max(first, last),
+        filled=fill[0] if fill else None,
+        needed=fill[1] if fill else None,
+    )
+
+
+def day_order(item: CalendarItem) -> tuple[bool, datetime, str, int]:
+    """How a day lists its items: day-long ones first, then by start time and title."""
+    return (not item.spans_days, item.starts_at, item.title, item.event_id)
+
+
+def group_by_day(
+    items: Iterable[CalendarItem], first: date, end: date
+) -> dict[date, list[CalendarItem]]:
+    """The items each day of ``[first, end)`` shows, in :func:`day_order`."""
+    days: defaultdict[date, list[CalendarItem]] = defaultdict(list)
+    for item in items:
+        if item.spans_days:
+            day = max(item.first_day, first)
+            while day <= item.last_day and day < end:
+                days[day].append(item)
+                day += timedelta(days=1)
+        elif item.first_day < end and item.last_day >= first:
+            # One that started before the range (last night's shelter) shows on its first day.
+            days[max(item.first_day, first)].append(item)
+    for listed in days.values():
+        listed.sort(key=day_order)
+    return dict(days)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A timed item placed in a day column: minutes from midnight and its lane."""
+
+    item: CalendarItem
+    start_minute: int
+    end_minute: int
+    lane: int
+    lanes: int
+    cluster: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Overflow:
+    """Items of one run of overlapping ones that did not fit the column: when, and how many."""
+
+    start_minute: int
+    end_minute: int
+    count: int
+
+
+def minutes_into(day: date, moment: datetime) -> int:
+    """Minutes from ``day``'s local midnight to ``moment``, kept within the day."""
+    midnight = datetime.combine(day, time(0)).astimezone()
+    minutes = int((moment - midnight).total_seconds() // 60)
+    return max(0, min(MINUTES_PER_DAY, minutes))
+
+
+def place_in_day(day: date, items: Sequence[CalendarItem], min_minutes: int = 20) -> list[Placed]:
+    """Lay timed items out side by side where they overlap, the way paper diaries do.
+
+    Each run of overlapping items shares the column's width equally; an item is given at
+    least ``min_minutes`` of height, and that height counts when deciding what overlaps.
+    """
+    spans = []
+    for item in items:
+        if item.spans_days or not (item.starts_at.date() <= day <= item.last_day):
+            continue
+        start = minutes_into(day, item.starts_at)
+        end = max(minutes_into(day, item.ends_at), start + min_minutes)
+        spans.append((start, end, item))
+    spans.sort(key=lambda span: (span[0], -span[1], span[2].title))
+    placed: list[Placed] = []
+    cluster: list[tuple[int, int, CalendarItem, int]] = []
+    lane_ends: list[int] = []
+    cluster_end = -1
+    number = 0
+    for start, end, item in spans:
+        if cluster and start >= cluster_end:
+            placed.extend(_placed(cluster, len(lane_ends), number))
+            cluster, lane_ends, cluster_end = [], [], -1
+            number += 1
+        lane = next((n for n, lane_end in enumerate(lane_ends) if lane_end <= start), None)
+        if lane is None:
+            lane = len(lane_ends)
+            lane_ends.append(end)
+        else:
+            lane_ends[lane] = end
+        cluster.append((start, end, item, lane))
+        cluster_end = max(cluster_end, end)
+    placed.extend(_placed(cluster, len(lane_ends), number))
+    return placed
+
+
+def _placed(
+    cluster: list[tuple[int, int, CalendarItem, int]], lanes: int, number: int
+) -> list[Placed]:
+    return [Placed(item, start, end, lane, lanes, number) for start, end, item, lane in cluster]
+
+
+def cap_lanes(placed: list[Placed], most: int) -> tuple[list[Placed], list[Overflow]]:
+    """Keep at most ``most`` lanes side by side; the last one says how many more there are.
+
+    In a run needing more lanes, the items of the first ``most - 1`` lanes stay and the
+    rest are counted in an :class:`Overflow` drawn in the last lane.
+    """
+    most = max(1, most)
+    kept: list[Placed] = []
+    hidden: dict[int, list[Placed]] = defaultdict(list)
+    for place in placed:
+        if place.lanes <= most:
+            kept.append(place)
+        elif place.lane < most - 1:
+            kept.append(replace(place, lanes=most))
+        else:
+            hidden[place.cluster].append(place)
+    overflow = [
+        Overflow(min(p.start_minute for p in group), max(p.end_minute for p in group), len(group))
+        for group in hidden.values()
+    ]
+    return kept, overflow

@@ -1,0 +1,155 @@
+"""Loading the calendar's periods in the background, one at a time, with a small cache.
+
+Paging quickly through months asks for many periods; only the last one asked for matters,
+so at most one load runs and the rest wait as "wanted".  Loaded periods are kept for going
+back, and the neighbours of the period on show are fetched ahead so the next page is
+instant.  A change to the data drops everything kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from PySide6.QtCore import QObject, Signal
+
+from organizer.errors import OrganizerError
+from organizer.services import Services
+from organizer.ui.calendar.items import CalendarData, load_calendar
+from organizer.ui.calendar.periods import Period, local_midnight
+from organizer.ui.worker import Worker
+
+logger = logging.getLogger(__name__)
+CACHE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class RangeKey:
+    """Which days a load covers, and whether it sums shift fill too."""
+
+    first: date
+    end: date
+    fill: bool
+
+    @classmethod
+    def of(cls, period: Period, *, fill: bool) -> RangeKey:
+        """The load for ``period``."""
+        return cls(period.first, period.end, fill)
+
+
+class CalendarLoader(QObject):
+    """Loads ranges of days through the worker; says when the one wanted has arrived."""
+
+    loaded = Signal(object)
+    """The wanted range's :class:`CalendarData`."""
+    loading_changed = Signal()
+    """The wanted range started or stopped being on its way (see :attr:`loading`).
+
+    It carries no ``bool``: PySide6 6.12 loses a reference to ``True`` on every emit of
+    it from Python, which in time crashes the interpreter.
+    """
+    failed = Signal(str)
+    """The wanted range could not be read (the message says why)."""
+
+    def __init__(self, services: Services, worker: Worker, parent: QObject | None = None) -> None:
+        """Load with ``services`` on ``worker``."""
+        super().__init__(parent)
+        self.services = services
+        self.worker = worker
+        self.loading = False
+        self._cache: OrderedDict[RangeKey, CalendarData] = OrderedDict()
+        self._wanted: RangeKey | None = None
+        self._ahead: list[RangeKey] = []
+        self._running: RangeKey | None = None
+        self._running_generation = 0
+        self._generation = 0
+
+    def cached(self, key: RangeKey) -> bool:
+        """Whether ``key`` is loaded and kept."""
+        return key in self._cache
+
+    def request(self, key: RangeKey) -> None:
+        """Ask for ``key``; ``loaded`` follows at once if it is kept, else once it is read."""
+        self._wanted = key
+        data = self._cache.get(key)
+        if data is not None:
+            self._cache.move_to_end(key)
+            self._set_loading(False)
+            self.loaded.emit(data)
+        else:
+            self._set_loading(True)
+        self._next()
+
+    def fetch_ahead(self, keys: list[RangeKey]) -> None:
+        """Read ``keys`` when nothing else is waiting, so asking for them later is instant."""
+        self._ahead = [key for key in keys if key not in self._cache]
+        self._next()
+
+    def invalidate(self) -> None:
+        """Forget every kept range (the data changed); a load under way is thrown away."""
+        self._cache.clear()
+        self._ahead = []
+        self._generation += 1
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self.loading:
+            self.loading = loading
+            self.loading_changed.emit()
+
+    def _next(self) -> None:
+        if self._running is not None:
+            return
+        if self._wanted is not None and self._wanted not in self._cache:
+            key = self._wanted
+        else:
+            while self._ahead and self._ahead[0] in self._cache:
+                self._ahead.pop(0)
+            if not self._ahead:
+                return
+            key = self._ahead.pop(0)
+        self._running = key
+        self._running_generation = self._generation
+        work = partial(
+            load_calendar,
+            self.services,
+            key.first,
+            key.end,
+            local_midnight(key.first),
+            local_midnight(key.end),
+            fill=key.fill,
+        )
+        # Bound methods, so a loader deleted meanwhile is simply not called back.
+        self.worker.submit(work, on_done=self._done, on_error=self._failed)
+
+    def _finish(self) -> tuple[RangeKey, bool]:
+        """The load that just ended, and whether the data changed while it ran."""
+        key = self._running
+        assert key is not None
+        self._running = None
+        return key, self._running_generation == self._generation
+
+    def _done(self, data: CalendarData) -> None:
+        key, current = self._finish()
+        if current:
+            self._cache[key] = data
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            if key == self._wanted:
+                self._set_loading(False)
+                self.loaded.emit(data)
+        self._next()
+
+    def _failed(self, error: Exception) -> None:
+        key, current = self._finish()
+        if not isinstance(error, OrganizerError):
+            raise error
+        if current and key == self._wanted:
+            self._wanted = None
+            self._set_loading(False)
+            self.failed.emit(str(error))
+        else:
+            logger.info("Reading ahead failed: %s", error)
+        self._next()

@@ -1,0 +1,218 @@
+"""The month: seven columns from Monday, a row per week, each day listing its occurrences."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QWidget
+
+from organizer.ui.calendar.canvas import DropTarget, ItemCanvas, mix, paint_chip
+from organizer.ui.calendar.items import CalendarItem
+from organizer.ui.calendar.model import CalendarModel
+from organizer.ui.calendar.periods import local_at
+from organizer.ui.calendar.text import day_text, time_text
+
+NEW_EVENT_TIME = time(10, 0)
+CHIP_GAP = 2
+CELL_PADDING = 3
+
+
+class MonthView(ItemCanvas):
+    """A month grid; a day with more than fits offers "+N more", which opens its agenda."""
+
+    def __init__(self, model: CalendarModel, parent: QWidget | None = None) -> None:
+        """Draw the month from ``model``."""
+        super().__init__(model, parent)
+        self.setObjectName("calendar-month")
+        self.setAccessibleName(self.tr("Month calendar"))
+        self.setAccessibleDescription(
+            self.tr(
+                "Arrow keys move the day, Alt+Up and Alt+Down pick an event of the day, "
+                "Enter opens it."
+            )
+        )
+        self.setMinimumSize(420, 300)
+        self._chip_days: list[date] = []
+        self._cells: dict[date, QRectF] = {}
+
+    @property
+    def canvases(self) -> tuple[ItemCanvas, ...]:
+        """The surfaces the page listens to (just this one)."""
+        return (self,)
+
+    # Geometry --------------------------------------------------------------------------------
+
+    def header_height(self) -> float:
+        """Height of the weekday names row."""
+        return self.fontMetrics().height() + 10.0
+
+    def chip_height(self) -> float:
+        """Height of one occurrence chip."""
+        return self.fontMetrics().height() + 4.0
+
+    def cell_rect(self, day: date) -> QRectF | None:
+        """Where ``day``'s cell is drawn, if it is in the grid."""
+        self.ensure_laid_out()
+        return self._cells.get(day)
+
+    def lay_out(self) -> None:
+        """Place every cell, the chips that fit in it and its "+N more"."""
+        self._chip_days = []
+        self._cells = {}
+        days = self.period.days
+        weeks = max(1, len(days) // 7)
+        top = self.header_height()
+        width = self.width() / 7
+        height = (self.height() - top) / weeks
+        label = self.fontMetrics().height() + 6.0
+        chip = self.chip_height()
+        for n, day in enumerate(days):
+            cell = QRectF((n % 7) * width, top + (n // 7) * height, width, height)
+            self._cells[day] = cell
+            items = self.model.items_on(day)
+            room = cell.height() - label - CELL_PADDING
+            fits = max(0, int((room + CHIP_GAP) // (chip + CHIP_GAP)))
+            shown = items if len(items) <= fits else items[: max(0, fits - 1)]
+            y = cell.top() + label
+            for item in shown:
+                rect = QRectF(cell.left() + CELL_PADDING, y, width - 2 * CELL_PADDING, chip)
+                self.hits.append((rect, item))
+                self._chip_days.append(day)
+                y += chip + CHIP_GAP
+            if len(shown) < len(items):
+                rect = QRectF(cell.left() + CELL_PADDING, y, width - 2 * CELL_PADDING, chip)
+                self.more_hits.append((rect, day, len(items) - len(shown)))
+
+    def day_at(self, pos: QPointF) -> date | None:
+        """The day whose cell holds ``pos``."""
+        self.ensure_laid_out()
+        return next((day for day, rect in self._cells.items() if rect.contains(pos)), None)
+
+    def moment_at(self, pos: QPointF) -> datetime | None:
+        """The day under ``pos`` at 10:00."""
+        day = self.day_at(pos)
+        return local_at(day, NEW_EVENT_TIME) if day is not None else None
+
+    def drop_target(self, pos: QPointF, item: CalendarItem, grabbed: timedelta) -> DropTarget:
+        """The day under ``pos``, at the item's own time of day."""
+        day = self.day_at(pos) or item.first_day
+        return DropTarget(local_at(day, item.starts_at.time()), day)
+
+    def arrow_step(self, event: QKeyEvent) -> int | None:
+        """Left/Right a day, Up/Down a week (Alt+Up/Down picks an event instead)."""
+        if event.modifiers() & (
+            Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier
+        ):
+            return None
+        return {
+            Qt.Key.Key_Left: -1,
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_Up: -7,
+            Qt.Key.Key_Down: 7,
+        }.get(Qt.Key(event.key()))
+
+    def cycle_step(self, event: QKeyEvent) -> int | None:
+        """Alt+Up and Alt+Down step through the day's events."""
+        if not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            return None
+        return {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()))
+
+    # Mouse -----------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: object) -> None:
+        """Cells follow the widget's size."""
+        self.relayout()
+
+    # Painting --------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Weekday names, the cells with their day numbers, chips and "+N more"."""
+        self.ensure_laid_out()
+        palette = self.palette()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        faint = palette.color(QPalette.ColorRole.PlaceholderText)
+        highlight = palette.color(QPalette.ColorRole.Highlight)
+        line = mix(base, text, 0.14)
+        painter.fillRect(self.rect(), base)
+        self._paint_weekdays(painter, faint)
+        for day, cell in self._cells.items():
+            if day == self.today:
+                painter.fillRect(cell, mix(base, highlight, 0.12))
+            elif not self.period.in_month(day):
+                painter.fillRect(cell, mix(base, text, 0.04))
+            if self.drop_hint is not None and self.drop_hint.day == day:
+                painter.fillRect(cell, mix(base, highlight, 0.28))
+            self._paint_day_number(painter, day, cell)
+        painter.setPen(QPen(line, 1))
+        for cell in self._cells.values():
+            painter.drawLine(cell.topLeft(), cell.topRight())
+            painter.drawLine(cell.topRight(), cell.bottomRight())
+        top = self.header_height()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(0.5, top, self.width() - 1.0, self.height() - top - 0.5))
+        for (rect, item), day in zip(self.hits, self._chip_days, strict=True):
+            paint_chip(
+                painter,
+                rect,
+                item,
+                palette,
+                lines=[(self._chip_text(item), False)],
+                selected=self.is_selected(item),
+                dimmed=not self.period.in_month(day),
+            )
+        painter.setPen(palette.color(QPalette.ColorRole.Link))
+        for rect, _, hidden in self.more_hits:
+            painter.drawText(
+                rect.adjusted(6, 0, 0, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                self.tr("+{count} more").format(count=hidden),
+            )
+        selected = self._cells.get(self.selected_day)
+        if selected is not None:
+            self.focus_ring(painter, selected)
+        painter.end()
+
+    def _paint_weekdays(self, painter: QPainter, colour: object) -> None:
+        top = self.header_height()
+        width = self.width() / 7
+        painter.setPen(colour)
+        for n, day in enumerate(self.period.days[:7]):
+            painter.drawText(
+                QRectF(n * width, 0, width, top),
+                Qt.AlignmentFlag.AlignCenter,
+                day_text(day, "ddd"),
+            )
+
+    def _paint_day_number(self, painter: QPainter, day: date, cell: QRectF) -> None:
+        palette = self.palette()
+        label = day_text(day, "d MMM") if day.day == 1 else str(day.day)
+        metrics = painter.fontMetrics()
+        height = metrics.height() + 2
+        width = max(metrics.horizontalAdvance(label) + 10, height)
+        badge = QRectF(cell.left() + 4, cell.top() + 2, width, height)
+        font = painter.font()
+        if day == self.today:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(badge, height / 2, height / 2)
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            bold = painter.font()
+            bold.setBold(True)
+            painter.setFont(bold)
+        elif self.period.in_month(day):
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+        else:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+        painter.setFont(font)
+
+    @staticmethod
+    def _chip_text(item: CalendarItem) -> str:
+        if item.spans_days:
+            return item.title
+        return f"{time_text(item.starts_at)}  {item.title}"

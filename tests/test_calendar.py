@@ -1,0 +1,727 @@
+"""The Calendar page: periods, layout and moves in plain Python, then the real widgets."""
+
+from __future__ import annotations
+
+import time as time_module
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from organizer.changes import DataChange
+from organizer.demo import generate_demo
+from organizer.models import EventStatus
+from organizer.services import OccurrenceInfo, Services
+from organizer.storage import Database
+from organizer.ui.calendar import CalendarPage
+from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
+from organizer.ui.calendar.items import (
+    CalendarItem,
+    cap_lanes,
+    group_by_day,
+    make_item,
+    place_in_day,
+)
+from organizer.ui.calendar.model import (
+    FILL_COLUMN,
+    OBJECT_ROLE,
+    PLACE_COLUMN,
+    TITLE_COLUMN,
+    CalendarModel,
+)
+from organizer.ui.calendar.moves import MoveScope, draft_of, make_move, shift_rule, wall_delta
+from organizer.ui.calendar.periods import ViewMode, local_at, period_for, step
+from organizer.ui.calendar.text import period_title
+from organizer.ui.context import ViewContext
+from organizer.ui.hub import ChangeHub
+from organizer.ui.worker import Worker
+
+DEMO_START = date(2026, 11, 23)
+NOW = datetime(2026, 11, 25, 14, 20)
+AWARENESS_STALL = "Mental health awareness stall"  # a one-off on Saturday 7 November, 10:00
+SATURDAY_WALK = "Saturday walk and talk"  # every Saturday at 10:00
+CATCH_UP = "Befriending volunteers' catch-up"  # a one-off on Wednesday 18 November, 13:00
+
+
+@pytest.fixture(autouse=True)
+def london_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run every test on a coordinator's computer in London, whatever the machine says."""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time_module.tzset()
+    yield
+    monkeypatch.undo()
+    time_module.tzset()
+
+
+@pytest.fixture
+def demo(db: Database) -> Database:
+    generate_demo(db, scale="small", seed=1, start=DEMO_START)
+    return db
+
+
+@pytest.fixture
+def services(demo: Database) -> Services:
+    return Services.for_database(demo, "Tester")
+
+
+def make_context(services: Services, *, read_only: bool = False) -> ViewContext:
+    return ViewContext(
+        services=services,
+        worker=Worker(),
+        undo_stack=QUndoStack(),
+        hub=ChangeHub(),
+        read_only=read_only,
+    )
+
+
+@pytest.fixture
+def context(services: Services) -> Iterator[ViewContext]:
+    context = make_context(services)
+    yield context
+    context.worker.wait()
+
+
+def open_page(qtbot: QtBot, context: ViewContext) -> CalendarPage:
+    page = CalendarPage(context, clock=lambda: NOW.astimezone())
+    qtbot.addWidget(page)
+    page.resize(1000, 680)
+    page.show()
+    qtbot.waitExposed(page)
+    wait_loaded(qtbot, page)
+    return page
+
+
+@pytest.fixture
+def page(qtbot: QtBot, context: ViewContext) -> CalendarPage:
+    return open_page(qtbot, context)
+
+
+def wait_loaded(qtbot: QtBot, page: CalendarPage) -> None:
+    """Until the period on show has arrived in the model."""
+
+    def arrived() -> bool:
+        data = page.model.data_set
+        return (
+            not page.loader.loading
+            and data is not None
+            and (data.first, data.end) == (page.period.first, page.period.end)
+        )
+
+    qtbot.waitUntil(arrived, timeout=10_000)
+
+
+def titles(page: CalendarPage) -> set[str]:
+    return {item.title for item in page.model.visible_items()}
+
+
+def mode_of(page: CalendarPage) -> ViewMode:
+    return page.mode
+
+
+def find_item(page: CalendarPage, title: str, day: date) -> CalendarItem:
+    return next(item for item in page.model.items_on(day) if item.title == title)
+
+
+def centre(rect: QRectF) -> QPoint:
+    return rect.center().toPoint()
+
+
+def event_named(services: Services, title: str) -> int:
+    return next(event.id for event in services.events.list() if event.title == title)
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return local_at(day, time(hour, minute))
+
+
+# Periods, layout and moves, without Qt ----------------------------------------------------
+
+
+def test_a_month_is_whole_weeks_from_monday() -> None:
+    november = period_for(ViewMode.MONTH, date(2026, 11, 25))
+    assert november.first == date(2026, 10, 26)
+    assert november.end == date(2026, 12, 7)
+    assert november.first.weekday() == 0 and len(november.days) % 7 == 0
+    assert november.in_month(date(2026, 11, 1)) and not november.in_month(date(2026, 10, 31))
+    assert step(ViewMode.MONTH, date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert step(ViewMode.WEEK, date(2026, 11, 25), -1) == date(2026, 11, 18)
+    week = period_for(ViewMode.WEEK, date(2026, 12, 30))
+    assert (week.first, week.end) == (date(2026, 12, 28), date(2027, 1, 4))
+
+
+def test_overlapping_items_share_the_column(services: Services) -> None:
+    day = date(2026, 11, 26)
+    items = [
+        _item("Early", local(day, 10), local(day, 12)),
+        _item("Overlapping", local(day, 11), local(day, 13)),
+        _item("After both", local(day, 14), local(day, 15)),
+    ]
+    placed = {p.item.title: p for p in place_in_day(day, items)}
+    assert (placed["Early"].lane, placed["Early"].lanes) == (0, 2)
+    assert (placed["Overlapping"].lane, placed["Overlapping"].lanes) == (1, 2)
+    assert (placed["After both"].lane, placed["After both"].lanes) == (0, 1)
+    assert placed["Early"].start_minute == 600 and placed["Early"].end_minute == 720
+
+
+def test_overnight_and_all_day_items_show_on_the_right_days() -> None:
+    friday = date(2026, 11, 27)
+    shelter = _item("Night shelter", local(friday, 21), local(friday + timedelta(days=1), 7))
+    open_day = _item(
+        "Open weekend",
+        local(friday, 0),
+        local(friday + timedelta(days=2), 0),
+        all_day=True,
+        last_day=friday + timedelta(days=1),
+    )
+    days = group_by_day([shelter, open_day], friday, friday + timedelta(days=7))
+    assert [i.title for i in days[friday]] == ["Open weekend", "Night shelter"]
+    assert [i.title for i in days[friday + timedelta(days=1)]] == ["Open weekend"]
+    # A range that starts the morning after still shows the shelter, on its first day.
+    later = group_by_day([shelter], friday + timedelta(days=1), friday + timedelta(days=8))
+    assert [i.title for i in later[friday + timedelta(days=1)]] == ["Night shelter"]
+    saturday = place_in_day(friday + timedelta(days=1), [shelter])
+    assert (saturday[0].start_minute, saturday[0].end_minute) == (0, 7 * 60)
+
+
+def test_repeat_rules_follow_a_move_to_another_day() -> None:
+    assert shift_rule("FREQ=WEEKLY;BYDAY=SA", 1) == "FREQ=WEEKLY;BYDAY=SU"
+    assert shift_rule("FREQ=WEEKLY;BYDAY=MO,TH", -1) == "FREQ=WEEKLY;BYDAY=SU,WE"
+    assert shift_rule("FREQ=MONTHLY;BYDAY=1SA", 2) == "FREQ=MONTHLY;BYDAY=1MO"
+    assert shift_rule("FREQ=WEEKLY;BYDAY=TU", 7) == "FREQ=WEEKLY;BYDAY=TU"
+    assert shift_rule("FREQ=MONTHLY;BYMONTHDAY=31", 1) == "FREQ=MONTHLY;BYMONTHDAY=1"
+    moved = shift_rule("FREQ=WEEKLY;BYDAY=WE;UNTIL=20261221T235959Z", 1, timedelta(days=1))
+    assert moved == "FREQ=WEEKLY;BYDAY=TH;UNTIL=20261222T235959Z"
+
+
+def test_moves_through_the_services_can_be_reverted(services: Services) -> None:
+    start, stop = local(date(2026, 11, 1), 0), local(date(2026, 12, 1), 0)
+    shown: dict[int, OccurrenceInfo] = {
+        o.event_id: o for o in services.events.occurrences_between(start, stop)
+    }
+    stall_id = event_named(services, AWARENESS_STALL)
+    stall = make_item(shown[stall_id], {}, {}, None)
+    move = make_move(services.events, stall, timedelta(days=3, hours=2), MoveScope.EVENT)
+    event = services.events.get(stall_id)
+    assert event.starts_at == datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    assert event.ends_at - event.starts_at == timedelta(hours=4)
+    assert move.new_key == (stall_id, event.starts_at)
+    move.reverted()
+    assert services.events.get(stall_id).starts_at == datetime(2026, 11, 7, 10, 0, tzinfo=UTC)
+    move.made()
+    assert services.events.get(stall_id).starts_at == datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    assert draft_of(services.events.get(stall_id)).title == AWARENESS_STALL
+
+
+# The model --------------------------------------------------------------------------------
+
+
+def test_the_model_passes_the_model_tester(qtmodeltester: object, page: CalendarPage) -> None:
+    assert page.model.rowCount() > 0
+    qtmodeltester.check(page.model)  # type: ignore[attr-defined]
+    page.set_hidden_causes(frozenset({page.model.causes[0].id}))
+    qtmodeltester.check(page.model)  # type: ignore[attr-defined]
+    empty = CalendarModel()
+    qtmodeltester.check(empty)  # type: ignore[attr-defined]
+
+
+# Navigating -------------------------------------------------------------------------------
+
+
+def test_buttons_move_between_months_and_back_to_today(qtbot: QtBot, page: CalendarPage) -> None:
+    assert page.title_label.text() == "November 2026"
+    assert AWARENESS_STALL in titles(page)
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+    assert page.title_label.text() == "December 2026"
+    wait_loaded(qtbot, page)
+    assert "New volunteers' welcome evening" in titles(page)
+    assert AWARENESS_STALL not in titles(page)
+    qtbot.mouseClick(page.previous_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.previous_button, Qt.MouseButton.LeftButton)
+    assert page.title_label.text() == "October 2026"
+    wait_loaded(qtbot, page)
+    assert all(item.first_day < date(2026, 11, 9) for item in page.model.visible_items())
+    qtbot.mouseClick(page.today_button, Qt.MouseButton.LeftButton)
+    assert page.title_label.text() == "November 2026"
+    assert page.selected_day == NOW.date()
+
+
+def test_keys_page_through_periods_and_switch_views(qtbot: QtBot, page: CalendarPage) -> None:
+    page.focus_view()
+    view = page.month_view
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert page.title_label.text() == "December 2026"
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert page.title_label.text() == "November 2026"
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert page.selected_day == date(2026, 12, 3)
+    assert page.title_label.text() == "December 2026"  # the selection carried the month along
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_T)
+    assert page.selected_day == NOW.date() and page.title_label.text() == "November 2026"
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_W)
+    assert mode_of(page) is ViewMode.WEEK
+    assert page.title_label.text() == "23 – 29 Nov 2026"
+    wait_loaded(qtbot, page)
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_PageDown)
+    assert page.title_label.text() == "30 Nov – 6 Dec 2026"
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Home)
+    assert page.title_label.text() == "23 – 29 Nov 2026"
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_A)
+    assert mode_of(page) is ViewMode.AGENDA
+    assert page.title_label.text() == "25 Nov – 22 Dec 2026"
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert mode_of(page) is ViewMode.WEEK
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_M)
+    assert mode_of(page) is ViewMode.MONTH
+    assert page.mode_buttons[ViewMode.MONTH].isChecked()
+    wait_loaded(qtbot, page)
+
+
+def test_week_keys_pick_events_and_enter_opens_one(qtbot: QtBot, page: CalendarPage) -> None:
+    qtbot.mouseClick(page.mode_buttons[ViewMode.WEEK], Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, page)
+    page.focus_view()
+    grid = page.week_view.grid
+    qtbot.keyClick(grid, Qt.Key.Key_Left)  # Tuesday 24th
+    qtbot.keyClick(grid, Qt.Key.Key_Left)  # Monday 23rd
+    qtbot.keyClick(grid, Qt.Key.Key_Down)
+    first = page.model.items_on(date(2026, 11, 23))[0]
+    assert page.selected_key == first.key
+    with qtbot.waitSignal(page.open_occurrence) as opened:
+        qtbot.keyClick(grid, Qt.Key.Key_Return)
+    assert opened.args == [first.event_id, first.recurrence_id]
+
+
+def test_hiding_a_cause_hides_its_events(qtbot: QtBot, page: CalendarPage) -> None:
+    food_bank = next(a for a in page.cause_actions() if a.text() == "Food bank")
+    shelter = find_item(page, "Night shelter", date(2026, 11, 13))
+    assert page.month_view.item_rect(shelter.key) is not None
+    food_bank.trigger()
+    assert page.month_view.item_rect(shelter.key) is None
+    assert "Night shelter" not in titles(page)
+    assert AWARENESS_STALL in titles(page)
+    assert page.cause_button.text() == "6 of 7 causes"
+    show_all = next(a for a in page.cause_menu.actions() if a.text() == "Show all causes")
+    show_all.trigger()
+    assert "Night shelter" in titles(page)
+    assert page.cause_button.text() == "All causes"
+
+
+def test_today_is_highlighted(qtbot: QtBot, page: CalendarPage) -> None:
+    view = page.month_view
+    image = view.grab().toImage()
+    today = view.cell_rect(NOW.date())
+    other = view.cell_rect(date(2026, 11, 17))
+    assert today is not None and other is not None
+
+    def empty_corner(rect: QRectF) -> QColor:
+        return image.pixelColor(rect.bottomRight().toPoint() - QPoint(6, 6))
+
+    highlight = view.palette().highlight().color()
+
+    def distance(colour: QColor) -> int:
+        return (
+            abs(colour.red() - highlight.red())
+            + abs(colour.green() - highlight.green())
+            + abs(colour.blue() - highlight.blue())
+        )
+
+    # Today's cell is tinted towards the highlight colour; an ordinary day is not.
+    assert distance(empty_corner(today)) < distance(empty_corner(other))
+
+
+# Opening and creating ----------------------------------------------------------------------
+
+
+def test_double_clicking_an_occurrence_asks_to_open_it(qtbot: QtBot, page: CalendarPage) -> None:
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    rect = page.month_view.item_rect(stall.key)
+    assert rect is not None
+    with qtbot.waitSignal(page.open_occurrence) as opened:
+        qtbot.mouseDClick(page.month_view, Qt.MouseButton.LeftButton, pos=centre(rect))
+    assert opened.args == [stall.event_id, datetime(2026, 11, 7, 10, 0, tzinfo=UTC)]
+
+
+def test_double_clicking_an_empty_day_asks_to_create_there(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    cell = page.month_view.cell_rect(date(2026, 11, 17))
+    assert cell is not None
+    spot = cell.bottomLeft().toPoint() + QPoint(12, -12)
+    with qtbot.waitSignal(page.create_event_at) as created:
+        qtbot.mouseDClick(page.month_view, Qt.MouseButton.LeftButton, pos=spot)
+    assert created.args == [local(date(2026, 11, 17), 10)]
+    assert created.args[0].tzinfo is not None
+
+
+def test_double_clicking_an_empty_week_slot_creates_at_that_half_hour(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    page.set_mode(ViewMode.WEEK)
+    wait_loaded(qtbot, page)
+    grid = page.week_view.grid
+    tuesday = grid.column_rect(1, 0, grid.height())
+    y = grid.y_of(15 * 60 + 40)  # 15:40 falls in the 15:30 slot
+    page.week_view.scroll_area.ensureVisible(int(tuesday.center().x()), int(y))
+    with qtbot.waitSignal(page.create_event_at) as created:
+        qtbot.mouseDClick(
+            grid, Qt.MouseButton.LeftButton, pos=QPoint(int(tuesday.center().x()), int(y))
+        )
+    assert created.args == [local(date(2026, 11, 24), 15, 30)]
+
+
+def test_the_agenda_lists_place_and_fill_and_enter_opens(qtbot: QtBot, page: CalendarPage) -> None:
+    qtbot.mouseClick(page.mode_buttons[ViewMode.AGENDA], Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, page)
+    model = page.model
+    day = model.day_index(date(2026, 11, 27))
+    rows = [model.index(row, 0, day) for row in range(model.rowCount(day))]
+    food = next(i for i in rows if i.siblingAtColumn(TITLE_COLUMN).data().startswith("Friday"))
+    assert food.siblingAtColumn(PLACE_COLUMN).data() == "Harbour Street Food Bank"
+    assert food.siblingAtColumn(FILL_COLUMN).data().endswith("filled")
+    item = food.data(OBJECT_ROLE)
+    assert item.needed > 0
+    view = page.agenda_view
+    view.setFocus()
+    view.setCurrentIndex(food)
+    assert page.selected_key == item.key
+    with qtbot.waitSignal(page.open_occurrence) as opened:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert opened.args == [item.event_id, item.recurrence_id]
+
+
+def test_more_opens_the_agenda_at_that_day(qtbot: QtBot, page: CalendarPage) -> None:
+    view = page.month_view
+    view.ensure_laid_out()
+    rect, day, hidden = next(hit for hit in view.more_hits if hit[1] == date(2026, 11, 7))
+    assert hidden >= 1
+    in_the_cell = {item.title for item in page.model.items_on(day)}
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=centre(rect))
+    assert mode_of(page) is ViewMode.AGENDA
+    assert page.title_label.text() == "7 Nov – 4 Dec 2026"
+    wait_loaded(qtbot, page)
+    current = page.agenda_view.currentIndex()
+    assert current.data(OBJECT_ROLE) == day
+    # Every event of the day is listed (with the night shelter still running from Friday).
+    assert in_the_cell <= {item.title for item in page.model.items_on(day)}
+
+
+def test_tooltips_name_the_zone_an_event_was_planned_in(page: CalendarPage) -> None:
+    item = find_item(page, "Online peer support with our New York partners", date(2026, 11, 26))
+    tip = page.model.index_of(item.key).data(Qt.ItemDataRole.ToolTipRole)
+    assert "19:00 in New York" in tip
+    assert "00:00 – 01:30" in tip
+
+
+# Moving -----------------------------------------------------------------------------------
+
+
+def _drag_event(kind: Any, point: QPointF, mime: QMimeData) -> Any:
+    """A drag event of ``kind`` at ``point`` (PySide6 6.11 takes a QPoint, later a QPointF)."""
+    action = Qt.DropAction.MoveAction
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    try:
+        return kind(point, action, mime, buttons, keys)
+    except TypeError:
+        return kind(point.toPoint(), action, mime, buttons, keys)
+
+
+def send_drop(widget: ItemCanvas, pos: QPointF, mime: QMimeData) -> tuple[bool, bool]:
+    """Deliver a real drag-enter, drag-move and drop to ``widget``; say which it accepted."""
+    point = QPointF(pos.toPoint())
+    enter = _drag_event(QDragEnterEvent, point, mime)
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False, False
+    QApplication.sendEvent(widget, _drag_event(QDragMoveEvent, point, mime))
+    drop = _drag_event(QDropEvent, point, mime)
+    QApplication.sendEvent(widget, drop)
+    return True, drop.isAccepted()
+
+
+def drag_with_mouse(
+    qtbot: QtBot, source: ItemCanvas, start: QPoint, target: ItemCanvas, end: QPointF
+) -> list[bool]:
+    """Press on a chip, move past the drag distance, and let the drag land at ``end``."""
+    landed: list[bool] = []
+
+    def finish(drag: QDrag) -> Qt.DropAction:
+        landed.extend(send_drop(target, end, drag.mimeData()))
+        return Qt.DropAction.MoveAction
+
+    source.exec_drag = finish  # type: ignore[method-assign]
+    qtbot.mousePress(source, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(source, start + QPoint(QApplication.startDragDistance() + 8, 4))
+    qtbot.mouseRelease(source, Qt.MouseButton.LeftButton, pos=start)
+    return landed
+
+
+def test_dragging_a_one_off_moves_it_and_undo_moves_it_back(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    view = page.month_view
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    rect, target = view.item_rect(stall.key), view.cell_rect(date(2026, 11, 10))
+    assert rect is not None and target is not None
+    assert drag_with_mouse(qtbot, view, centre(rect), view, target.center()) == [True, True]
+    qtbot.waitUntil(lambda: context.undo_stack.count() == 1)
+    moved = services.events.get(stall.event_id)
+    assert moved.starts_at == datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+    assert moved.ends_at == datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
+    assert context.undo_stack.undoText() == f"Move “{AWARENESS_STALL}”"
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(
+        lambda: AWARENESS_STALL in {i.title for i in page.model.items_on(date(2026, 11, 10))}
+    )
+    assert page.selected_day == date(2026, 11, 10)
+
+    context.undo_stack.undo()
+    assert services.events.get(stall.event_id).starts_at == stall.recurrence_id
+    qtbot.waitUntil(
+        lambda: AWARENESS_STALL in {i.title for i in page.model.items_on(date(2026, 11, 7))}
+    )
+
+
+def _drop_series_occurrence(qtbot: QtBot, page: CalendarPage) -> tuple[CalendarItem, QMessageBox]:
+    view = page.month_view
+    walk = find_item(page, SATURDAY_WALK, date(2026, 11, 21))
+    target = view.cell_rect(date(2026, 11, 22))
+    assert target is not None
+    assert send_drop(view, target.center(), encode_drag(walk)) == (True, True)
+    qtbot.waitUntil(lambda: page.question is not None and page.question.isVisible())
+    assert page.question is not None
+    return walk, page.question
+
+
+def _answer(qtbot: QtBot, box: QMessageBox, text: str) -> None:
+    button = next(b for b in box.findChildren(QPushButton) if b.text() == text)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_dragging_a_series_occurrence_can_move_only_that_one(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    walk, box = _drop_series_occurrence(qtbot, page)
+    assert "repeats" in box.text()
+    _answer(qtbot, box, "Move only this occurrence")
+    qtbot.waitUntil(lambda: context.undo_stack.count() == 1)
+    start, stop = local(date(2026, 11, 14), 0), local(date(2026, 11, 30), 0)
+    walks = {
+        o.recurrence_id: o.starts_at
+        for o in services.events.occurrences_between(start, stop)
+        if o.event_id == walk.event_id
+    }
+    assert walks[walk.recurrence_id] == datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    assert walks[datetime(2026, 11, 14, 10, 0, tzinfo=UTC)] == datetime(
+        2026, 11, 14, 10, 0, tzinfo=UTC
+    )
+    assert walks[datetime(2026, 11, 28, 10, 0, tzinfo=UTC)] == datetime(
+        2026, 11, 28, 10, 0, tzinfo=UTC
+    )
+    assert services.events.get(walk.event_id).rrule == "FREQ=WEEKLY;BYDAY=SA"
+    qtbot.waitUntil(
+        lambda: SATURDAY_WALK in {i.title for i in page.model.items_on(date(2026, 11, 22))}
+    )
+
+    context.undo_stack.undo()
+    back = services.events.occurrences_between(start, stop)
+    assert any(o.event_id == walk.event_id and o.starts_at == walk.recurrence_id for o in back)
+
+
+def test_dragging_a_series_occurrence_can_move_the_whole_series(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    walk, box = _drop_series_occurrence(qtbot, page)
+    _answer(qtbot, box, "Move every occurrence in the series")
+    qtbot.waitUntil(lambda: context.undo_stack.count() == 1)
+    series = services.events.get(walk.event_id)
+    assert series.rrule == "FREQ=WEEKLY;BYDAY=SU"
+    starts = {
+        o.starts_at.date()
+        for o in services.events.occurrences_between(
+            local(date(2026, 11, 14), 0), local(date(2026, 12, 1), 0)
+        )
+        if o.event_id == walk.event_id
+    }
+    assert starts == {date(2026, 11, 15), date(2026, 11, 22), date(2026, 11, 29)}
+    context.undo_stack.undo()
+    assert services.events.get(walk.event_id).rrule == "FREQ=WEEKLY;BYDAY=SA"
+
+
+def test_cancelling_the_question_moves_nothing(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    walk, box = _drop_series_occurrence(qtbot, page)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: page.question is None or not box.isVisible())
+    assert context.undo_stack.count() == 0
+    assert services.events.get(walk.event_id).version == walk.event_version
+
+
+def test_dragging_in_the_week_moves_to_the_time_dropped_on(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    page.select_day(date(2026, 11, 18))
+    page.set_mode(ViewMode.WEEK)
+    wait_loaded(qtbot, page)
+    grid = page.week_view.grid
+    catch_up = find_item(page, CATCH_UP, date(2026, 11, 18))
+    rect = grid.item_rect(catch_up.key)
+    assert rect is not None
+    thursday = grid.column_rect(3, 0, grid.height())
+    grab = QPointF(rect.center().x(), rect.top() + 4)
+    drop = QPointF(thursday.center().x(), grid.y_of(15 * 60) + 4)
+    page.week_view.scroll_area.ensureVisible(int(grab.x()), int(grab.y()))
+    assert drag_with_mouse(qtbot, grid, grab.toPoint(), grid, drop) == [True, True]
+    qtbot.waitUntil(lambda: context.undo_stack.count() == 1)
+    moved = services.events.get(catch_up.event_id)
+    assert moved.starts_at == datetime(2026, 11, 19, 15, 0, tzinfo=UTC)
+    assert moved.ends_at == datetime(2026, 11, 19, 16, 0, tzinfo=UTC)
+
+
+def test_a_read_only_calendar_refuses_drops_and_creation(qtbot: QtBot, services: Services) -> None:
+    context = make_context(services, read_only=True)
+    page = open_page(qtbot, context)
+    view = page.month_view
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    target = view.cell_rect(date(2026, 11, 10))
+    assert target is not None
+    assert send_drop(view, target.center(), encode_drag(stall)) == (False, False)
+    cell = view.cell_rect(date(2026, 11, 17))
+    assert cell is not None
+    with qtbot.assertNotEmitted(page.create_event_at):
+        qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=centre(cell))
+    assert services.events.get(stall.event_id).starts_at == stall.recurrence_id
+    context.worker.wait()
+
+
+def test_a_move_based_on_an_old_copy_is_refused_with_a_message(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    event = services.events.get(stall.event_id)
+    other = Services.for_database(services.events.db, "Priya")
+    other.events.update(event.id, event.version, draft_of(event, title="Awareness stall"))
+    target = page.month_view.cell_rect(date(2026, 11, 10))
+    assert target is not None
+    send_drop(page.month_view, target.center(), encode_drag(stall))
+
+    def warning() -> QMessageBox | None:
+        boxes = [b for b in page.findChildren(QMessageBox) if b.isVisible()]
+        return boxes[0] if boxes else None
+
+    qtbot.waitUntil(lambda: warning() is not None)
+    box = warning()
+    assert box is not None and "Priya" in box.text()
+    assert context.undo_stack.count() == 0
+    box.accept()
+    qtbot.waitUntil(lambda: "Awareness stall" in titles(page))
+
+
+# Staying up to date -----------------------------------------------------------------------
+
+
+def test_a_change_elsewhere_reloads_and_keeps_the_selection(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    rect = page.month_view.item_rect(stall.key)
+    assert rect is not None
+    qtbot.mouseClick(page.month_view, Qt.MouseButton.LeftButton, pos=centre(rect))
+    assert page.selected_key == stall.key
+    event = services.events.get(stall.event_id)
+    services.events.update(event.id, event.version, draft_of(event, status=EventStatus.CANCELLED))
+    context.hub.announce(DataChange.of("Priya", event=event.id, by_me=False))
+    qtbot.waitUntil(lambda: find_item(page, AWARENESS_STALL, date(2026, 11, 7)).cancelled)
+    assert page.selected_key == stall.key
+    assert page.month_view.selected_item() is not None
+
+
+def test_a_volunteer_change_does_not_reload_the_month(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext
+) -> None:
+    shown = page.model.data_set
+    context.hub.announce(DataChange.of("Tester", "volunteer"))
+    assert not page.loader.loading
+    assert page.model.data_set is shown
+
+
+def test_drag_payload_round_trips(page: CalendarPage) -> None:
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    decoded = decode_drag(encode_drag(stall, timedelta(minutes=20)))
+    assert decoded == (stall.key, timedelta(minutes=20))
+    assert decode_drag(QMimeData()) is None
+    assert wall_delta(stall, local(date(2026, 11, 10), 10)) == timedelta(days=3)
+
+
+# Rendering --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", list(ViewMode))
+def test_each_view_renders(qtbot: QtBot, page: CalendarPage, mode: ViewMode) -> None:
+    page.set_mode(mode)
+    wait_loaded(qtbot, page)
+    qtbot.wait(1)
+    image = page.grab().toImage()
+    image.save(f"/tmp/calendar-{mode.value}.png")
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 20
+    assert period_title(page.period) == page.title_label.text()
+
+
+def _item(
+    title: str,
+    starts: datetime,
+    ends: datetime,
+    *,
+    all_day: bool = False,
+    last_day: date | None = None,
+) -> CalendarItem:
+    return CalendarItem(
+        event_id=hash(title) % 1000,
+        recurrence_id=starts.astimezone(UTC),
+        starts_at=starts,
+        ends_at=ends,
+        title=title,
+        timezone="Europe/London",
+        all_day=all_day,
+        status=EventStatus.SCHEDULED,
+        cause_id=None,
+        cause_name="",
+        colour="",
+        location_name="",
+        is_recurring=False,
+        event_version=1,
+        first_day=starts.date(),
+        last_day=last_day or (ends - timedelta(microseconds=1)).date(),
+    )
+
+
+def test_crowded_hours_show_how_many_more_there_are() -> None:
+    day = date(2026, 11, 26)
+    items = [_item(f"Session {n}", local(day, 10), local(day, 12)) for n in range(6)]
+    placed, overflow = cap_lanes(place_in_day(day, items), 3)
+    assert len(placed) == 2 and all(p.lanes == 3 for p in placed)
+    assert len(overflow) == 1
+    assert (overflow[0].start_minute, overflow[0].end_minute, overflow[0].count) == (600, 720, 4)
+    roomy, none = cap_lanes(place_in_day(day, items[:2]), 3)
+    assert len(roomy) == 2 and none == []
+
+
+def test_tab_goes_from_the_header_to_the_calendar(qtbot: QtBot, page: CalendarPage) -> None:
+    page.next_button.setFocus()
+    qtbot.keyClick(page.next_button, Qt.Key.Key_Tab)
+    assert page.focusWidget() is page.cause_button
+    for control in (page.previous_button, page.today_button, page.next_button, page.cause_button):
+        assert control.accessibleName()
+    assert all(button.accessibleName() for button in page.mode_buttons.values())
+    page.mode_buttons[ViewMode.AGENDA].setFocus()
+    qtbot.keyClick(page.mode_buttons[ViewMode.AGENDA], Qt.Key.Key_Tab)
+    assert page.focusWidget() is page.month_view
