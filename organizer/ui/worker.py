@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +21,30 @@ Progress = Callable[[str, float], None]
 
 
 class JobSignals(QObject):
-    """What one job reports: progress, then either its result or the error it raised."""
+    """What one job reports: progress, then either its result or the error it raised.
+
+    The worker thread emits the private ``_…`` signals; queued connections re-emit them as
+    the public ones on the GUI thread, so a listener connected right after ``submit`` never
+    misses a job that finished early.
+    """
 
     progress = Signal(str, float)
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()
+    _progress = Signal(str, float)
+    _succeeded = Signal(object)
+    _failed = Signal(object)
+    _finished = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Relay the worker thread's reports onto this object's (the GUI) thread."""
+        super().__init__(parent)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._progress.connect(self.progress, queued)
+        self._succeeded.connect(self.succeeded, queued)
+        self._failed.connect(self.failed, queued)
+        self._finished.connect(self.finished, queued)
 
 
 class _Job(QRunnable):
@@ -39,16 +57,16 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             if self.wants_progress:
-                result = self.work(progress=self.signals.progress.emit)
+                result = self.work(progress=self.signals._progress.emit)
             else:
                 result = self.work()
         except Exception as error:  # every failure goes back to the GUI thread
             error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.signals.failed.emit(error)
+            self.signals._failed.emit(error)
         else:
-            self.signals.succeeded.emit(result)
+            self.signals._succeeded.emit(result)
         finally:
-            self.signals.finished.emit()
+            self.signals._finished.emit()
 
 
 class Worker(QObject):
