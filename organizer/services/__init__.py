@@ -12,6 +12,7 @@ import socket
 from dataclasses import dataclass
 
 from organizer.services.coverage import CoverageService, FillStatus, ShiftFill
+from organizer.services.directory import DirectoryService
 from organizer.services.events import (
     AssignmentDraft,
     AssignmentService,
@@ -65,6 +66,7 @@ class Services:
     assignments: AssignmentService
     changes: ChangeLogService
     coverage: CoverageService
+    directory: DirectoryService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
@@ -80,6 +82,7 @@ class Services:
             assignments=AssignmentService(db, who),
             changes=ChangeLogService(db, who),
             coverage=CoverageService(db, who),
+            directory=DirectoryService(db, who),
         )
 
 
@@ -91,6 +94,7 @@ __all__ = [
     "CauseService",
     "ChangeLogService",
     "CoverageService",
+    "DirectoryService",
     "EventDraft",
     "EventService",
     "FillStatus",
