@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from organizer.ui.calendar import CalendarPage
 from organizer.ui.context import ViewContext
 from organizer.ui.places import PlacesPage
+from organizer.ui.volunteers import VolunteersPage
 from organizer.ui.welcome import StartPage
 
 
@@ -13,5 +15,7 @@ def build_pages(context: ViewContext) -> dict[str, QWidget]:
     """The views for the pages that have one; the rest keep their placeholder for now."""
     return {
         "home": StartPage(context),
+        "calendar": CalendarPage(context),
+        "volunteers": VolunteersPage(context),
         "places": PlacesPage(context),
     }
