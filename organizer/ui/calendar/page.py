@@ -166,9 +166,6 @@ class CalendarPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.45)
         font.setBold(True)
         self.title_label.setFont(font)
-        self.title_label.setMinimumWidth(
-            self.title_label.fontMetrics().horizontalAdvance("00 Mmm 0000 – 00 Mmm 0000")
-        )
 
         self.status_label = QLabel()
         self.status_label.setAccessibleName(self.tr("Loading status"))
