@@ -235,6 +235,8 @@ class MainWindow(QMainWindow):
     new_database_requested = Signal(str)
     backup_requested = Signal(str)
     refresh_requested = Signal()
+    new_event_requested = Signal()
+    find_requested = Signal(str)
     closed = Signal()
 
     def __init__(
@@ -375,8 +377,19 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_actions(self) -> None:
-        self.new_action = QAction(self.tr("&New database…"), self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_event_action = QAction(self.tr("New &event…"), self)
+        self.new_event_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_event_action.setStatusTip(self.tr("Plan a new event"))
+        self.new_event_action.setEnabled(not self.db.read_only)
+        self.new_event_action.triggered.connect(self.new_event_requested)
+
+        self.find_action = QAction(self.tr("&Find…"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setStatusTip(self.tr("Search the volunteers or events"))
+        self.find_action.triggered.connect(lambda: self.find_requested.emit(self.current_page()))
+
+        self.new_action = QAction(self.tr("New &database…"), self)
+        self.new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_action.setStatusTip(self.tr("Start a new, empty Organizer file"))
         self.new_action.triggered.connect(self._ask_new_database)
 
@@ -432,6 +445,8 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         menus.setAccessibleName(self.tr("Menu bar"))
         file_menu = menus.addMenu(self.tr("&File"))
+        file_menu.addAction(self.new_event_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
@@ -444,6 +459,8 @@ class MainWindow(QMainWindow):
         edit_menu = menus.addMenu(self.tr("&Edit"))
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
 
         view_menu = menus.addMenu(self.tr("&View"))
         view_menu.addActions(self.page_actions.actions())
@@ -463,6 +480,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setIconSize(QSize(20, 20))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(self.new_event_action)
+        self.toolbar.addSeparator()
         self.toolbar.addAction(self.new_action)
         self.toolbar.addAction(self.open_action)
         self.toolbar.addAction(self.backup_action)
@@ -499,6 +518,8 @@ class MainWindow(QMainWindow):
             if item is not None:
                 item.setIcon(icon)
             self.page_actions.actions()[row].setIcon(icon)
+        self.new_event_action.setIcon(line_icon("events", palette))
+        self.find_action.setIcon(QIcon.fromTheme(QIcon.ThemeIcon.EditFind))
         themed = (
             (self.new_action, QIcon.ThemeIcon.DocumentNew, "new"),
             (self.open_action, QIcon.ThemeIcon.DocumentOpen, "open"),

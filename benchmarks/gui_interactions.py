@@ -1,0 +1,167 @@
+"""The interactions bench_gui.py times, each beside raw sqlite3 fetching the same rows."""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings
+from PySide6.QtWidgets import QApplication
+
+FMT = "%Y-%m-%d %H:%M:%S.%f"
+
+RAW_OCCURRENCES = """
+SELECT o.event_id, o.recurrence_id, o.starts_at, o.ends_at, o.overridden, e.title, e.timezone,
+       e.all_day, e.status, e.cause_id, e.location_id, e.rrule, e.version
+FROM occurrences o JOIN events e ON e.id = o.event_id
+WHERE o.starts_at < ? AND o.ends_at > ? AND o.starts_at > ?
+"""
+
+RAW_FILL = """
+SELECT s.id, o.event_id, o.recurrence_id, o.starts_at, s.role, s.needed,
+       (SELECT count(*) FROM assignments a WHERE a.shift_id = s.id
+          AND a.occurrence_start = o.recurrence_id
+          AND a.status IN ('proposed', 'invited', 'accepted', 'tentative'))
+FROM occurrences o JOIN events e ON e.id = o.event_id
+JOIN shifts s ON s.event_id = o.event_id
+ AND (s.occurrence_start IS NULL OR s.occurrence_start = o.recurrence_id)
+WHERE o.starts_at >= ? AND o.starts_at < ? AND e.status != 'cancelled'
+"""
+
+RAW_VOLUNTEERS = """
+SELECT v.id, v.name, v.email, v.pronouns, v.active, v.joined_on,
+       (SELECT group_concat(q.name, ', ') FROM volunteer_qualifications vq
+          JOIN qualifications q ON q.id = vq.qualification_id WHERE vq.volunteer_id = v.id),
+       (SELECT min(a.occurrence_start) FROM assignments a
+          WHERE a.volunteer_id = v.id AND a.occurrence_start >= ?),
+       (SELECT sum(a.hours) FROM assignments a WHERE a.volunteer_id = v.id
+          AND a.occurrence_start >= ? AND a.occurrence_start < ?)
+FROM volunteers v WHERE v.active = 1 AND lower(v.name) LIKE ?
+ORDER BY v.name LIMIT 100
+"""
+
+
+def pump_until_idle(workspace: Any) -> None:
+    """Process events until the background worker has nothing left and the view painted."""
+    worker = workspace.context.worker
+    while True:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if not worker.busy:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            window = workspace.window
+            window.repaint()
+            if not worker.busy:
+                return
+
+
+def raw_seconds(path: Path, sql: str, params: tuple[Any, ...], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn.execute(sql, params).fetchall()
+        conn.close()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def month_bounds(day: date) -> tuple[datetime, datetime]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    start = datetime.combine(first - timedelta(days=first.weekday()), datetime.min.time(), UTC)
+    end = datetime.combine(following + timedelta(days=7), datetime.min.time(), UTC)
+    return start, end
+
+
+def measure_views(
+    path: Path, ini: str, probe_type: Callable[[], Any], repeat: int
+) -> Iterator[tuple[str, float, float, float]]:
+    """Yield (label, seconds, raw sqlite3 seconds, longest GUI stall) per interaction."""
+    from organizer.app import Workspace
+    from organizer.storage import open_database
+
+    app = QApplication.instance() or QApplication([])
+    workspace = Workspace(QSettings(ini, QSettings.Format.IniFormat))
+    window = workspace.show_database(open_database(path))
+    window.resize(1280, 800)
+    pump_until_idle(workspace)
+    probe = probe_type()
+    today = date.today()
+
+    def timed(action: Callable[[], None]) -> tuple[float, float]:
+        times, stalls = [], []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            stalls.append(probe.measure(lambda: (action(), pump_until_idle(workspace))))
+            times.append(time.perf_counter() - started)
+        return statistics.median(times), max(stalls)
+
+    # Home: this week's occurrences and the shifts that need people.
+    home = window.page("home")
+    seconds, stall = timed(lambda: (window.show_page("home"), home.refresh()))
+    monday = today - timedelta(days=today.weekday())
+    week = (datetime.combine(monday, datetime.min.time(), UTC),)
+    week_end = week[0] + timedelta(days=7)
+    raw = raw_seconds(
+        path,
+        RAW_FILL,
+        (week[0].strftime(FMT), (week_end + timedelta(days=14)).strftime(FMT)),
+        repeat,
+    ) + raw_seconds(
+        path,
+        RAW_OCCURRENCES,
+        (
+            week_end.strftime(FMT),
+            week[0].strftime(FMT),
+            (week[0] - timedelta(days=2)).strftime(FMT),
+        ),
+        repeat,
+    )
+    yield "Home: this week and shifts that need people", seconds, raw, stall
+
+    # Calendar: moving to the next month (reads ahead as well).
+    calendar = window.page("calendar")
+    window.show_page("calendar")
+    pump_until_idle(workspace)
+    seconds, stall = timed(lambda: calendar.go(1))
+    start, end = month_bounds(today + timedelta(days=62))
+    raw = raw_seconds(
+        path,
+        RAW_OCCURRENCES,
+        (end.strftime(FMT), start.strftime(FMT), (start - timedelta(days=2)).strftime(FMT)),
+        repeat,
+    )
+    yield "Calendar: next month on screen", seconds, raw, stall
+
+    # Volunteers: first page, then typing a search.
+    volunteers = window.page("volunteers")
+    seconds, stall = timed(lambda: (window.show_page("volunteers"), volunteers.refresh()))
+    month_start = datetime.combine(today.replace(day=1), datetime.min.time(), UTC)
+    params = (
+        datetime.now(UTC).strftime(FMT),
+        month_start.strftime(FMT),
+        (month_start + timedelta(days=31)).strftime(FMT),
+    )
+    raw = raw_seconds(path, RAW_VOLUNTEERS, (*params, "%"), repeat)
+    yield "Volunteers: first 100 of the directory", seconds, raw, stall
+
+    search = volunteers.search
+
+    def type_search() -> None:
+        search.clear()
+        pump_until_idle(workspace)
+        for letter in "mar":
+            search.insert(letter)
+            QCoreApplication.processEvents()
+        volunteers.apply_filters()
+
+    seconds, stall = timed(type_search)
+    raw = raw_seconds(path, RAW_VOLUNTEERS, (*params, "%mar%"), repeat)
+    yield "Volunteers: typing “mar” in the search", seconds, raw, stall
+    workspace.close()
+    del app
