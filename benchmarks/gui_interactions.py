@@ -104,24 +104,13 @@ def measure_views(
     # Home: this week's occurrences and the shifts that need people.
     home = window.page("home")
     seconds, stall = timed(lambda: (window.show_page("home"), home.refresh()))
-    monday = today - timedelta(days=today.weekday())
-    week = (datetime.combine(monday, datetime.min.time(), UTC),)
-    week_end = week[0] + timedelta(days=7)
-    raw = raw_seconds(
-        path,
-        RAW_FILL,
-        (week[0].strftime(FMT), (week_end + timedelta(days=14)).strftime(FMT)),
-        repeat,
-    ) + raw_seconds(
-        path,
-        RAW_OCCURRENCES,
-        (
-            week_end.strftime(FMT),
-            week[0].strftime(FMT),
-            (week[0] - timedelta(days=2)).strftime(FMT),
-        ),
-        repeat,
-    )
+    monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
+    sunday = monday + timedelta(days=7)
+    fill_window = (monday.strftime(FMT), (sunday + timedelta(days=14)).strftime(FMT))
+    lookback = monday - timedelta(days=2)
+    week_window = (sunday.strftime(FMT), monday.strftime(FMT), lookback.strftime(FMT))
+    raw = raw_seconds(path, RAW_FILL, fill_window, repeat)
+    raw += raw_seconds(path, RAW_OCCURRENCES, week_window, repeat)
     yield "Home: this week and shifts that need people", seconds, raw, stall
 
     # Calendar: moving to the next month (reads ahead as well).
