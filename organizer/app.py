@@ -25,7 +25,7 @@ from organizer.ui.opening import (
     create_database_interactively,
     open_database_interactively,
 )
-from organizer.ui.pages import build_pages
+from organizer.ui.pages import Pages
 from organizer.ui.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ class Workspace(QObject):
         self.db: Database | None = None
         self.window: MainWindow | None = None
         self.context: ViewContext | None = None
+        self.pages: Pages | None = None
 
     def open_first(self, target: str | None, *, read_only: bool = False) -> bool:
         """Open the database chosen on the command line (or the default); show its window.
@@ -100,8 +101,7 @@ class Workspace(QObject):
             hub=ChangeHub(window),
             read_only=db.read_only,
         )
-        for key, page in build_pages(context).items():
-            window.set_page(key, page)
+        self.pages = Pages(window, context)
         self.context = context
         context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
         window.open_requested.connect(self.open_file)

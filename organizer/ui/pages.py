@@ -1,21 +1,143 @@
-"""Which real view fills each page of the main window, and how the pages lead to each other."""
+"""The main window's pages, built the first time they are shown, and how they lead to each other.
+
+Building a page only when it is first shown keeps start-up fast: a coordinator who opens the
+app to Home does not pay for the calendar or the directory until they go there.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from organizer.ui.calendar import CalendarPage
 from organizer.ui.context import ViewContext
-from organizer.ui.places import PlacesPage
-from organizer.ui.volunteers import VolunteersPage
-from organizer.ui.welcome import StartPage
+from organizer.ui.main_window import MainWindow
 
 
-def build_pages(context: ViewContext) -> dict[str, QWidget]:
-    """The views for the pages that have one; the rest keep their placeholder for now."""
-    return {
-        "home": StartPage(context),
-        "calendar": CalendarPage(context),
-        "volunteers": VolunteersPage(context),
-        "places": PlacesPage(context),
-    }
+def _start(context: ViewContext) -> QWidget:
+    from organizer.ui.welcome import StartPage
+
+    return StartPage(context)
+
+
+def _calendar(context: ViewContext) -> QWidget:
+    from organizer.ui.calendar import CalendarPage
+
+    return CalendarPage(context)
+
+
+def _volunteers(context: ViewContext) -> QWidget:
+    from organizer.ui.volunteers import VolunteersPage
+
+    return VolunteersPage(context)
+
+
+def _places(context: ViewContext) -> QWidget:
+    from organizer.ui.places import PlacesPage
+
+    return PlacesPage(context)
+
+
+PAGE_FACTORIES: dict[str, Callable[[ViewContext], QWidget]] = {
+    "home": _start,
+    "calendar": _calendar,
+    "volunteers": _volunteers,
+    "places": _places,
+}
+
+
+class Pages(QObject):
+    """Builds each page on first show and connects the requests pages make of each other."""
+
+    def __init__(self, window: MainWindow, context: ViewContext) -> None:
+        """Fill ``window``'s pages for ``context`` as they are needed."""
+        super().__init__(window)
+        self.window = window
+        self.context = context
+        self.built: dict[str, QWidget] = {}
+        window.page_changed.connect(self.ensure)
+        window.new_event_requested.connect(self.new_event)
+        window.find_requested.connect(self.find)
+        self.ensure(window.current_page())
+
+    def ensure(self, key: str) -> QWidget | None:
+        """Build the page called ``key`` if it has a view and is not built yet."""
+        if key in self.built:
+            return self.built[key]
+        factory = PAGE_FACTORIES.get(key)
+        if factory is None:
+            return None
+        page = factory(self.context)
+        self.built[key] = page
+        self.window.set_page(key, page)
+        self._connect(page)
+        return page
+
+    def show(self, key: str) -> Any:
+        """Switch to ``key`` and return its (built) page."""
+        self.window.show_page(key)
+        return self.ensure(key)
+
+    def _connect(self, page: QWidget) -> None:
+        for signal_name, slot in (
+            ("open_occurrence", self.open_occurrence),
+            ("create_event_at", self.new_event_at),
+            ("create_event_requested", self.new_event),
+            ("open_volunteer", self.open_volunteer),
+            ("open_shift", self.open_shift),
+        ):
+            signal = getattr(page, signal_name, None)
+            if signal is not None:
+                signal.connect(slot)
+
+    def open_occurrence(self, event_id: int, recurrence_id: datetime) -> None:
+        """Open the event editor on one occurrence."""
+        self._open_editor(event_id, occurrence=recurrence_id)
+
+    def new_event(self) -> None:
+        """Open the event editor for a new event."""
+        self._open_editor(None)
+
+    def new_event_at(self, start: datetime) -> None:
+        """Open the event editor for a new event starting at ``start``."""
+        self._open_editor(None, start=start)
+
+    def _open_editor(
+        self,
+        event_id: int | None,
+        *,
+        occurrence: datetime | None = None,
+        start: datetime | None = None,
+    ) -> None:
+        try:
+            from organizer.ui.events.editor import EventEditor
+        except ImportError:
+            self.window.show_status(self.tr("Editing events is not available yet."))
+            return
+        editor = EventEditor(
+            self.context, event_id, occurrence=occurrence, start=start, parent=self.window
+        )
+        editor.open()
+
+    def open_volunteer(self, volunteer_id: int) -> None:
+        """Show one volunteer in the directory."""
+        page = self.show("volunteers")
+        if page is not None and hasattr(page, "show_volunteer"):
+            page.show_volunteer(volunteer_id)
+
+    def open_shift(self, shift_id: int, recurrence_id: datetime) -> None:
+        """Show the roster with that shift."""
+        page = self.show("rosters")
+        if page is not None and hasattr(page, "show_shift"):
+            page.show_shift(shift_id, recurrence_id)
+
+    def find(self, key: str) -> None:
+        """Put the cursor in the search box of the page on show (or the volunteers')."""
+        page = self.ensure(key)
+        if page is None or not hasattr(page, "focus_search"):
+            page = self.show("volunteers")
+        if page is not None and hasattr(page, "focus_search"):
+            page.focus_search()

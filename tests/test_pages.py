@@ -1,0 +1,68 @@
+"""The main window with its real pages: built when first shown, and leading to each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from organizer.app import Workspace
+from organizer.demo import generate_demo
+from organizer.storage import Database, open_database
+
+
+@pytest.fixture
+def workspace(qtbot: QtBot, db: Database, db_path: Path, tmp_path: Path) -> Iterator[Workspace]:
+    generate_demo(db, start=date(2026, 11, 23))
+    db.close()
+    space = Workspace(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window = space.show_database(open_database(db_path))
+    window.resize(1200, 760)
+    qtbot.waitExposed(window)
+    yield space
+    space.close()
+
+
+def test_only_the_page_on_show_is_built_at_start(workspace: Workspace) -> None:
+    assert workspace.pages is not None
+    assert list(workspace.pages.built) == ["home"]
+
+
+def test_switching_builds_the_page_once(qtbot: QtBot, workspace: Workspace) -> None:
+    window, pages = workspace.window, workspace.pages
+    assert window is not None and pages is not None
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "calendar"
+    calendar = pages.built["calendar"]
+    assert window.page("calendar") is calendar
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert pages.built["calendar"] is calendar
+
+
+def test_ctrl_f_puts_the_cursor_in_the_volunteer_search(qtbot: QtBot, workspace: Workspace) -> None:
+    window = workspace.window
+    assert window is not None
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "volunteers"
+    page = window.page("volunteers")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.search)  # type: ignore[attr-defined]
+
+
+def test_opening_a_volunteer_from_home_selects_them(qtbot: QtBot, workspace: Workspace) -> None:
+    window, pages = workspace.window, workspace.pages
+    assert window is not None and pages is not None
+    home = pages.built["home"]
+    assert workspace.context is not None
+    newest = workspace.context.services.volunteers.newest(1)[0]
+    volunteer_id = newest.id
+    home.open_volunteer.emit(volunteer_id)  # type: ignore[attr-defined]
+    assert window.current_page() == "volunteers"
+    page = window.page("volunteers")
+    qtbot.waitUntil(lambda: page.selected_id() == volunteer_id)  # type: ignore[attr-defined]
