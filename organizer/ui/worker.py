@@ -57,16 +57,26 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             if self.wants_progress:
-                result = self.work(progress=self.signals._progress.emit)
+                result = self.work(progress=self._report_progress)
             else:
                 result = self.work()
         except Exception as error:  # every failure goes back to the GUI thread
             error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.signals._failed.emit(error)
+            self._emit(self.signals._failed, error)
         else:
-            self.signals._succeeded.emit(result)
+            self._emit(self.signals._succeeded, result)
         finally:
-            self.signals._finished.emit()
+            self._emit(self.signals._finished)
+
+    def _report_progress(self, stage: str, fraction: float) -> None:
+        self._emit(self.signals._progress, stage, fraction)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            # The window that asked went away while the job ran; nobody is left to tell.
+            logger.debug("Dropped the report of a job whose window has closed")
 
 
 class Worker(QObject):
