@@ -31,6 +31,7 @@ from organizer.services.organisation import (
     QualificationDraft,
     QualificationService,
 )
+from organizer.services.roster import RosterService
 from organizer.services.volunteers import (
     Blackout,
     HeldQualification,
@@ -67,6 +68,7 @@ class Services:
     changes: ChangeLogService
     coverage: CoverageService
     directory: DirectoryService
+    roster: RosterService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
@@ -83,6 +85,7 @@ class Services:
             changes=ChangeLogService(db, who),
             coverage=CoverageService(db, who),
             directory=DirectoryService(db, who),
+            roster=RosterService(db, who),
         )
 
 
@@ -104,6 +107,7 @@ __all__ = [
     "OccurrenceInfo",
     "QualificationDraft",
     "QualificationService",
+    "RosterService",
     "Services",
     "ShiftDraft",
     "ShiftFill",

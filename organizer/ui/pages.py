@@ -35,6 +35,12 @@ def _volunteers(context: ViewContext) -> QWidget:
     return VolunteersPage(context)
 
 
+def _rosters(context: ViewContext) -> QWidget:
+    from organizer.ui.roster import RosterPage
+
+    return RosterPage(context)
+
+
 def _places(context: ViewContext) -> QWidget:
     from organizer.ui.places import PlacesPage
 
@@ -45,6 +51,7 @@ PAGE_FACTORIES: dict[str, Callable[[ViewContext], QWidget]] = {
     "home": _start,
     "calendar": _calendar,
     "volunteers": _volunteers,
+    "rosters": _rosters,
     "places": _places,
 }
 

@@ -1,0 +1,976 @@
+"""The roster board: who is on each shift, who could do it, and what clashes (no Qt here).
+
+A *slot* is one shift on one occurrence, at its real times: the occurrence's times from the
+occurrence index (so moved occurrences and every occurrence of a series count), narrowed by
+the shift's own offsets.  Clashes compare slots, and are worded for a coordinator.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from organizer.errors import DomainError, NotFoundError
+from organizer.models import (
+    Assignment,
+    AssignmentStatus,
+    Attendance,
+    AvailabilityWindow,
+    BlackoutPeriod,
+    Cause,
+    Event,
+    EventStatus,
+    Location,
+    OccurrenceOverride,
+    OccurrenceRow,
+    Qualification,
+    Shift,
+    Volunteer,
+    VolunteerQualification,
+)
+from organizer.models.ids import (
+    AssignmentId,
+    EventId,
+    QualificationId,
+    ShiftId,
+    VolunteerId,
+)
+from organizer.recurrence import zone
+from organizer.services.base import Service
+from organizer.services.coverage import PLACE_HOLDING, CoverageService, FillStatus, ShiftFill
+from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
+from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
+from organizer.storage import Database
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+RECENT_DAYS = 30
+_CHUNK = 500
+T = TypeVar("T")
+
+
+class ClashKind(StrEnum):
+    """Why a volunteer should perhaps not be on a shift."""
+
+    OVERLAP = "overlap"
+    AVAILABILITY = "availability"
+    BLACKOUT = "blackout"
+    QUALIFICATION = "qualification"
+    EXPIRED_QUALIFICATION = "expired_qualification"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """One reason against a volunteer on a shift.
+
+    A ``blocking`` clash needs a reason from the coordinator before the assignment is made;
+    the others are warnings.  ``message`` is a whole sentence a coordinator understands;
+    an overlap names the other assignment in ``assignment_id``.
+    """
+
+    kind: ClashKind
+    blocking: bool
+    message: str
+    assignment_id: AssignmentId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPerson:
+    """A volunteer on a shift of the board, with what clashes for them there."""
+
+    assignment_id: AssignmentId
+    version: int
+    volunteer_id: VolunteerId
+    name: str
+    status: AssignmentStatus
+    override_reason: str = ""
+    clashes: tuple[Clash, ...] = ()
+
+    @property
+    def holds_place(self) -> bool:
+        """Whether this person counts towards filling the shift."""
+        return self.status.holds_place
+
+
+@dataclass(frozen=True, slots=True)
+class BoardShift:
+    """One shift on one occurrence: its fill figures and the people on it.
+
+    ``occurrence_starts``/``occurrence_ends`` are the whole occurrence's times; the shift's
+    own are in ``fill``.
+    """
+
+    fill: ShiftFill
+    occurrence_starts: datetime
+    occurrence_ends: datetime
+    location: str = ""
+    cause_colour: str | None = None
+    qualification: str | None = None
+    people: tuple[BoardPerson, ...] = ()
+
+    @property
+    def key(self) -> tuple[ShiftId, datetime]:
+        """The shift and occurrence this row is for."""
+        return self.fill.shift_id, self.fill.recurrence_id
+
+    @property
+    def status(self) -> FillStatus:
+        """Full, short or empty."""
+        return self.fill.status
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A volunteer who could take a shift, and why they are suggested.
+
+    ``available`` is true when a weekly window covers the shift and ``None`` when the
+    volunteer gave no availability at all.
+    """
+
+    volunteer_id: VolunteerId
+    name: str
+    available: bool | None
+    recent_shifts: int
+    recent_hours: float
+    reason: str
+
+
+class ClashError(DomainError):
+    """An assignment refused because of blocking clashes, until a reason is given."""
+
+    def __init__(self, clashes: Sequence[Clash]) -> None:
+        self.clashes = tuple(clashes)
+        blocking = [c.message for c in self.clashes if c.blocking]
+        super().__init__(
+            " ".join(blocking) + " Give a reason to assign them anyway."
+            if blocking
+            else "This assignment clashes."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """A shift on one occurrence at its real times."""
+
+    shift_id: ShiftId
+    event_id: EventId
+    recurrence_id: datetime
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    role: str
+    event_zone: str
+    qualification_id: QualificationId | None = None
+    assignment_id: AssignmentId | None = None
+    volunteer_id: VolunteerId | None = None
+
+    @property
+    def key(self) -> tuple[ShiftId, datetime]:
+        return self.shift_id, self.recurrence_id
+
+    def overlaps(self, other: _Slot) -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+    @property
+    def day(self) -> date:
+        """The date of the shift where the event happens (qualifications are checked on it)."""
+        return self.starts_at.astimezone(zone(self.event_zone)).date()
+
+
+@dataclass(slots=True)
+class _Person:
+    """What clash checks need to know about one volunteer."""
+
+    volunteer_id: VolunteerId
+    name: str
+    timezone: str
+    active: bool
+    windows: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
+    blackouts: list[tuple[date, date, str]] = field(default_factory=list)
+    qualifications: dict[int, date | None] = field(default_factory=dict)
+
+
+def shift_times(
+    starts: datetime, ends: datetime, start_offset: int | None, end_offset: int | None
+) -> tuple[datetime, datetime]:
+    """A shift's real times from its occurrence's times and its own minute offsets."""
+    shift_start = starts + timedelta(minutes=start_offset) if start_offset is not None else starts
+    shift_end = starts + timedelta(minutes=end_offset) if end_offset is not None else ends
+    return shift_start, shift_end
+
+
+class RosterService(Service):
+    """The roster board, suggestions for open places, clash checks and assigning people.
+
+    Times in messages are shown in ``display_zone`` (the computer's own zone by default).
+    """
+
+    def __init__(self, db: Database, actor: str, *, display_zone: tzinfo | None = None) -> None:
+        """Work on ``db`` as ``actor``."""
+        super().__init__(db, actor)
+        self.coverage = CoverageService(db, actor)
+        self.assignments = AssignmentService(db, actor)
+        self.display_zone = display_zone
+
+    # Reading -------------------------------------------------------------------------------
+
+    def board(
+        self,
+        start: datetime,
+        end: datetime,
+        cause_ids: Iterable[int] | None = None,
+        event_id: int | None = None,
+    ) -> list[BoardShift]:
+        """Every shift of every occurrence starting in ``[start, end)``, with its people.
+
+        Ordered by start.  People who hold a place carry their clashes; declined,
+        cancelled and waitlisted people are listed without.
+        """
+        fills = self.coverage.shift_fill(start, end, cause_ids=cause_ids)
+        if event_id is not None:
+            fills = [fill for fill in fills if fill.event_id == event_id]
+        if not fills:
+            return []
+        with self.db.read() as session:
+            return self._board(session, fills)
+
+    def occurrence_board(self, event_id: int, recurrence_id: datetime) -> list[BoardShift]:
+        """The shifts of one occurrence, with their people."""
+        with self.db.read() as session:
+            starts = session.scalar(
+                select(OccurrenceRow.starts_at).where(
+                    OccurrenceRow.event_id == event_id,
+                    OccurrenceRow.recurrence_id == recurrence_id,
+                )
+            )
+        if starts is None:
+            raise DomainError("This occurrence no longer exists (it may have been removed).")
+        shifts = self.board(starts, starts + timedelta(microseconds=1), event_id=event_id)
+        return [shift for shift in shifts if shift.fill.recurrence_id == recurrence_id]
+
+    def candidates(
+        self, shift_id: int, recurrence_id: datetime, text: str = "", limit: int = 50
+    ) -> list[Candidate]:
+        """Volunteers who could take a place on the shift, best suited first.
+
+        Active, holding the required qualification on the day, free (a weekly window covers
+        the shift, or they gave no availability), not away, not on an overlapping shift and
+        not already on this one.  Available people come first, then those with the fewest
+        hours in the last 30 days, then by name.
+        """
+        with self.db.read() as session:
+            slot = _slot(session, shift_id, recurrence_id)
+            query = select(Volunteer.id, Volunteer.name, Volunteer.timezone).where(
+                Volunteer.active.is_(True),
+                Volunteer.id.not_in(
+                    select(Assignment.volunteer_id).where(
+                        Assignment.shift_id == shift_id,
+                        Assignment.occurrence_start == recurrence_id,
+                    )
+                ),
+            )
+            needle = text.strip().lower()
+            if needle:
+                query = query.where(func.lower(Volunteer.name).like(f"%{_escape_like(needle)}%"))
+            if slot.qualification_id is not None:
+                query = query.where(Volunteer.id.in_(_holders(slot.qualification_id, slot.day)))
+            people = {vid: _Person(vid, name, tz, True) for vid, name, tz in session.execute(query)}
+            busy = {b.volunteer_id for b in _busy(session, slot.starts_at, slot.ends_at)}
+            people = {vid: person for vid, person in people.items() if vid not in busy}
+            _add_blackouts(session, people, slot.starts_at - timedelta(days=1), slot.ends_at)
+            _add_windows(session, people)
+            recent = _recent_load(
+                session, slot.starts_at - timedelta(days=RECENT_DAYS), slot.starts_at
+            )
+            qualification = _qualification_name(session, slot.qualification_id)
+        found: list[Candidate] = []
+        for person in people.values():
+            if _away(person, slot) is not None:
+                continue
+            window = _covering_window(person, slot)
+            if person.windows and window is None:
+                continue
+            shifts, hours = recent.get(person.volunteer_id, (0, 0.0))
+            found.append(
+                Candidate(
+                    volunteer_id=person.volunteer_id,
+                    name=person.name,
+                    available=None if window is None else True,
+                    recent_shifts=shifts,
+                    recent_hours=hours,
+                    reason=_reason(qualification, window, shifts, hours),
+                )
+            )
+        found.sort(key=lambda c: (c.available is None, c.recent_hours, c.name.casefold()))
+        return found[:limit]
+
+    def clashes(self, volunteer_id: int, shift_id: int, recurrence_id: datetime) -> list[Clash]:
+        """What speaks against ``volunteer_id`` on the shift, blocking clashes first."""
+        with self.db.read() as session:
+            slot = _slot(session, shift_id, recurrence_id)
+            people = _people(session, [volunteer_id])
+            if volunteer_id not in people:
+                raise NotFoundError("volunteer", volunteer_id)
+            busy = _busy(session, slot.starts_at, slot.ends_at, [volunteer_id])
+            qualification = _qualification_name(session, slot.qualification_id)
+        return self._clashes(people[VolunteerId(volunteer_id)], slot, busy, qualification)
+
+    # Changing ------------------------------------------------------------------------------
+
+    def assign(
+        self,
+        shift_id: int,
+        recurrence_id: datetime,
+        volunteer_id: int,
+        override_reason: str = "",
+        status: AssignmentStatus = AssignmentStatus.PROPOSED,
+    ) -> Assignment:
+        """Put a volunteer on a shift for one occurrence.
+
+        Raises:
+            ClashError: there are blocking clashes and no ``override_reason`` was given (the
+                reason is kept on the assignment).
+            ValidationError: the volunteer is archived or already on this shift.
+        """
+        clashes = self.clashes(volunteer_id, shift_id, recurrence_id)
+        if any(c.blocking for c in clashes) and not override_reason.strip():
+            raise ClashError(clashes)
+        return self.assignments.create(
+            AssignmentDraft(
+                shift_id=ShiftId(shift_id),
+                volunteer_id=VolunteerId(volunteer_id),
+                occurrence_start=recurrence_id,
+                status=status,
+                override_reason=override_reason,
+            )
+        )
+
+    def set_status(
+        self, assignment_id: int, expected_version: int, status: AssignmentStatus
+    ) -> Assignment:
+        """Change an assignment's status (invited, accepted, declined…)."""
+        current = self.assignments.get(assignment_id)
+        return self.assignments.update(
+            assignment_id, expected_version, replace(draft_of(current), status=status)
+        )
+
+    def remove(self, assignment_id: int, expected_version: int) -> AssignmentDraft:
+        """Take a volunteer off a shift; returns what it was, so it can be put back."""
+        current = self.assignments.get(assignment_id)
+        self.assignments.delete(assignment_id, expected_version)
+        return draft_of(current)
+
+    def restore(self, draft: AssignmentDraft) -> Assignment:
+        """Put back an assignment exactly as it was (undoing a removal)."""
+        return self.assignments.create(draft)
+
+    # Helpers -------------------------------------------------------------------------------
+
+    def _board(self, session: Session, fills: list[ShiftFill]) -> list[BoardShift]:
+        keys = {(fill.shift_id, fill.recurrence_id) for fill in fills}
+        earliest = min(fill.recurrence_id for fill in fills)
+        latest = max(fill.recurrence_id for fill in fills)
+        by_slot: dict[tuple[int, datetime], list[Any]] = defaultdict(list)
+        for shift_ids in _chunks(sorted({fill.shift_id for fill in fills})):
+            query = (
+                select(
+                    Assignment.id,
+                    Assignment.version,
+                    Assignment.volunteer_id,
+                    Volunteer.name,
+                    Assignment.status,
+                    Assignment.override_reason,
+                    Assignment.shift_id,
+                    Assignment.occurrence_start,
+                )
+                .join(Volunteer, Volunteer.id == Assignment.volunteer_id)
+                .where(
+                    Assignment.shift_id.in_(shift_ids),
+                    Assignment.occurrence_start >= earliest,
+                    Assignment.occurrence_start <= latest,
+                )
+                .order_by(Assignment.id)
+            )
+            for row in session.execute(query):
+                if (row.shift_id, row.occurrence_start) in keys:
+                    by_slot[row.shift_id, row.occurrence_start].append(row)
+        holders = {row.volunteer_id for rows in by_slot.values() for row in rows}
+        people = _people(session, holders)
+        span_start = min(fill.starts_at for fill in fills)
+        span_end = max(fill.ends_at for fill in fills)
+        busy_by_person: dict[int | None, list[_Slot]] = defaultdict(list)
+        for busy in _busy(session, span_start, span_end):
+            if busy.volunteer_id in holders:
+                busy_by_person[busy.volunteer_id].append(busy)
+        events = _event_facts(session, {fill.event_id for fill in fills}, earliest, latest)
+        qualifications: dict[int | None, str] = dict(
+            session.execute(select(Qualification.id, Qualification.name)).all()
+        )
+        colours: dict[int | None, str] = dict(session.execute(select(Cause.id, Cause.colour)).all())
+        board: list[BoardShift] = []
+        for fill in fills:
+            facts = events[fill.event_id]
+            title, location = facts.title_and_place(fill.recurrence_id)
+            occurrence = facts.times.get(fill.recurrence_id, (fill.starts_at, fill.ends_at))
+            slot = _Slot(
+                fill.shift_id,
+                fill.event_id,
+                fill.recurrence_id,
+                fill.starts_at,
+                fill.ends_at,
+                title,
+                fill.role,
+                facts.timezone,
+                fill.qualification_id,
+            )
+            qualification = qualifications.get(fill.qualification_id)
+            on_shift = []
+            for row in by_slot.get((fill.shift_id, fill.recurrence_id), []):
+                status = AssignmentStatus(row.status)
+                clashes: tuple[Clash, ...] = ()
+                if status.holds_place:
+                    clashes = tuple(
+                        self._clashes(
+                            people[row.volunteer_id],
+                            slot,
+                            busy_by_person[row.volunteer_id],
+                            qualification,
+                        )
+                    )
+                on_shift.append(
+                    BoardPerson(
+                        assignment_id=row.id,
+                        version=row.version,
+                        volunteer_id=row.volunteer_id,
+                        name=row.name,
+                        status=status,
+                        override_reason=row.override_reason or "",
+                        clashes=clashes,
+                    )
+                )
+            board.append(
+                BoardShift(
+                    fill=replace(fill, title=slot.title),
+                    occurrence_starts=occurrence[0],
+                    occurrence_ends=occurrence[1],
+                    location=location,
+                    cause_colour=colours.get(fill.cause_id),
+                    qualification=qualification,
+                    people=tuple(sorted(on_shift, key=_person_order)),
+                )
+            )
+        return board
+
+    def _clashes(
+        self, person: _Person, slot: _Slot, busy: Iterable[_Slot], qualification: str | None
+    ) -> list[Clash]:
+        """Every clash for ``person`` on ``slot``, given their place-holding shifts nearby."""
+        found: list[Clash] = []
+        name = person.name
+        if not person.active:
+            found.append(
+                Clash(
+                    ClashKind.ARCHIVED,
+                    True,
+                    f"{name} is archived; restore them on the Volunteers page first.",
+                )
+            )
+        for other in sorted(busy, key=lambda b: (b.starts_at, b.shift_id)):
+            if other.key != slot.key and other.overlaps(slot):
+                message = self._overlap_message(name, slot, other)
+                found.append(Clash(ClashKind.OVERLAP, True, message, other.assignment_id))
+        away = _away(person, slot)
+        if away is not None:
+            first, last, why = away
+            span = (
+                f"on {_day_text(first)}"
+                if first == last
+                else f"from {_day_text(first)} to {_day_text(last)}"
+            )
+            because = f" ({why})" if why else ""
+            found.append(Clash(ClashKind.BLACKOUT, True, f"{name} cannot help {span}{because}."))
+        if slot.qualification_id is not None:
+            label = f"“{qualification}”" if qualification else "the qualification"
+            held = slot.qualification_id in person.qualifications
+            expires = person.qualifications.get(slot.qualification_id)
+            if not held:
+                found.append(
+                    Clash(
+                        ClashKind.QUALIFICATION,
+                        True,
+                        f"{name} does not hold {label}, which this role needs.",
+                    )
+                )
+            elif expires is not None and expires < slot.day:
+                found.append(
+                    Clash(
+                        ClashKind.EXPIRED_QUALIFICATION,
+                        True,
+                        f"{name}'s {label} expired on {_day_text(expires)}.",
+                    )
+                )
+        if person.windows and _covering_window(person, slot) is None:
+            found.append(
+                Clash(ClashKind.AVAILABILITY, False, self._availability_message(person, slot))
+            )
+        found.sort(key=lambda c: not c.blocking)
+        return found
+
+    def _local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.display_zone) if self.display_zone else moment.astimezone()
+
+    def _overlap_message(self, name: str, slot: _Slot, other: _Slot) -> str:
+        start, end = self._local(other.starts_at), self._local(other.ends_at)
+        when = f"{start:%H:%M}–{end:%H:%M}"
+        if start.date() == self._local(slot.starts_at).date():
+            when += " that day"
+        else:
+            when += f" on {start:%a} {_day_text(start.date())}"
+        return f"{name} is already on “{other.title} – {other.role}” {when}."
+
+    def _availability_message(self, person: _Person, slot: _Slot) -> str:
+        windows = [
+            f"{WEEKDAYS[day]} {begin:%H:%M}–{_end_text(end)}"
+            for day, spans in sorted(person.windows.items())
+            for begin, end in spans
+        ]
+        theirs = zone(person.timezone)
+        shown = self._local(slot.starts_at)
+        if shown.utcoffset() != slot.starts_at.astimezone(theirs).utcoffset():
+            windows[-1] += f", {person.timezone} time"
+        return f"Outside {person.name}'s usual times ({_join(windows)})."
+
+
+def draft_of(row: Assignment) -> AssignmentDraft:
+    """Every editable field of an assignment, as a draft (to save it again or put it back)."""
+    return AssignmentDraft(
+        shift_id=row.shift_id,
+        volunteer_id=row.volunteer_id,
+        occurrence_start=row.occurrence_start,
+        status=row.status,
+        attendance=row.attendance,
+        hours=row.hours,
+        actual_start=row.actual_start,
+        actual_end=row.actual_end,
+        override_reason=row.override_reason,
+        note=row.note,
+    )
+
+
+# Queries -----------------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _slot(session: Session, shift_id: int, recurrence_id: datetime) -> _Slot:
+    """The shift on that occurrence, at its real times; errors if either is gone."""
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFoundError("shift", shift_id)
+    event = session.get(Event, shift.event_id, options=[selectinload(Event.exceptions)])
+    assert event is not None
+    if shift.occurrence_start is not None and shift.occurrence_start != recurrence_id:
+        raise DomainError("This shift is only on another occurrence of the event.")
+    row = session.execute(
+        select(OccurrenceRow.starts_at, OccurrenceRow.ends_at).where(
+            OccurrenceRow.event_id == event.id, OccurrenceRow.recurrence_id == recurrence_id
+        )
+    ).first()
+    if row is not None:
+        starts, ends = row
+    elif recurrence_id >= stored_horizon(session) and occurrence_exists(event, recurrence_id):
+        starts, ends = recurrence_id, recurrence_id + (event.ends_at - event.starts_at)
+    else:
+        raise DomainError("This occurrence no longer exists (it may have been removed).")
+    shift_start, shift_end = shift_times(starts, ends, shift.start_offset_min, shift.end_offset_min)
+    return _Slot(
+        shift.id,
+        event.id,
+        recurrence_id,
+        shift_start,
+        shift_end,
+        event.title,
+        shift.role,
+        event.timezone,
+        shift.qualification_id,
+    )
+
+
+def _busy(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    volunteer_ids: Collection[int] | None = None,
+) -> list[_Slot]:
+    """Place-holding assignments whose shift overlaps ``[start, end)``, at their real times.
+
+    Read through the occurrence index, so every occurrence of a series and every moved
+    occurrence is at its own time; cancelled events and occurrences do not count.
+    """
+    columns = (
+        Assignment.id,
+        Assignment.volunteer_id,
+        Assignment.shift_id,
+        Assignment.occurrence_start,
+        OccurrenceRow.starts_at,
+        OccurrenceRow.ends_at,
+        Shift.start_offset_min,
+        Shift.end_offset_min,
+        Shift.event_id,
+        Event.title,
+        Event.timezone,
+        Shift.role,
+    )
+    base: Select[*tuple[Any, ...]] = (
+        select(*columns)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(
+            OccurrenceRow,
+            and_(
+                OccurrenceRow.event_id == Shift.event_id,
+                OccurrenceRow.recurrence_id == Assignment.occurrence_start,
+            ),
+        )
+        .join(Event, Event.id == Shift.event_id)
+        .outerjoin(
+            OccurrenceOverride,
+            and_(
+                OccurrenceOverride.event_id == OccurrenceRow.event_id,
+                OccurrenceOverride.recurrence_id == OccurrenceRow.recurrence_id,
+            ),
+        )
+        .where(
+            Assignment.status.in_(PLACE_HOLDING),
+            Event.status != EventStatus.CANCELLED,
+            or_(
+                OccurrenceOverride.status.is_(None),
+                OccurrenceOverride.status != EventStatus.CANCELLED,
+            ),
+        )
+    )
+    queries: list[Select[*tuple[Any, ...]]] = []
+    for ids in _chunks(sorted(volunteer_ids)) if volunteer_ids is not None else [None]:
+        query = base if ids is None else base.where(Assignment.volunteer_id.in_(ids))
+        queries.extend(_overlapping(query, start, end))
+    found: list[_Slot] = []
+    for query in queries:
+        for row in session.execute(query):
+            (aid, vid, shift_id, rid, starts, ends, start_offset, end_offset, event_id, title,
+             tz, role) = row  # fmt: skip
+            shift_start, shift_end = shift_times(starts, ends, start_offset, end_offset)
+            if shift_start < end and shift_end > start:
+                found.append(
+                    _Slot(
+                        shift_id,
+                        event_id,
+                        rid,
+                        shift_start,
+                        shift_end,
+                        title,
+                        role,
+                        tz,
+                        assignment_id=aid,
+                        volunteer_id=vid,
+                    )
+                )
+    return found
+
+
+def _overlapping(
+    query: Select[*tuple[Any, ...]], start: datetime, end: datetime
+) -> list[Select[*tuple[Any, ...]]]:
+    """``query`` limited to occurrences overlapping the window, as two index-friendly parts."""
+    overlap = (OccurrenceRow.starts_at < end, OccurrenceRow.ends_at > start)
+    return [
+        query.where(
+            OccurrenceRow.long.is_(False),
+            OccurrenceRow.starts_at > start - LONG_OCCURRENCE,
+            *overlap,
+        ),
+        query.where(OccurrenceRow.long.is_(True), *overlap),
+    ]
+
+
+def _holders(qualification_id: int, day: date) -> Select[VolunteerId]:
+    """Volunteers holding a qualification that has not expired on ``day``."""
+    return select(VolunteerQualification.volunteer_id).where(
+        VolunteerQualification.qualification_id == qualification_id,
+        or_(
+            VolunteerQualification.expires_on.is_(None),
+            VolunteerQualification.expires_on >= day,
+        ),
+    )
+
+
+def _people(session: Session, volunteer_ids: Iterable[int]) -> dict[VolunteerId, _Person]:
+    """Name, zone, windows, blackouts and qualifications of some volunteers."""
+    people: dict[VolunteerId, _Person] = {}
+    for ids in _chunks(sorted(set(volunteer_ids))):
+        query = select(Volunteer.id, Volunteer.name, Volunteer.timezone, Volunteer.active).where(
+            Volunteer.id.in_(ids)
+        )
+        for vid, name, tz, active in session.execute(query):
+            people[vid] = _Person(vid, name, tz, active)
+    if not people:
+        return people
+    _add_windows(session, people)
+    _add_blackouts(session, people, None, None)
+    for ids in _chunks(sorted(people)):
+        held = select(
+            VolunteerQualification.volunteer_id,
+            VolunteerQualification.qualification_id,
+            VolunteerQualification.expires_on,
+        ).where(VolunteerQualification.volunteer_id.in_(ids))
+        for vid, qid, expires in session.execute(held):
+            people[vid].qualifications[qid] = expires
+    return people
+
+
+def _add_windows(session: Session, people: dict[VolunteerId, _Person]) -> None:
+    """Fill in weekly windows, merging ones that touch on the same day."""
+    raw: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
+    query = select(
+        AvailabilityWindow.volunteer_id,
+        AvailabilityWindow.weekday,
+        AvailabilityWindow.starts,
+        AvailabilityWindow.ends,
+    )
+    if len(people) <= _CHUNK:
+        query = query.where(AvailabilityWindow.volunteer_id.in_(list(people)))
+    for vid, weekday, starts, ends in session.execute(query):
+        if vid in people:
+            raw[vid].append((weekday, starts, ends))
+    for owner, windows in raw.items():
+        merged: dict[int, list[tuple[time, time]]] = defaultdict(list)
+        for weekday, starts, ends in sorted(windows):
+            spans = merged[weekday]
+            if spans and starts <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(ends, spans[-1][1]))
+            else:
+                spans.append((starts, ends))
+        people[VolunteerId(owner)].windows = dict(merged)
+
+
+def _add_blackouts(
+    session: Session,
+    people: dict[VolunteerId, _Person],
+    start: datetime | None,
+    end: datetime | None,
+) -> None:
+    """Fill in blackout periods (only those near ``[start, end)`` when given)."""
+    query = select(
+        BlackoutPeriod.volunteer_id,
+        BlackoutPeriod.starts_on,
+        BlackoutPeriod.ends_on,
+        BlackoutPeriod.reason,
+    ).order_by(BlackoutPeriod.starts_on)
+    if start is not None and end is not None:
+        query = query.where(
+            BlackoutPeriod.starts_on <= (end + timedelta(days=1)).date(),
+            BlackoutPeriod.ends_on >= (start - timedelta(days=1)).date(),
+        )
+    if len(people) <= _CHUNK:
+        query = query.where(BlackoutPeriod.volunteer_id.in_(list(people)))
+    for vid, first, last, reason in session.execute(query):
+        if vid in people:
+            people[vid].blackouts.append((first, last, reason or ""))
+
+
+def _recent_load(session: Session, start: datetime, end: datetime) -> dict[int, tuple[int, float]]:
+    """Shifts and hours each volunteer did or holds in ``[start, end)`` (no-shows left out).
+
+    Only a ranking aid: occurrences count at their planned time, and recorded hours are used
+    where there are any.
+    """
+    query = (
+        select(
+            Assignment.volunteer_id,
+            Assignment.hours,
+            Shift.start_offset_min,
+            Shift.end_offset_min,
+            Event.starts_at,
+            Event.ends_at,
+        )
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Event, Event.id == Shift.event_id)
+        .where(
+            Assignment.occurrence_start >= start,
+            Assignment.occurrence_start < end,
+            Assignment.status.in_(PLACE_HOLDING),
+            or_(
+                Assignment.attendance.is_(None),
+                Assignment.attendance == Attendance.ATTENDED,
+            ),
+            Event.status != EventStatus.CANCELLED,
+        )
+    )
+    load: dict[int, tuple[int, float]] = {}
+    for vid, hours, start_offset, end_offset, starts, ends in session.execute(query):
+        if hours is None:
+            shift_start, shift_end = shift_times(starts, ends, start_offset, end_offset)
+            hours = (shift_end - shift_start).total_seconds() / 3600
+        count, total = load.get(vid, (0, 0.0))
+        load[vid] = (count + 1, total + hours)
+    return load
+
+
+def _qualification_name(session: Session, qualification_id: int | None) -> str | None:
+    if qualification_id is None:
+        return None
+    return session.scalar(select(Qualification.name).where(Qualification.id == qualification_id))
+
+
+@dataclass(slots=True)
+class _EventFacts:
+    """An event's title, zone and place, and its occurrences' times and changes."""
+
+    title: str
+    timezone: str
+    location: str
+    times: dict[datetime, tuple[datetime, datetime]] = field(default_factory=dict)
+    changed: dict[datetime, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def title_and_place(self, recurrence_id: datetime) -> tuple[str, str]:
+        title, location = self.changed.get(recurrence_id, (None, None))
+        return title or self.title, location or self.location
+
+
+def _event_facts(
+    session: Session, event_ids: set[int], earliest: datetime, latest: datetime
+) -> dict[int, _EventFacts]:
+    facts: dict[int, _EventFacts] = {}
+    places: dict[int | None, str] = dict(session.execute(select(Location.id, Location.name)).all())
+    for ids in _chunks(sorted(event_ids)):
+        for event_id, title, tz, location_id in session.execute(
+            select(Event.id, Event.title, Event.timezone, Event.location_id).where(
+                Event.id.in_(ids)
+            )
+        ):
+            facts[event_id] = _EventFacts(title, tz, places.get(location_id, ""))
+        for event_id, rid, starts, ends in session.execute(
+            select(
+                OccurrenceRow.event_id,
+                OccurrenceRow.recurrence_id,
+                OccurrenceRow.starts_at,
+                OccurrenceRow.ends_at,
+            ).where(
+                OccurrenceRow.event_id.in_(ids),
+                OccurrenceRow.recurrence_id >= earliest,
+                OccurrenceRow.recurrence_id <= latest,
+            )
+        ):
+            facts[event_id].times[rid] = (starts, ends)
+        for event_id, rid, changed_title, changed_place in session.execute(
+            select(
+                OccurrenceOverride.event_id,
+                OccurrenceOverride.recurrence_id,
+                OccurrenceOverride.title,
+                OccurrenceOverride.location_id,
+            ).where(
+                OccurrenceOverride.event_id.in_(ids),
+                OccurrenceOverride.recurrence_id >= earliest,
+                OccurrenceOverride.recurrence_id <= latest,
+            )
+        ):
+            facts[event_id].changed[rid] = (changed_title, places.get(changed_place))
+    return facts
+
+
+# Pure checks -------------------------------------------------------------------------------
+
+
+def _local_span(person: _Person, slot: _Slot) -> tuple[datetime, datetime]:
+    theirs = zone(person.timezone)
+    return slot.starts_at.astimezone(theirs), slot.ends_at.astimezone(theirs)
+
+
+def _away(person: _Person, slot: _Slot) -> tuple[date, date, str] | None:
+    """The blackout period covering any day of the shift, in the volunteer's zone."""
+    starts, ends = _local_span(person, slot)
+    first_day = starts.date()
+    last_day = (ends - timedelta(microseconds=1)).date()
+    for first, last, reason in person.blackouts:
+        if first <= last_day and last >= first_day:
+            return first, last, reason
+    return None
+
+
+def _covering_window(person: _Person, slot: _Slot) -> tuple[int, time, time] | None:
+    """The weekly window (weekday, start, end) that covers the whole shift, if any."""
+    starts, ends = _local_span(person, slot)
+    end_time = ends.time()
+    if ends.date() != starts.date():
+        if ends.date() != starts.date() + timedelta(days=1) or end_time != time(0):
+            return None
+        end_time = time.max
+    weekday = starts.weekday()
+    for begin, end in person.windows.get(weekday, []):
+        if begin <= starts.time() and end_time <= end:
+            return weekday, begin, end
+    return None
+
+
+def _reason(
+    qualification: str | None, window: tuple[int, time, time] | None, shifts: int, hours: float
+) -> str:
+    parts = []
+    if qualification:
+        parts.append(f"holds {qualification}")
+    if window is None:
+        parts.append("availability not given")
+    else:
+        weekday, begin, _ = window
+        part = "mornings" if begin.hour < 12 else "afternoons" if begin.hour < 17 else "evenings"
+        parts.append(f"available {WEEKDAYS[weekday]} {part}")
+    if shifts:
+        noun = "shift" if shifts == 1 else "shifts"
+        parts.append(f"{shifts} {noun} ({round(hours, 1):g}\u00a0h) in the last {RECENT_DAYS} days")
+    else:
+        parts.append(f"no shifts in the last {RECENT_DAYS} days")
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def _person_order(person: BoardPerson) -> tuple[bool, str]:
+    return (not person.holds_place, person.name.casefold())
+
+
+def _day_text(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _end_text(end: time) -> str:
+    return "24:00" if end == time.max else f"{end:%H:%M}"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+__all__ = [
+    "BoardPerson",
+    "BoardShift",
+    "Candidate",
+    "Clash",
+    "ClashError",
+    "ClashKind",
+    "RosterService",
+    "draft_of",
+    "shift_times",
+]

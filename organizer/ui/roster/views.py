@@ -1,0 +1,263 @@
+"""The board's tree view (drop a volunteer on a shift) and the draggable candidate list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QListView,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
+
+from organizer.ui.roster.delegates import BoardDelegate
+from organizer.ui.roster.models import (
+    COLUMN_FILLED,
+    COLUMN_NAME,
+    COLUMN_NOTES,
+    COLUMN_STATUS,
+    COLUMN_TIME,
+    BoardModel,
+    CandidateModel,
+    RowKind,
+    volunteer_from_mime,
+)
+
+Index = QModelIndex | QPersistentModelIndex
+EXPAND_PEOPLE_UP_TO = 2000  # rows; bigger boards open with their shifts closed
+
+
+class BoardView(QTreeView):
+    """The roster board: days and occurrences as headings, shifts with their people.
+
+    Emits ``volunteer_dropped(shift, volunteer_id, name)`` when a volunteer is dropped on a
+    shift or one of its people, ``open_requested(index)`` for Enter or a double-click, and
+    ``remove_requested(index)`` for Delete.  ``accepts_volunteers`` turns drops off (for a
+    read-only file).
+    """
+
+    volunteer_dropped = Signal(object, int, str)
+    open_requested = Signal(QModelIndex)
+    remove_requested = Signal(QModelIndex)
+
+    def __init__(self, model: BoardModel, parent: QWidget | None = None) -> None:
+        """Show ``model``."""
+        super().__init__(parent)
+        self.board = model
+        self.accepts_volunteers = True
+        self._drop_row: QPersistentModelIndex | None = None
+        self.setModel(model)
+        self.setItemDelegate(BoardDelegate(self))
+        self.setUniformRowHeights(False)
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(False)
+        self.setRootIsDecorated(True)
+        self.setIndentation(18)
+        self.setExpandsOnDoubleClick(False)
+        self.setAllColumnsShowFocus(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(False)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.header()
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(False)
+        widths = {COLUMN_NAME: 210, COLUMN_TIME: 96, COLUMN_FILLED: 78, COLUMN_STATUS: 112}
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(COLUMN_NAME, QHeaderView.ResizeMode.Interactive)
+        header.setMinimumSectionSize(60)
+        header.sectionResized.connect(self._column_resized)
+        model.modelReset.connect(self._after_reset)
+        model.rowsInserted.connect(self._show_new_people)
+        self.doubleClicked.connect(self.open_requested)
+
+    def _show_new_people(self, shift: QModelIndex, _first: int, _last: int) -> None:
+        """Someone just put on a shift is shown, even if the shift was closed."""
+        self.expand(shift)
+
+    def _column_resized(self, column: int) -> None:
+        if column == COLUMN_NOTES:
+            self.scheduleDelayedItemsLayout()  # wrapped notes change the rows' heights
+
+    def _after_reset(self) -> None:
+        self._drop_row = None
+        for row in range(self.board.rowCount()):
+            self._span_headings(self.board.index(row, 0))
+
+    def expand_board(self) -> None:
+        """Open every row; on a very big board, only the days and events.
+
+        Laying out thousands of people rows would hold the window still; on such a board
+        a shift opens with a click (or the right arrow key) to show who is on it.
+        """
+        if self.board.size() <= EXPAND_PEOPLE_UP_TO:
+            self.expandAll()
+        else:
+            self.expandToDepth(1)
+
+    def _span_headings(self, index: QModelIndex) -> None:
+        """Day and occurrence headings take the whole width."""
+        self.setFirstColumnSpanned(index.row(), index.parent(), True)
+        if self.board.kind(index) is RowKind.DAY:
+            for row in range(self.board.rowCount(index)):
+                self._span_headings(self.board.index(row, 0, index))
+
+    def shift_row(self, index: Index) -> QModelIndex:
+        """The shift row for a shift or person row (an invalid index otherwise)."""
+        if not index.isValid():
+            return QModelIndex()
+        if self.board.kind(index) is RowKind.PERSON:
+            return index.parent()
+        if self.board.kind(index) is RowKind.SHIFT:
+            return self.board.index(index.row(), 0, index.parent())
+        return QModelIndex()
+
+    # Keyboard ------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter opens the row; Delete asks to remove the person."""
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.currentIndex().isValid():
+            self.remove_requested.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # Dropping ------------------------------------------------------------------------------
+
+    def _target(self, position: QPoint) -> QModelIndex:
+        return self.shift_row(self.indexAt(position))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept volunteers being dragged in."""
+        if self.accepts_volunteers and volunteer_from_mime(event.mimeData()) is not None:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        """Highlight the shift under the pointer; refuse headings."""
+        target = self._target(event.position().toPoint())
+        if not (self.accepts_volunteers and target.isValid()):
+            self._set_drop_row(None)
+            event.ignore()
+            return
+        self._set_drop_row(QPersistentModelIndex(target))
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        """Clear the highlight."""
+        self._set_drop_row(None)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Assign the dropped volunteer to the shift under the pointer."""
+        self._set_drop_row(None)
+        volunteer = volunteer_from_mime(event.mimeData())
+        target = self._target(event.position().toPoint())
+        shift = self.board.shift_at(target)
+        if not self.accepts_volunteers or volunteer is None or shift is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.setCurrentIndex(target)
+        self.volunteer_dropped.emit(shift, *volunteer)
+
+    def _set_drop_row(self, row: QPersistentModelIndex | None) -> None:
+        if row != self._drop_row:
+            self._drop_row = row
+            self.viewport().update()
+
+    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """Outline the shift a volunteer would be dropped on."""
+        super().drawRow(painter, option, index)
+        target = self._drop_row
+        if (
+            target is not None
+            and target.isValid()
+            and index.row() == target.row()
+            and index.parent() == target.parent()
+        ):
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            pen = painter.pen()
+            pen.setColor(self.palette().color(QPalette.ColorRole.Highlight))
+            pen.setWidthF(2)
+            painter.setPen(pen)
+            rect = QRectF(option.rect).adjusted(2, 1, -2, -1)
+            painter.drawRoundedRect(rect, 5, 5)
+            painter.restore()
+
+
+class CandidateView(QListView):
+    """Suitable volunteers for the chosen shift; drag one onto the board to assign them."""
+
+    def __init__(self, model: CandidateModel, parent: QWidget | None = None) -> None:
+        """Show ``model``."""
+        super().__init__(parent)
+        self.setModel(model)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def startDrag(self, supported: Qt.DropAction) -> None:
+        """Drag the volunteer as a small name tag."""
+        index = self.currentIndex()
+        model = self.model()
+        if not index.isValid() or not (model.flags(index) & Qt.ItemFlag.ItemIsDragEnabled):
+            return
+        drag = QDrag(self)
+        drag.setMimeData(model.mimeData([index]))
+        drag.setPixmap(self._name_tag(index.data() or ""))
+        drag.setHotSpot(QPoint(12, 12))
+        drag.exec(Qt.DropAction.CopyAction)
+
+    def _name_tag(self, name: str) -> QPixmap:
+        font = QFont(self.font())
+        font.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(font)
+        ratio = self.devicePixelRatioF()
+        width, height = metrics.horizontalAdvance(name) + 28, metrics.height() + 12
+        pixmap = QPixmap(int(width * ratio), int(height * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        painter.setPen(palette.color(QPalette.ColorRole.Highlight))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(QRectF(0.5, 0.5, width - 1, height - 1), height / 2, height / 2)
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, name)
+        painter.end()
+        return pixmap
