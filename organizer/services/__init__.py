@@ -32,6 +32,7 @@ from organizer.services.organisation import (
     QualificationService,
 )
 from organizer.services.roster import RosterService
+from organizer.services.series import SeriesService
 from organizer.services.volunteers import (
     Blackout,
     HeldQualification,
@@ -69,6 +70,7 @@ class Services:
     coverage: CoverageService
     directory: DirectoryService
     roster: RosterService
+    series: SeriesService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
@@ -86,6 +88,7 @@ class Services:
             coverage=CoverageService(db, who),
             directory=DirectoryService(db, who),
             roster=RosterService(db, who),
+            series=SeriesService(db, who),
         )
 
 
@@ -108,6 +111,7 @@ __all__ = [
     "QualificationDraft",
     "QualificationService",
     "RosterService",
+    "SeriesService",
     "Services",
     "ShiftDraft",
     "ShiftFill",

@@ -29,6 +29,12 @@ def _calendar(context: ViewContext) -> QWidget:
     return CalendarPage(context)
 
 
+def _events(context: ViewContext) -> QWidget:
+    from organizer.ui.events import EventsPage
+
+    return EventsPage(context)
+
+
 def _volunteers(context: ViewContext) -> QWidget:
     from organizer.ui.volunteers import VolunteersPage
 
@@ -50,6 +56,7 @@ def _places(context: ViewContext) -> QWidget:
 PAGE_FACTORIES: dict[str, Callable[[ViewContext], QWidget]] = {
     "home": _start,
     "calendar": _calendar,
+    "events": _events,
     "volunteers": _volunteers,
     "rosters": _rosters,
     "places": _places,
@@ -95,6 +102,7 @@ class Pages(QObject):
             ("create_event_requested", self.new_event),
             ("open_volunteer", self.open_volunteer),
             ("open_shift", self.open_shift),
+            ("status_message", self.window.show_status),
         ):
             signal = getattr(page, signal_name, None)
             if signal is not None:
