@@ -287,8 +287,12 @@ def test_scrolling_down_fetches_more_rows(qtbot: QtBot, context: ViewContext) ->
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.model.rowCount() > 10)
-    page.table.scrollToBottom()
-    qtbot.waitUntil(lambda: page.model.rowCount() >= 20)
+
+    def scrolled_far_enough() -> bool:
+        page.table.scrollToBottom()
+        return page.model.rowCount() >= 30
+
+    qtbot.waitUntil(scrolled_far_enough)
     ids = [page.model.volunteer(n).id for n in range(page.model.rowCount())]  # type: ignore[union-attr]
     assert ids == page.directory.ordered_ids(page.model.query)[: len(ids)]
     settle(qtbot, context)

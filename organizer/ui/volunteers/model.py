@@ -106,6 +106,7 @@ class VolunteerTableModel(QAbstractTableModel):
         self._generation = 0
         self._loading = False
         self._fetching = False
+        self._wanted_more = 0
         self._started = False
         self._headers = _headers()
         self._today = local(directory.clock(), directory.zone).date()
@@ -188,6 +189,7 @@ class VolunteerTableModel(QAbstractTableModel):
                 self._today = local(directory.clock(), directory.zone).date()
                 self._show(ids, rows, min(wanted, len(ids)), keep=keep)
                 self._set_loading(False)
+                self._fetch_wanted()
 
         jobs.submit(self.worker, self, work, done, self._failed(generation))
 
@@ -228,7 +230,11 @@ class VolunteerTableModel(QAbstractTableModel):
             self._fetch(self.page_size)
 
     def _fetch(self, count: int) -> None:
-        if self._fetching or self._loading or self._cursor >= len(self._ids):
+        if self._fetching or self._loading:
+            # Asked while busy (the view scrolled on): fetch once the rows in flight arrive.
+            self._wanted_more = max(self._wanted_more, count)
+            return
+        if self._cursor >= len(self._ids):
             return
         self._fetching = True
         generation = self._generation
@@ -245,10 +251,16 @@ class VolunteerTableModel(QAbstractTableModel):
                 self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
                 self._rows.extend(rows)
                 self.endInsertRows()
+            self._fetch_wanted()
 
         jobs.submit(
             self.worker, self, lambda: directory.rows(wanted), done, self._failed(generation)
         )
+
+    def _fetch_wanted(self) -> None:
+        count, self._wanted_more = self._wanted_more, 0
+        if count:
+            self._fetch(count)
 
     def _failed(self, generation: int) -> Callable[[Exception], None]:
         def report(error: Exception) -> None:
