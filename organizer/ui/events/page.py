@@ -185,12 +185,12 @@ class EventsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(EventTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         widths = {
-            EventTableModel.CAUSE: 150,
-            EventTableModel.WHEN: 240,
-            EventTableModel.REPEATS: 200,
-            EventTableModel.LOCATION: 170,
-            EventTableModel.ROLES: 64,
-            EventTableModel.STATUS: 84,
+            EventTableModel.CAUSE: 140,
+            EventTableModel.WHEN: 215,
+            EventTableModel.REPEATS: 170,
+            EventTableModel.LOCATION: 140,
+            EventTableModel.ROLES: 56,
+            EventTableModel.STATUS: 80,
         }
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
