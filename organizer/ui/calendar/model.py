@@ -17,8 +17,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QFont, QGuiApplication, QIcon
 
+from organizer.ui import colour_dot
 from organizer.ui.calendar.items import CalendarData, CalendarItem, CauseInfo, OccurrenceKey
 from organizer.ui.calendar.text import day_text, fill_text, status_note, tooltip, tr, when_text
 
@@ -124,7 +125,7 @@ class CalendarModel(QAbstractItemModel):
         """A small round dot of a cause colour (a ring for events without a cause)."""
         icon = self._swatches.get(colour)
         if icon is None:
-            icon = self._swatches[colour] = make_swatch(colour)
+            icon = self._swatches[colour] = colour_dot(colour)
         return icon
 
     def forget_swatches(self) -> None:
@@ -241,19 +242,3 @@ def _column_text(item: CalendarItem, column: int) -> str:
     if column == PLACE_COLUMN:
         return item.location_name
     return fill_text(item)
-
-
-def make_swatch(colour: str, size: int = 12) -> QIcon:
-    """A small round dot of a cause colour (an empty ring for events without a cause)."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if colour:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(colour))
-    else:
-        painter.setPen(QGuiApplication.palette().placeholderText().color())
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pixmap)

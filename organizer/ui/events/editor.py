@@ -46,12 +46,12 @@ from organizer.services.series import (
     roles_of,
 )
 from organizer.timezones import is_known_zone, local_zone_name, zone_choices
+from organizer.ui import colour_dot
 from organizer.ui.context import ViewContext
 from organizer.ui.events.edits import EventEdits
 from organizer.ui.events.fields import (
     DAY_FORMAT,
     ProblemLabel,
-    colour_dot,
     day_text,
     local_wall,
     mark_invalid,

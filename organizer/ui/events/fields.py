@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QEvent, QLocale, QObject, Qt, QTime
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
@@ -137,19 +137,6 @@ class PaletteDelegate(QStyledItemDelegate):
         if index.data(PROBLEM_ROLE):
             base = palette.color(QPalette.ColorRole.Base)
             option.backgroundBrush = QBrush(blend(base, error_colour(palette), 0.22))
-
-
-def colour_dot(colour: str, size: int = 12) -> QIcon:
-    """A filled circle in a cause's colour (cause colours are the organisation's data)."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pixmap)
 
 
 def tr(text: str) -> str:

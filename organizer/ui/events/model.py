@@ -18,7 +18,8 @@ from PySide6.QtGui import QFont, QIcon
 from organizer.models import EventStatus
 from organizer.services.series import EventRow
 from organizer.timezones import local_zone_name
-from organizer.ui.events.fields import MUTED_ROLE, colour_dot, day_text, plural, when_text
+from organizer.ui import colour_dot
+from organizer.ui.events.fields import MUTED_ROLE, day_text, plural, when_text
 
 Index = QModelIndex | QPersistentModelIndex
 

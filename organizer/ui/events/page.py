@@ -36,14 +36,13 @@ from organizer.errors import OrganizerError
 from organizer.models import EventStatus, utc_now
 from organizer.models.ids import CauseId
 from organizer.services.series import EventFilter, EventPage, EventRow
-from organizer.ui import line_icon
+from organizer.ui import colour_dot, line_icon
 from organizer.ui.context import ViewContext
 from organizer.ui.events.editor import EventEditor
 from organizer.ui.events.edits import EventEdits
 from organizer.ui.events.fields import (
     PaletteDelegate,
     ProblemLabel,
-    colour_dot,
     message_box,
     plural,
     report_error,

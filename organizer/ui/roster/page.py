@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from organizer.changes import DataChange
 from organizer.models import AssignmentStatus
 from organizer.services.roster import BoardPerson, BoardShift, Candidate, RosterService
+from organizer.ui import colour_dot
 from organizer.ui.context import ViewContext
 from organizer.ui.roster.controller import PendingAssignment, Period, RosterController
 from organizer.ui.roster.delegates import CandidateDelegate, fill_colour
@@ -45,7 +46,6 @@ from organizer.ui.roster.models import (
 from organizer.ui.roster.views import BoardView, CandidateView
 from organizer.ui.roster.widgets import (
     MessageBar,
-    colour_icon,
     heading_label,
     muted_label,
     search_field,
@@ -420,7 +420,7 @@ class RosterPage(QWidget):
         self.cause_filter.addItem(self.tr("All causes"), None)
         for cause in causes:
             if cause.active or cause.id == chosen:
-                self.cause_filter.addItem(colour_icon(cause.colour), cause.name, cause.id)
+                self.cause_filter.addItem(colour_dot(cause.colour), cause.name, cause.id)
         index = self.cause_filter.findData(chosen) if chosen is not None else 0
         self.cause_filter.setCurrentIndex(max(index, 0))
         self.cause_filter.blockSignals(False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from organizer.services.roster import BoardShift
@@ -73,19 +73,6 @@ def mark_field(field: QLineEdit, problem: bool) -> None:
         field.setStyleSheet(f"QLineEdit {{ border: 1px solid {colour}; border-radius: 3px; }}")
     else:
         field.setStyleSheet("")
-
-
-def colour_icon(colour: str, size: int = 12) -> QIcon:
-    """A round swatch of a cause's colour."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pixmap)
 
 
 class MessageBar(QFrame):
