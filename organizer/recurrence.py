@@ -6,7 +6,7 @@ so its UTC instant moves.  Rules are expanded in the event's own zone for that r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -135,8 +135,10 @@ def expand(
 ) -> Iterator[Occurrence]:
     """Occurrences overlapping ``[window_start, window_end)``, in order.
 
-    ``recurrence_id`` is the rule's start instant for that occurrence.  The duration is kept
-    in wall-clock terms, so an evening session stays 18:00 to 20:00 across a clock change.
+    ``recurrence_id`` is the rule's start instant for that occurrence.  Starts keep their
+    wall-clock time, so an evening session stays at 18:00 across a clock change.  Each
+    occurrence lasts the exact duration of the first (RFC 5545, 3.8.5.3, which is what
+    other calendars do with our files), except that whole days stay whole days.
     """
     if not rule:
         if starts_at < window_end and ends_at > window_start:
@@ -144,30 +146,36 @@ def expand(
         return
     tz = ZoneInfo(tz_name)
     local_start = starts_at.astimezone(tz)
-    local_end = ends_at.astimezone(tz)
-    wall_duration = local_end.replace(tzinfo=None) - local_start.replace(tzinfo=None)
-    real_duration = ends_at - starts_at
+    end_of = _ending(local_start, ends_at, tz)
     excluded = {d.astimezone(UTC) for d in exdates}
     # Look back by the longest possible duration so occurrences running into the window count.
-    search_from = (
-        window_start - max(real_duration, wall_duration) - timedelta(hours=2)
-    ).astimezone(tz)
-    parsed = _parse(rule, local_start)
-    for local in parsed.xafter(search_from, inc=True):
+    longest = max(ends_at - starts_at, end_of(local_start) - local_start)
+    search_from = (window_start - longest - timedelta(hours=2)).astimezone(tz)
+    for local in _parse(rule, local_start).xafter(search_from, inc=True):
         occurrence_start = local.astimezone(UTC)
         if occurrence_start >= window_end:
             break
-        occurrence_end = _wall_add(local, wall_duration, tz).astimezone(UTC)
-        if occurrence_end <= occurrence_start:
-            occurrence_end = occurrence_start + real_duration
+        occurrence_end = end_of(local)
         if occurrence_end <= window_start or occurrence_start in excluded:
             continue
         yield Occurrence(occurrence_start, occurrence_start, occurrence_end)
 
 
-def _wall_add(local: datetime, duration: timedelta, tz: ZoneInfo) -> datetime:
-    naive = local.replace(tzinfo=None) + duration
-    return naive.replace(tzinfo=tz)
+def _ending(
+    local_start: datetime, ends_at: datetime, tz: ZoneInfo
+) -> Callable[[datetime], datetime]:
+    """How to find an occurrence's end from its local start.
+
+    Whole local days (an all-day event) stay whole days; anything else lasts the first
+    occurrence's exact duration.
+    """
+    local_end = ends_at.astimezone(tz)
+    midnight = time(0)
+    if local_start.timetz().replace(tzinfo=None) == midnight == local_end.time():
+        days = local_end.date() - local_start.date()
+        return lambda local: datetime.combine(local.date() + days, midnight, tz).astimezone(UTC)
+    exact = ends_at - local_start
+    return lambda local: local.astimezone(UTC) + exact
 
 
 def series_end(
@@ -184,13 +192,12 @@ def series_end(
         return None
     tz = ZoneInfo(tz_name)
     local_start = starts_at.astimezone(tz)
-    wall_duration = ends_at.astimezone(tz).replace(tzinfo=None) - local_start.replace(tzinfo=None)
     last: datetime | None = None
     for last in _parse(rule, local_start):  # noqa: B007 - the loop finds the last occurrence
         pass
     if last is None:
         return ends_at
-    return max(_wall_add(last, wall_duration, tz).astimezone(UTC), ends_at)
+    return max(_ending(local_start, ends_at, tz)(last), ends_at)
 
 
 def local_midnight(day: date, tz_name: str) -> datetime:

@@ -15,11 +15,6 @@ from organizer.recurrence import describe, expand, normalise_rule, series_end
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
 
 
-def exists_locally(wall: datetime, tz: ZoneInfo) -> bool:
-    """Whether a wall-clock time happens in the zone (not skipped by a clock change)."""
-    return wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
-
-
 @given(
     zone_name=st.sampled_from(ZONES),
     first=st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
@@ -51,12 +46,10 @@ def test_weekly_series_keep_their_local_time(
         for i in range(count)
     ]
     assert [o.starts_at for o in found] == [e.astimezone(UTC) for e in expected]
-    for occurrence, local in zip(found, expected, strict=True):
-        wall_end = local.replace(tzinfo=None) + timedelta(minutes=minutes)
-        assert occurrence.ends_at > occurrence.starts_at
-        if exists_locally(local.replace(tzinfo=None), tz) and exists_locally(wall_end, tz):
-            local_end = occurrence.ends_at.astimezone(tz).replace(tzinfo=None)
-            assert local_end == wall_end
+    exact = end.astimezone(UTC) - start.astimezone(UTC)
+    for occurrence in found:
+        # RFC 5545 3.8.5.3: every occurrence lasts the first one's exact duration.
+        assert occurrence.ends_at - occurrence.starts_at == exact
         assert occurrence.recurrence_id == occurrence.starts_at
     assert series_end(rule, start, end, zone_name) == max(o.ends_at for o in found)
 
@@ -136,3 +129,53 @@ def test_a_rule_that_never_happens_is_refused() -> None:
     start = datetime(2026, 3, 1, 9, tzinfo=UTC)
     with pytest.raises(ValidationError, match="never happens"):
         normalise_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", start, "UTC")
+
+
+@given(
+    zone_name=st.sampled_from(ZONES),
+    first=st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
+    days=st.integers(min_value=1, max_value=3),
+)
+def test_all_day_series_stay_whole_days(zone_name: str, first: date, days: int) -> None:
+    tz = ZoneInfo(zone_name)
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    end = datetime.combine(first + timedelta(days=days), time(0), tzinfo=tz)
+    found = list(
+        expand(
+            "FREQ=WEEKLY;COUNT=30",
+            start.astimezone(UTC),
+            end.astimezone(UTC),
+            zone_name,
+            datetime(2024, 1, 1, tzinfo=UTC),
+            datetime(2033, 1, 1, tzinfo=UTC),
+        )
+    )
+    assert len(found) == 30
+    for occurrence in found:
+        local_start = occurrence.starts_at.astimezone(tz)
+        local_end = occurrence.ends_at.astimezone(tz)
+        assert local_start.time() == local_end.time() == time(0)
+        assert (local_end.date() - local_start.date()).days == days
+
+
+def test_an_overnight_shift_keeps_its_length_over_the_clock_change() -> None:
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 10, 17, 22, 0, tzinfo=london)  # two Saturdays before the change
+    found = list(
+        expand(
+            "FREQ=WEEKLY;COUNT=3",
+            start,
+            start + timedelta(hours=8),
+            "Europe/London",
+            datetime(2026, 10, 1, tzinfo=UTC),
+            datetime(2026, 11, 30, tzinfo=UTC),
+        )
+    )
+    assert [o.starts_at.astimezone(london).strftime("%d %H:%M") for o in found] == [
+        "17 22:00",
+        "24 22:00",
+        "31 22:00",
+    ]
+    assert all(o.ends_at - o.starts_at == timedelta(hours=8) for o in found)
+    # The night the clocks go back ends at 05:00 by the clock, after eight real hours.
+    assert found[1].ends_at.astimezone(london).strftime("%d %H:%M") == "25 05:00"
