@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -319,3 +319,19 @@ def test_opening_an_up_to_date_file_does_not_load_alembic(db: Database, db_path:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "False"
+
+
+def test_timestamps_written_by_other_programs_are_read_as_instants(
+    db: Database, db_path: Path
+) -> None:
+    _add_cause(db, "Written by us")
+    raw = sqlite3.connect(db_path)
+    raw.execute("UPDATE causes SET created_at = '2026-03-29 01:30:00+01:00'")
+    raw.execute("UPDATE causes SET updated_at = '2026-03-29 00:30:00'")
+    raw.commit()
+    raw.close()
+    with db.read() as session:
+        cause = session.scalars(select(Cause)).one()
+    assert cause.created_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert cause.updated_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert cause.created_at.tzinfo is UTC
