@@ -14,7 +14,8 @@ from PySide6.QtSvg import QSvgRenderer
 
 from organizer import APP_NAME
 
-ICON_SIZES = (16, 20, 24, 32, 48, 64, 96, 128)
+# Toolbar and list sizes at 1x and 2x; larger pictures ask for their own sizes.
+ICON_SIZES = (16, 20, 24, 40, 48)
 APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
@@ -34,7 +35,10 @@ def app_icon() -> QIcon:
 
 
 def line_icon(
-    name: str, palette: QPalette, role: QPalette.ColorRole = QPalette.ColorRole.WindowText
+    name: str,
+    palette: QPalette,
+    role: QPalette.ColorRole = QPalette.ColorRole.WindowText,
+    sizes: tuple[int, ...] = ICON_SIZES,
 ) -> QIcon:
     """One of Organizer's line icons (``resources/icon-<name>.svg``) drawn in ``palette``.
 
@@ -53,7 +57,7 @@ def line_icon(
     for mode, colour in modes:
         tinted = svg.replace("currentColor", colour.name()).encode()
         renderer = QSvgRenderer(QByteArray(tinted))
-        for size in ICON_SIZES:
+        for size in sizes:
             icon.addPixmap(_render(renderer, size), mode)
     return icon
 

@@ -145,7 +145,9 @@ class PlaceholderPage(QWidget):
         """Nothing to reload yet."""
 
     def _paint_icon(self) -> None:
-        icon = line_icon(self.spec.icon, self.palette(), QPalette.ColorRole.PlaceholderText)
+        icon = line_icon(
+            self.spec.icon, self.palette(), QPalette.ColorRole.PlaceholderText, sizes=(56, 112)
+        )
         self.icon_label.setPixmap(icon.pixmap(QSize(56, 56), self.devicePixelRatioF()))
 
 

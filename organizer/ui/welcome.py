@@ -53,6 +53,17 @@ class ChoiceButton(QPushButton):
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
+        self._icon: tuple[int, QIcon] | None = None
+
+    def _line_icon(self) -> QIcon:
+        """The icon in the button's colours, drawn again only when the palette changes."""
+        palette = self.palette()
+        key = palette.cacheKey()
+        if self._icon is None or self._icon[0] != key:
+            sizes = (self.ICON, 2 * self.ICON)
+            icon = line_icon(self.icon_name, palette, QPalette.ColorRole.ButtonText, sizes)
+            self._icon = (key, icon)
+        return self._icon[1]
 
     def _title_font(self) -> QFont:
         return scaled_font(self.font(), 1.15)
@@ -89,7 +100,7 @@ class ChoiceButton(QPushButton):
         group = QPalette.ColorGroup.Active if enabled else QPalette.ColorGroup.Disabled
         palette = self.palette()
         text_colour = palette.color(group, QPalette.ColorRole.ButtonText)
-        icon = line_icon(self.icon_name, palette, QPalette.ColorRole.ButtonText)
+        icon = self._line_icon()
         mode = QIcon.Mode.Normal if enabled else QIcon.Mode.Disabled
         left = self.PADDING
         icon.paint(painter, QRect(left, self.PADDING, self.ICON, self.ICON), mode=mode)
