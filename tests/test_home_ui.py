@@ -88,7 +88,7 @@ def double_click(qtbot: QtBot, view: QAbstractItemView, index: QModelIndex) -> N
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
 
 
-def not_blank(widget: QWidget, path: Path) -> None:
+def assert_not_blank(widget: QWidget, path: Path) -> None:
     image = widget.grab().toImage()
     assert image.save(str(path))
     small = image.scaled(60, 40).convertToFormat(QImage.Format.Format_RGB32)
@@ -216,7 +216,7 @@ def test_home_models_pass_the_model_tester(
 
 def test_home_renders(qtbot: QtBot, demo: Database, context: ViewContext, tmp_path: Path) -> None:
     page = show_home(qtbot, context)
-    not_blank(page, tmp_path / "home.png")
+    assert_not_blank(page, tmp_path / "home.png")
 
 
 # Welcome ---------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_a_read_only_file_offers_nothing_to_click(qtbot: QtBot, db_path: Path) -
 
 def test_welcome_renders(qtbot: QtBot, context: ViewContext, tmp_path: Path) -> None:
     page = show_welcome(qtbot, context)
-    not_blank(page, tmp_path / "welcome.png")
+    assert_not_blank(page, tmp_path / "welcome.png")
 
 
 # The start page --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from organizer.ui.places import (
     RecordSection,
     suggest_colour,
 )
-from tests.test_home_ui import MONDAY, make_context, not_blank
+from tests.test_home_ui import MONDAY, assert_not_blank, make_context
 
 
 @pytest.fixture
@@ -385,7 +385,7 @@ def test_places_page_and_form_render(
     qtbot: QtBot, demo: Database, context: ViewContext, tmp_path: Path
 ) -> None:
     page = show_places(qtbot, context)
-    not_blank(page, tmp_path / "places.png")
+    assert_not_blank(page, tmp_path / "places.png")
     dialog = open_dialog(qtbot, page, page.add_cause_button)
     dialog.grab().save(str(tmp_path / "cause-form.png"))
     dialog.reject()
