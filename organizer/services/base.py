@@ -22,6 +22,18 @@ ModelT = TypeVar("ModelT", bound=Tracked)
 DraftT = TypeVar("DraftT")
 
 
+CHUNK = 500
+"""How many ids one ``IN (...)`` list holds (SQLite limits bound parameters)."""
+
+ItemT = TypeVar("ItemT")
+
+
+def chunks(items: Sequence[ItemT], size: int = CHUNK) -> Iterator[Sequence[ItemT]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
 def record_change(
     session: Session, actor: str, action: str, entity: str, entity_id: int | None, summary: str
 ) -> None:

@@ -134,11 +134,19 @@ def _urgency_day(fill: ShiftFill, now: datetime) -> int:
     return max((fill.starts_at - now) // timedelta(days=1), 0)
 
 
+def shift_times(
+    starts: datetime, ends: datetime, start_offset: int | None, end_offset: int | None
+) -> tuple[datetime, datetime]:
+    """A shift's real times from its occurrence's times and its own minute offsets."""
+    shift_start = starts + timedelta(minutes=start_offset) if start_offset is not None else starts
+    shift_end = starts + timedelta(minutes=end_offset) if end_offset is not None else ends
+    return shift_start, shift_end
+
+
 def _fill(row: Any) -> ShiftFill:
     (shift_id, event_id, recurrence_id, starts, ends, title, cause_id, role, needed,
      qualification_id, start_offset, end_offset, filled) = row  # fmt: skip
-    shift_start = starts + timedelta(minutes=start_offset) if start_offset is not None else starts
-    shift_end = starts + timedelta(minutes=end_offset) if end_offset is not None else ends
+    shift_start, shift_end = shift_times(starts, ends, start_offset, end_offset)
     return ShiftFill(
         shift_id=shift_id,
         event_id=event_id,
@@ -154,4 +162,4 @@ def _fill(row: Any) -> ShiftFill:
     )
 
 
-__all__ = ["CoverageService", "FillStatus", "ShiftFill"]
+__all__ = ["CoverageService", "FillStatus", "ShiftFill", "shift_times"]

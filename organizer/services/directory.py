@@ -75,7 +75,7 @@ from organizer.models import (
 )
 from organizer.models.ids import QualificationId, VolunteerId
 from organizer.services.base import Service
-from organizer.services.coverage import PLACE_HOLDING
+from organizer.services.coverage import PLACE_HOLDING, shift_times
 from organizer.services.volunteers import Blackout, WeeklyWindow
 from organizer.storage import Database
 
@@ -612,8 +612,7 @@ _SUMMARY_UPCOMING = (
 
 def _upcoming_shift(row: Any) -> UpcomingShift:
     _, starts, ends, start_offset, end_offset, title, role, status = row
-    shift_start = starts + timedelta(minutes=start_offset) if start_offset is not None else starts
-    shift_end = starts + timedelta(minutes=end_offset) if end_offset is not None else ends
+    shift_start, shift_end = shift_times(starts, ends, start_offset, end_offset)
     return UpcomingShift(shift_start, shift_end, title, role, AssignmentStatus(status))
 
 

@@ -30,7 +30,7 @@ from organizer.models import (
 )
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
 from organizer.recurrence import expand, normalise_rule, series_end, zone
-from organizer.services.base import CrudService
+from organizer.services.base import CrudService, chunks
 from organizer.services.occurrences import (
     LONG_OCCURRENCE,
     extend_horizon,
@@ -365,7 +365,7 @@ def _overrides_for(
 ) -> dict[tuple[int, datetime], OccurrenceOverride]:
     found: dict[tuple[int, datetime], OccurrenceOverride] = {}
     wanted = set(keys)
-    for chunk in _chunks(sorted({event_id for event_id, _ in keys}), 500):
+    for chunk in chunks(sorted({event_id for event_id, _ in keys})):
         query = select(OccurrenceOverride).where(OccurrenceOverride.event_id.in_(chunk))
         for override in session.scalars(query):
             key = (override.event_id, override.recurrence_id)
@@ -422,11 +422,6 @@ def _beyond_horizon(
 
 def _occurrence_order(info: OccurrenceInfo) -> tuple[datetime, str, int]:
     return (info.starts_at, info.title, info.event_id)
-
-
-def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
 
 
 def _require_occurrence(row: Event, recurrence_id: datetime) -> None:

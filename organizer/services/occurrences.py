@@ -22,6 +22,7 @@ from organizer.models import (
     OccurrenceRow,
 )
 from organizer.recurrence import expand
+from organizer.services.base import chunks
 
 HORIZON_KEY = "occurrence_horizon"
 HORIZON_YEARS_AHEAD = 3
@@ -141,8 +142,7 @@ def _index_events(session: Session, query: object, horizon: datetime) -> int:
     series = [e.id for e in events if e.rrule]
     exceptions: dict[int, list[datetime]] = defaultdict(list)
     overrides: dict[int, list[OccurrenceOverride]] = defaultdict(list)
-    for start in range(0, len(series), 500):
-        chunk = series[start : start + 500]
+    for chunk in chunks(series):
         for event_id, when in session.execute(
             select(EventException.event_id, EventException.occurrence_start).where(
                 EventException.event_id.in_(chunk)

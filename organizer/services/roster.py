@@ -8,11 +8,11 @@ the shift's own offsets.  Clashes compare slots, and are worded for a coordinato
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -43,16 +43,20 @@ from organizer.models.ids import (
     VolunteerId,
 )
 from organizer.recurrence import zone
-from organizer.services.base import Service
-from organizer.services.coverage import PLACE_HOLDING, CoverageService, FillStatus, ShiftFill
+from organizer.services.base import CHUNK, Service, chunks
+from organizer.services.coverage import (
+    PLACE_HOLDING,
+    CoverageService,
+    FillStatus,
+    ShiftFill,
+    shift_times,
+)
 from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
 from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
 from organizer.storage import Database
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 RECENT_DAYS = 30
-_CHUNK = 500
-T = TypeVar("T")
 
 
 class ClashKind(StrEnum):
@@ -195,15 +199,6 @@ class _Person:
     windows: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
     blackouts: list[tuple[date, date, str]] = field(default_factory=list)
     qualifications: dict[int, date | None] = field(default_factory=dict)
-
-
-def shift_times(
-    starts: datetime, ends: datetime, start_offset: int | None, end_offset: int | None
-) -> tuple[datetime, datetime]:
-    """A shift's real times from its occurrence's times and its own minute offsets."""
-    shift_start = starts + timedelta(minutes=start_offset) if start_offset is not None else starts
-    shift_end = starts + timedelta(minutes=end_offset) if end_offset is not None else ends
-    return shift_start, shift_end
 
 
 class RosterService(Service):
@@ -378,7 +373,7 @@ class RosterService(Service):
         earliest = min(fill.recurrence_id for fill in fills)
         latest = max(fill.recurrence_id for fill in fills)
         by_slot: dict[tuple[int, datetime], list[Any]] = defaultdict(list)
-        for shift_ids in _chunks(sorted({fill.shift_id for fill in fills})):
+        for shift_ids in chunks(sorted({fill.shift_id for fill in fills})):
             query = (
                 select(
                     Assignment.id,
@@ -567,11 +562,6 @@ def draft_of(row: Assignment) -> AssignmentDraft:
 # Queries -----------------------------------------------------------------------------------
 
 
-def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -663,7 +653,7 @@ def _busy(
         )
     )
     queries: list[Select[*tuple[Any, ...]]] = []
-    for ids in _chunks(sorted(volunteer_ids)) if volunteer_ids is not None else [None]:
+    for ids in chunks(sorted(volunteer_ids)) if volunteer_ids is not None else [None]:
         query = base if ids is None else base.where(Assignment.volunteer_id.in_(ids))
         queries.extend(_overlapping(query, start, end))
     found: list[_Slot] = []
@@ -719,7 +709,7 @@ def _holders(qualification_id: int, day: date) -> Select[VolunteerId]:
 def _people(session: Session, volunteer_ids: Iterable[int]) -> dict[VolunteerId, _Person]:
     """Name, zone, windows, blackouts and qualifications of some volunteers."""
     people: dict[VolunteerId, _Person] = {}
-    for ids in _chunks(sorted(set(volunteer_ids))):
+    for ids in chunks(sorted(set(volunteer_ids))):
         query = select(Volunteer.id, Volunteer.name, Volunteer.timezone, Volunteer.active).where(
             Volunteer.id.in_(ids)
         )
@@ -729,7 +719,7 @@ def _people(session: Session, volunteer_ids: Iterable[int]) -> dict[VolunteerId,
         return people
     _add_windows(session, people)
     _add_blackouts(session, people, None, None)
-    for ids in _chunks(sorted(people)):
+    for ids in chunks(sorted(people)):
         held = select(
             VolunteerQualification.volunteer_id,
             VolunteerQualification.qualification_id,
@@ -749,7 +739,7 @@ def _add_windows(session: Session, people: dict[VolunteerId, _Person]) -> None:
         AvailabilityWindow.starts,
         AvailabilityWindow.ends,
     )
-    if len(people) <= _CHUNK:
+    if len(people) <= CHUNK:
         query = query.where(AvailabilityWindow.volunteer_id.in_(list(people)))
     for vid, weekday, starts, ends in session.execute(query):
         if vid in people:
@@ -783,7 +773,7 @@ def _add_blackouts(
             BlackoutPeriod.starts_on <= (end + timedelta(days=1)).date(),
             BlackoutPeriod.ends_on >= (start - timedelta(days=1)).date(),
         )
-    if len(people) <= _CHUNK:
+    if len(people) <= CHUNK:
         query = query.where(BlackoutPeriod.volunteer_id.in_(list(people)))
     for vid, first, last, reason in session.execute(query):
         if vid in people:
@@ -854,7 +844,7 @@ def _event_facts(
 ) -> dict[int, _EventFacts]:
     facts: dict[int, _EventFacts] = {}
     places: dict[int | None, str] = dict(session.execute(select(Location.id, Location.name)).all())
-    for ids in _chunks(sorted(event_ids)):
+    for ids in chunks(sorted(event_ids)):
         for event_id, title, tz, location_id in session.execute(
             select(Event.id, Event.title, Event.timezone, Event.location_id).where(
                 Event.id.in_(ids)
