@@ -137,8 +137,10 @@ def extend_horizon(session: Session, now: datetime | None = None) -> bool:
     return True
 
 
-def _index_events(session: Session, query: object, horizon: datetime) -> int:
-    events = list(session.scalars(query))  # type: ignore[call-overload]
+def _series_changes(
+    session: Session, events: list[Event]
+) -> tuple[dict[int, list[datetime]], dict[int, list[OccurrenceOverride]]]:
+    """Removed dates and changed occurrences of every series in ``events``, a few queries."""
     series = [e.id for e in events if e.rrule]
     exceptions: dict[int, list[datetime]] = defaultdict(list)
     overrides: dict[int, list[OccurrenceOverride]] = defaultdict(list)
@@ -153,6 +155,12 @@ def _index_events(session: Session, query: object, horizon: datetime) -> int:
             select(OccurrenceOverride).where(OccurrenceOverride.event_id.in_(chunk))
         ):
             overrides[override.event_id].append(override)
+    return exceptions, overrides
+
+
+def _index_events(session: Session, query: object, horizon: datetime) -> int:
+    events = list(session.scalars(query))  # type: ignore[call-overload]
+    exceptions, overrides = _series_changes(session, events)
     batch: list[dict[str, object]] = []
     total = 0
     for event in events:
@@ -182,16 +190,12 @@ def index_problems(session: Session) -> list[str]:
     ):
         stored[event_id].add((recurrence_id, starts, ends))
     problems = []
-    for event in session.scalars(select(Event).order_by(Event.id)):
-        exceptions = session.scalars(
-            select(EventException.occurrence_start).where(EventException.event_id == event.id)
-        ).all()
-        overrides = session.scalars(
-            select(OccurrenceOverride).where(OccurrenceOverride.event_id == event.id)
-        ).all()
+    events = list(session.scalars(select(Event).order_by(Event.id)))
+    exceptions, overrides = _series_changes(session, events)
+    for event in events:
         expected = {
             (row["recurrence_id"], row["starts_at"], row["ends_at"])
-            for row in occurrence_rows(event, exceptions, overrides, horizon)
+            for row in occurrence_rows(event, exceptions[event.id], overrides[event.id], horizon)
         }
         if stored.pop(event.id, set()) != expected:
             problems.append(
