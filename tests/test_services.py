@@ -15,6 +15,7 @@ from organizer.services import (
     AssignmentDraft,
     Blackout,
     CauseDraft,
+    Consent,
     EventDraft,
     HeldQualification,
     LocationDraft,
@@ -464,3 +465,29 @@ def test_coverage_counts_places_per_occurrence(services: Services) -> None:
         (13, "Facilitator", 1),
         (13, "Tea", 1),
     ]
+
+
+def test_consents_can_be_set_back_exactly(services: Services) -> None:
+    volunteer = services.volunteers.create(VolunteerDraft(name="Ana", joined_on=date(2026, 1, 1)))
+    volunteer = services.volunteers.record_consent(
+        volunteer.id, volunteer.version, "Contact by email", date(2026, 1, 2)
+    )
+    volunteer = services.volunteers.record_consent(
+        volunteer.id, volunteer.version, "Photos at events", date(2026, 1, 3)
+    )
+    kept = volunteer.consents[0]
+    volunteer = services.volunteers.set_consents(
+        volunteer.id,
+        volunteer.version,
+        [Consent("Contact by email", date(2026, 1, 2), withdrawn_on=date(2026, 2, 1))],
+    )
+    assert [(c.covers, c.withdrawn_on) for c in volunteer.consents] == [
+        ("Contact by email", date(2026, 2, 1))
+    ]
+    assert volunteer.consents[0].id == kept.id  # the same record, who recorded it kept
+    with pytest.raises(ValidationError, match="before it was given"):
+        services.volunteers.set_consents(
+            volunteer.id,
+            volunteer.version,
+            [Consent("Contact by email", date(2026, 1, 2), withdrawn_on=date(2025, 1, 1))],
+        )

@@ -35,6 +35,7 @@ from organizer.services.roster import RosterService
 from organizer.services.series import SeriesService
 from organizer.services.volunteers import (
     Blackout,
+    Consent,
     HeldQualification,
     VolunteerDraft,
     VolunteerService,
@@ -99,6 +100,7 @@ __all__ = [
     "CauseDraft",
     "CauseService",
     "ChangeLogService",
+    "Consent",
     "CoverageService",
     "DirectoryService",
     "EventDraft",

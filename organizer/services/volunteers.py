@@ -74,6 +74,16 @@ class Blackout:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Consent:
+    """What a volunteer agreed to, when, and when (if ever) they withdrew it."""
+
+    covers: str
+    given_on: date
+    withdrawn_on: date | None = None
+    note: str = ""
+
+
 class VolunteerService(CrudService[Volunteer, VolunteerDraft]):
     """The volunteer directory."""
 
@@ -262,6 +272,43 @@ class VolunteerService(CrudService[Volunteer, VolunteerDraft]):
             )
 
         return self._modify(volunteer_id, expected_version, f"Recorded consent: {covers}", change)
+
+    def set_consents(
+        self, volunteer_id: int, expected_version: int, consents: Sequence[Consent]
+    ) -> Volunteer:
+        """Make the stored consent records exactly ``consents`` (used to undo changes).
+
+        Records that stay (same covers, date and note) keep who recorded them.
+        """
+        problems = Problems()
+        for index, consent in enumerate(consents):
+            problems.text(
+                f"consents[{index}]", consent.covers, label="What it covers", max_length=200
+            )
+            if consent.withdrawn_on is not None and consent.withdrawn_on < consent.given_on:
+                problems.add(f"consents[{index}]", "It cannot be withdrawn before it was given.")
+        problems.raise_if_any()
+
+        def change(_: Session, row: Volunteer) -> None:
+            remaining = list(row.consents)
+            kept: list[ConsentRecord] = []
+            for consent in consents:
+                key = (consent.covers, consent.given_on, consent.note)
+                match = next((c for c in remaining if (c.covers, c.given_on, c.note) == key), None)
+                if match is None:
+                    match = ConsentRecord(
+                        covers=consent.covers,
+                        given_on=consent.given_on,
+                        note=consent.note,
+                        recorded_by=self.actor,
+                    )
+                else:
+                    remaining.remove(match)
+                match.withdrawn_on = consent.withdrawn_on
+                kept.append(match)
+            row.consents = kept
+
+        return self._modify(volunteer_id, expected_version, "Restored consent records", change)
 
     def withdraw_consent(
         self, volunteer_id: int, expected_version: int, consent_id: int, withdrawn_on: date

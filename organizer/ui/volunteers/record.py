@@ -13,12 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from organizer.errors import ConflictError, OrganizerError
-from organizer.models import ConsentRecord, Volunteer
+from organizer.models import Volunteer
 from organizer.services import (
     Blackout,
+    Consent,
     HeldQualification,
     VolunteerDraft,
     VolunteerService,
@@ -221,7 +220,10 @@ def _apply_consents(
         else:
             plain = False
     if unmatched or not plain:
-        chain.call(volunteers._modify, "Restored consent records", _set_consents(chain, target))
+        chain.call(
+            volunteers.set_consents,
+            [Consent(e.covers, e.given_on, e.withdrawn_on, e.note) for e in target],
+        )
         return
     for consent_id, withdrawn_on in withdrawals:
         chain.call(volunteers.withdraw_consent, consent_id, withdrawn_on)
@@ -231,36 +233,3 @@ def _apply_consents(
             assert chain.row is not None
             newest = max(chain.row.consents, key=lambda c: c.id)
             chain.call(volunteers.withdraw_consent, newest.id, entry.withdrawn_on)
-
-
-def _set_consents(
-    chain: _Chain, target: Sequence[ConsentEntry]
-) -> Callable[[Session, Volunteer], None]:
-    """A change making the stored consents exactly ``target``.
-
-    Only undo needs it (removing a record, or un-withdrawing one).  VolunteerService has no
-    method for that, so it goes through its versioned, logged ``_modify``; records that stay
-    keep who recorded them.
-    """
-
-    def change(_: Session, row: Volunteer) -> None:
-        remaining = list(row.consents)
-        kept: list[ConsentRecord] = []
-        for entry in target:
-            match = next(
-                (c for c in remaining if (c.covers, c.given_on, c.note) == entry.key), None
-            )
-            if match is None:
-                match = ConsentRecord(
-                    covers=entry.covers,
-                    given_on=entry.given_on,
-                    note=entry.note,
-                    recorded_by=chain.volunteers.actor,
-                )
-            else:
-                remaining.remove(match)
-            match.withdrawn_on = entry.withdrawn_on
-            kept.append(match)
-        row.consents = kept
-
-    return change
