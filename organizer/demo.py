@@ -833,6 +833,8 @@ class _Builder:
         )
         self.writer = writer
         self.report = report
+        # Assignment UIDs come from their own stream so adding them left the data unchanged.
+        self.uid_rng = Random(hash(rng.getstate()[1]))
         self.causes: dict[tuple[str, str | None], int] = {}
         self.location_ids: dict[tuple[str, str | None], int] = {}
         self.qualifications: dict[str, int] = {}
@@ -1483,6 +1485,7 @@ class _Builder:
         updated = min(occurrence.ends_at + timedelta(days=1), self.now) if attendance else created
         return {
             "id": self._next_id("assignment"),
+            "uid": f"{uuid.UUID(int=self.uid_rng.getrandbits(128), version=4)}@organizer",
             "shift_id": shift.id,
             "volunteer_id": vid,
             "occurrence_start": occurrence.recurrence_id,

@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Time,
+    bindparam,
     false,
     func,
     insert,
@@ -134,6 +135,8 @@ def import_json(
         _require_empty(db, session)
         for table, rows in tables.items():
             _insert(session, f"{name}: table “{table.name}”", table, rows, report)
+        for table, rows in tables.items():
+            _link_to_own_table(session, f"{name}: table “{table.name}”", table, rows)
         report.step("Working out every occurrence")
         rebuild_all(session)
         if db.engine.dialect.name == "postgresql":
@@ -499,10 +502,52 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[tuple[int, list[dict[str, A
         start = end
 
 
+def _self_references(table: Table) -> list[str]:
+    """Columns of ``table`` that point at rows of the same table (a volunteer's buddy)."""
+    return [key.parent.name for key in table.foreign_keys if key.column.table is table]
+
+
+def _link_to_own_table(
+    session: Session, where: str, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    """Set the self-references left out by ``_insert``, now that every row exists."""
+    columns = _self_references(table)
+    if not columns:
+        return
+    (key,) = table.primary_key.columns
+    # Setting the update stamps to their own values keeps their onupdate from firing.
+    stamps = [stamp.name for stamp in table.columns if stamp.onupdate is not None]
+    for column in columns:
+        links = [
+            {"row_key": row[key.name], "link": row[column]}
+            | {f"keep_{stamp}": row[stamp] for stamp in stamps}
+            for row in rows
+            if row.get(column) is not None
+        ]
+        if not links:
+            continue
+        values: dict[str, Any] = {column: bindparam("link")}
+        values.update({stamp: bindparam(f"keep_{stamp}") for stamp in stamps})
+        statement = table.update().where(key == bindparam("row_key")).values(values)
+        try:
+            with session.begin_nested():
+                session.execute(statement, links)
+        except IntegrityError as error:
+            raise ImportFormatError(
+                f"{where}: “{column}” refers to a record that is not in the file."
+            ) from error
+
+
 def _insert(
     session: Session, where: str, table: Table, rows: list[dict[str, Any]], report: _Reporter
 ) -> None:
-    """Insert rows in batches; turn a refusal into an ImportFormatError naming the row."""
+    """Insert rows in batches; turn a refusal into an ImportFormatError naming the row.
+
+    Self-references are inserted empty and set afterwards by ``_link_to_own_table``.
+    """
+    deferred = _self_references(table)
+    if deferred:
+        rows = [{**row, **dict.fromkeys(deferred)} for row in rows]
     statement = insert(table)
     for start, batch in _batches(rows):
         try:

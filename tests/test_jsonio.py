@@ -37,6 +37,7 @@ from organizer.models import (
     EventStatus,
     Location,
     OccurrenceOverride,
+    PublishedItem,
     Qualification,
     Shift,
     Volunteer,
@@ -92,7 +93,16 @@ def _fill(db: Database) -> None:
         ana.blackouts.append(
             BlackoutPeriod(starts_on=date(2024, 8, 1), ends_on=date(2024, 8, 15), reason="Away")
         )
-        bo = Volunteer(id=7, name="Bo 李", joined_on=date(2024, 1, 2), timezone="Asia/Shanghai")
+        bo = Volunteer(
+            id=7,
+            name="Bo 李",
+            joined_on=date(2024, 1, 2),
+            timezone="Asia/Shanghai",
+            health_notes="Asthma; inhaler in bag",
+            review_reason="No contact details",
+            welcomed_on=date(2024, 1, 5),
+            buddy_id=42,  # points at a later row: import order must not trip over it
+        )
         session.add_all([ana, bo])
         series = Event(
             id=1,
@@ -162,6 +172,18 @@ def _fill(db: Database) -> None:
             )
         )
         session.add(ChangeLogEntry(actor="tester", action="create", entity="cause", entity_id=3))
+        session.flush()
+        session.add(
+            PublishedItem(
+                volunteer_id=42,
+                uid="sent-once@organizer",
+                content_hash="0" * 64,
+                summary="Greeter: Weekly circle",
+                starts_at=SERIES_START,
+                ends_at=SERIES_START + timedelta(hours=2),
+                sent_by="tester",
+            )
+        )
         session.flush()
         rebuild_all(session)
 
@@ -520,13 +542,13 @@ def test_wrong_type_message_names_file_table_row_and_column(
 def test_bad_reference_in_the_last_table_leaves_nothing_behind(
     document: dict[str, Any], target: Database, tmp_path: Path
 ) -> None:
-    assert list(document["tables"])[-1] == "assignments" == DATA_TABLES[-1]
-    spoiled = _set("assignments", 1, "volunteer_id", 999)(copy.deepcopy(document))
+    assert list(document["tables"])[-1] == "published_items" == DATA_TABLES[-1]
+    spoiled = _set("published_items", 0, "volunteer_id", 999)(copy.deepcopy(document))
     path = tmp_path / "backup.json"
     path.write_text(json.dumps(spoiled), encoding="utf-8")
     file_info = target.file_info()
 
-    with pytest.raises(ImportFormatError, match="“assignments”, row 2 refers to a record"):
+    with pytest.raises(ImportFormatError, match="“published_items”, row 1 refers to a record"):
         import_json(target, path)
 
     _assert_untouched(target, file_info)

@@ -48,7 +48,7 @@ def test_new_file_is_stamped_and_migrated(db: Database, db_path: Path) -> None:
     raw = sqlite3.connect(db_path)
     assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == int(SCHEMA_HEAD)
     raw.close()
     info = db.file_info()
     assert info["schema_revision"] == head_revision()
@@ -261,6 +261,50 @@ def test_upgrading_a_released_schema_backs_up_first(tmp_path: Path) -> None:
     if head_revision() != "0001":
         backups = list(tmp_path.glob("from-release-1.before-upgrade-*.backup"))
         assert len(backups) == 1
+
+
+def test_upgrading_schema_1_gives_every_existing_assignment_its_own_uid(tmp_path: Path) -> None:
+    """Assignments made before invitations existed each get a distinct, stored UID."""
+    target = tmp_path / "rostered.organizer"
+    raw = sqlite3.connect(target)
+    raw.executescript((DATA / "schema-1.sql").read_text(encoding="utf-8"))
+    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    stamps = "'2026-01-01 09:00:00', 'test', '2026-01-01 09:00:00', 'test', 1"
+    raw.execute(
+        "INSERT INTO events (id, uid, sequence, title, description, starts_at, ends_at, "
+        "timezone, all_day, status, created_at, created_by, updated_at, updated_by, version) "
+        "VALUES (1, 'e1@x', 0, 'Circle', '', '2026-01-05 18:00:00', '2026-01-05 20:00:00', "
+        f"'Europe/London', 0, 'scheduled', {stamps})"
+    )
+    raw.execute(
+        "INSERT INTO shifts (id, event_id, role, needed, notes, created_at, created_by, "
+        f"updated_at, updated_by, version) VALUES (1, 1, 'Host', 2, '', {stamps})"
+    )
+    raw.execute(
+        "INSERT INTO volunteers (id, name, pronouns, joined_on, timezone, notes, "
+        "emergency_contact_name, emergency_contact_phone, active, created_at, created_by, "
+        f"updated_at, updated_by, version) VALUES (2, 'Bea', '', '2025-01-01', 'Europe/London', "
+        f"'', '', '', 1, {stamps})"
+    )
+    for volunteer in (1, 2):
+        raw.execute(
+            "INSERT INTO assignments (shift_id, volunteer_id, occurrence_start, status, "
+            "override_reason, note, created_at, created_by, updated_at, updated_by, version) "
+            f"VALUES (1, {volunteer}, '2026-01-05 18:00:00', 'accepted', '', '', {stamps})"
+        )
+    raw.commit()
+    raw.close()
+    db = open_database(target)
+    try:
+        with db.read() as session:
+            uids = session.scalars(text("SELECT uid FROM assignments")).all()
+            health = session.scalars(select(Volunteer.health_notes)).all()
+        assert len(set(uids)) == 2
+        assert all(uid.endswith("@organizer") for uid in uids)
+        assert health == ["", ""]
+        assert schema_problems(db) == []
+    finally:
+        db.close()
 
 
 def test_backup_is_a_consistent_openable_copy(db: Database, tmp_path: Path) -> None:

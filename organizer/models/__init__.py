@@ -1,6 +1,6 @@
 """The Organizer data model (SQLAlchemy 2 typed declarative; no Qt here)."""
 
-from organizer.models.base import Base, UTCDateTime, utc_now
+from organizer.models.base import Base, UTCDateTime, new_calendar_uid, utc_now
 from organizer.models.enums import AssignmentStatus, Attendance, EventStatus
 from organizer.models.event import (
     Event,
@@ -29,6 +29,7 @@ from organizer.models.people import (
     Volunteer,
     VolunteerQualification,
 )
+from organizer.models.publishing import PublishedItem
 
 DERIVED_TABLES = frozenset({"occurrences"})
 """Tables worked out from others; exports leave them out and imports rebuild them."""
@@ -55,6 +56,7 @@ __all__ = [
     "LocationId",
     "OccurrenceOverride",
     "OccurrenceRow",
+    "PublishedItem",
     "Qualification",
     "QualificationId",
     "Shift",
@@ -63,5 +65,6 @@ __all__ = [
     "Volunteer",
     "VolunteerId",
     "VolunteerQualification",
+    "new_calendar_uid",
     "utc_now",
 ]

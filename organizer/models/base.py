@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -24,6 +25,11 @@ NAMING_CONVENTION = {
 def utc_now() -> datetime:
     """The current instant, time-zone aware in UTC."""
     return datetime.now(UTC)
+
+
+def new_calendar_uid() -> str:
+    """A fresh, globally unique iCalendar UID (made once per record, then stored for good)."""
+    return f"{uuid.uuid4()}@organizer"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.models.base import Base, Tracked, enum_column
+from organizer.models.base import Base, Tracked, enum_column, new_calendar_uid
 from organizer.models.enums import AssignmentStatus, Attendance
 from organizer.models.ids import AssignmentId, QualificationId, ShiftId, VolunteerId
 
@@ -67,6 +67,17 @@ class Volunteer(Tracked, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     max_hours_per_week: Mapped[float | None] = mapped_column(Float)
     max_hours_per_month: Mapped[float | None] = mapped_column(Float)
+    health_notes: Mapped[str] = mapped_column(Text, default="")
+    """Health-related notes: the most sensitive field, never in lists or default exports."""
+    review_reason: Mapped[str] = mapped_column(String(200), default="")
+    """Why this sign-up was flagged for review (looks like spam...); empty when not flagged."""
+    anonymised_at: Mapped[datetime | None]
+    """When personal data was removed under the retention rule or an erasure request."""
+    welcomed_on: Mapped[date | None] = mapped_column(Date)
+    trained_on: Mapped[date | None] = mapped_column(Date)
+    buddy_id: Mapped[VolunteerId | None] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="SET NULL")
+    )
 
     qualifications: Mapped[list[VolunteerQualification]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
@@ -182,6 +193,8 @@ class Assignment(Tracked, Base):
     )
 
     id: Mapped[AssignmentId] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_calendar_uid)
+    """The iCalendar UID of this volunteer's invitation for this shift (made once, kept)."""
     shift_id: Mapped[ShiftId] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
     volunteer_id: Mapped[VolunteerId] = mapped_column(
         ForeignKey("volunteers.id", ondelete="RESTRICT")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from organizer.models import (
     Qualification,
     Shift,
     Volunteer,
+    new_calendar_uid,
 )
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
 from organizer.recurrence import expand, normalise_rule, series_end, zone
@@ -304,11 +304,6 @@ class EventService(CrudService[Event, EventDraft]):
                 row.sequence += 1
 
         return self._modify(event_id, expected_version, f"Set status to {status.value}", change)
-
-
-def new_calendar_uid() -> str:
-    """A globally unique calendar UID; created once per event and never regenerated."""
-    return f"{uuid.uuid4()}@organizer"
 
 
 def _check_reference(
