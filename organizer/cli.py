@@ -9,12 +9,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from organizer import __version__
+from organizer.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Handler,
+    feature_commands,
+    open_existing,
+    progress_printer,
+)
 from organizer.errors import DatabaseMissingError, DomainError, OrganizerError
 from organizer.paths import chosen_database
 from organizer.services.occurrences import index_problems
@@ -27,10 +36,6 @@ from organizer.storage import (
     schema_problems,
     table_counts,
 )
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         "import-json", parents=[common], help="load a JSON export into a NEW database (--db)"
     )
     load.add_argument("source", type=Path, metavar="FILE")
+    _HANDLERS.update(feature_commands(commands, common))
     return parser
 
 
@@ -145,19 +151,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _open_existing(target: str | None, *, create_default: bool = False) -> Database:
-    """Open the chosen database; only the default one is created when missing."""
-    location, is_default = chosen_database(target)
-    if is_default and create_default and not Path(location).exists():
-        Path(location).parent.mkdir(parents=True, exist_ok=True)
-        return create_database(location)
-    if is_default and not Path(location).exists():
-        raise DatabaseMissingError(
-            f"You have no Organizer file yet ({location}). Open the app once, or pass --db."
-        )
-    return open_database(location)
-
-
 def _new(args: argparse.Namespace, _target: str | None, out: TextIO) -> int:
     create_database(args.path).close()
     print(f"Created {args.path}", file=out)
@@ -174,7 +167,7 @@ def _demo(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
     db = _open_for_demo(location)
     try:
         summary = generate_demo(
-            db, scale=args.scale, seed=args.seed, start=args.start, progress=_progress_printer()
+            db, scale=args.scale, seed=args.seed, start=args.start, progress=progress_printer()
         )
     finally:
         db.close()
@@ -196,20 +189,8 @@ def _open_for_demo(location: str) -> Database:
     return open_database(location)
 
 
-def _progress_printer() -> Callable[[str, float], None] | None:
-    if not sys.stderr.isatty():
-        return None
-
-    def report(stage: str, fraction: float) -> None:
-        print(f"\r{stage:<40} {fraction:4.0%}", end="", file=sys.stderr, flush=True)
-        if fraction >= 1:
-            print(file=sys.stderr)
-
-    return report
-
-
 def _info(_args: argparse.Namespace, target: str | None, out: TextIO) -> int:
-    db = _open_existing(target)
+    db = open_existing(target)
     try:
         info = db.file_info()
         counts = table_counts(db)
@@ -232,7 +213,7 @@ def _info(_args: argparse.Namespace, target: str | None, out: TextIO) -> int:
 
 
 def _check(_args: argparse.Namespace, target: str | None, out: TextIO) -> int:
-    db = _open_existing(target)
+    db = open_existing(target)
     try:
         problems = integrity_problems(db) + [f"schema: {p}" for p in schema_problems(db)]
         if not problems:
@@ -250,7 +231,7 @@ def _check(_args: argparse.Namespace, target: str | None, out: TextIO) -> int:
 
 
 def _backup(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
-    db = _open_existing(target)
+    db = open_existing(target)
     try:
         written = backup_to(db, args.output)
     finally:
@@ -262,7 +243,7 @@ def _backup(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
 def _export_json(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
     from organizer.jsonio import export_json
 
-    db = _open_existing(target)
+    db = open_existing(target)
     try:
         if args.output == "-":
             summary = export_json(db, out)
@@ -315,7 +296,7 @@ def _screenshot(args: argparse.Namespace, target: str | None, out: TextIO) -> in
     return EXIT_OK
 
 
-_HANDLERS: dict[str, Callable[[argparse.Namespace, str | None, TextIO], int]] = {
+_HANDLERS: dict[str, Handler] = {
     "new": _new,
     "demo": _demo,
     "info": _info,

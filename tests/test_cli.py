@@ -66,7 +66,7 @@ def test_new_info_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert run(["new", str(target)], capsys)[0] == 0
     code, out, _ = run(["info", "--db", str(target)], capsys)
     assert code == 0
-    assert "Schema version:  1" in out
+    assert "Schema version:  2" in out
     assert "Volunteers:      0" in out
     code, out, _ = run(["check", "--db", str(target)], capsys)
     assert (code, one_line(out)) == (0, f"{target}: integrity and schema are OK.")
