@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/system-deps.sh
 scripts/venv.sh test
+if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
+  npm ci --prefix tests/js --no-audit --no-fund
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy organizer tests

@@ -123,3 +123,27 @@ class DatabaseExistsError(StorageError):
 
 class ImportFormatError(DomainError):
     """A file given for import cannot be understood."""
+
+
+class MailError(OrganizerError):
+    """Email could not be sent; the message names the mail server and what went wrong."""
+
+
+class MailConnectionError(MailError):
+    """The mail server could not be reached, refused the connection or hung up."""
+
+
+class MailLoginError(MailError):
+    """The mail server refused the user name or password."""
+
+
+class MailSecurityError(MailError):
+    """The secure (TLS) connection to the mail server failed."""
+
+
+class PasswordStoreError(OrganizerError):
+    """The system keyring is missing or refused to keep or give a password."""
+
+
+class OperationCancelledError(DomainError):
+    """The person cancelled a long operation; nothing was changed."""

@@ -33,6 +33,7 @@ from organizer.services.organisation import (
 )
 from organizer.services.roster import RosterService
 from organizer.services.series import SeriesService
+from organizer.services.settings import SettingsService
 from organizer.services.volunteers import (
     Blackout,
     Consent,
@@ -72,6 +73,7 @@ class Services:
     directory: DirectoryService
     roster: RosterService
     series: SeriesService
+    settings: SettingsService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
@@ -90,6 +92,7 @@ class Services:
             directory=DirectoryService(db, who),
             roster=RosterService(db, who),
             series=SeriesService(db, who),
+            settings=SettingsService(db, who),
         )
 
 
@@ -115,6 +118,7 @@ __all__ = [
     "RosterService",
     "SeriesService",
     "Services",
+    "SettingsService",
     "ShiftDraft",
     "ShiftFill",
     "ShiftService",

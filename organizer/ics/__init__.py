@@ -1,0 +1,1 @@
+"""iCalendar (.ics) files: schedules, personal schedules and invitations (Qt-free)."""
