@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from organizer.services.coverage import CoverageService, FillStatus, ShiftFill
 from organizer.services.directory import DirectoryService
@@ -44,6 +45,14 @@ from organizer.services.volunteers import (
 )
 from organizer.storage import Database
 
+if TYPE_CHECKING:  # organizer.people builds on these services, so it is imported when used
+    from organizer.people.duplicates import DuplicateService
+    from organizer.people.exporting import VolunteerExporter
+    from organizer.people.importing import VolunteerImporter
+    from organizer.people.merging import MergeService
+    from organizer.people.newcomers import OnboardingService
+    from organizer.people.privacy import PrivacyService
+
 
 def default_actor() -> str:
     """Who is making changes, when the coordinator has not given a name: user@host."""
@@ -74,10 +83,18 @@ class Services:
     roster: RosterService
     series: SeriesService
     settings: SettingsService
+    importer: VolunteerImporter
+    exporter: VolunteerExporter
+    duplicates: DuplicateService
+    merges: MergeService
+    privacy: PrivacyService
+    onboarding: OnboardingService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
         """Build every service over ``db`` acting as ``actor``."""
+        from organizer.people import duplicates, exporting, importing, merging, newcomers, privacy
+
         who = actor or default_actor()
         return cls(
             causes=CauseService(db, who),
@@ -93,6 +110,12 @@ class Services:
             roster=RosterService(db, who),
             series=SeriesService(db, who),
             settings=SettingsService(db, who),
+            importer=importing.VolunteerImporter(db, who),
+            exporter=exporting.VolunteerExporter(db, who),
+            duplicates=duplicates.DuplicateService(db, who),
+            merges=merging.MergeService(db, who),
+            privacy=privacy.PrivacyService(db, who),
+            onboarding=newcomers.OnboardingService(db, who),
         )
 
 
