@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMessageLogContext, QObject, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
@@ -12,21 +13,20 @@ from PySide6.QtWidgets import QApplication
 from organizer import APP_NAME, __version__
 from organizer.logs import configure_logging
 from organizer.paths import chosen_database
-from organizer.services import Services
-from organizer.storage import Database
 from organizer.ui import app_icon, app_settings
-from organizer.ui.context import ViewContext
 from organizer.ui.crash import install_crash_handler
-from organizer.ui.hub import ChangeHub
-from organizer.ui.main_window import MainWindow
+from organizer.ui.main_window import MainWindow, OpeningFile
 from organizer.ui.opening import (
     RecentDatabases,
     backup_interactively,
     create_database_interactively,
     open_database_interactively,
 )
-from organizer.ui.pages import Pages
-from organizer.ui.worker import Worker
+
+if TYPE_CHECKING:
+    from organizer.storage import Database
+    from organizer.ui.context import ViewContext
+    from organizer.ui.pages import Pages
 
 logger = logging.getLogger(__name__)
 qt_logger = logging.getLogger("organizer.qt")
@@ -57,15 +57,37 @@ class Workspace(QObject):
         self.window: MainWindow | None = None
         self.context: ViewContext | None = None
         self.pages: Pages | None = None
+        self.finished = False
+        """Whether the person closed the window (possibly before the event loop ran)."""
 
     def open_first(self, target: str | None, *, read_only: bool = False) -> bool:
         """Open the database chosen on the command line (or the default); show its window.
 
-        Returns whether a database could be opened.
+        The window appears first, so the person sees the program at once; the data layer
+        loads and the file opens while it is on screen.  Returns whether a database could be
+        opened.
         """
+        location, _ = chosen_database(target)
+        self.show_opening(location, read_only=read_only)
+        QApplication.processEvents()
+        if self.finished:  # closed while opening
+            return False
+        return self.finish_opening(target, read_only=read_only)
+
+    def show_opening(self, location: str, *, read_only: bool = False) -> MainWindow:
+        """Show the main window for the file at ``location`` before it is opened."""
+        window = MainWindow(OpeningFile.at(location, read_only=read_only), settings=self.settings)
+        window.closed.connect(self._window_closed)
+        window.show()
+        window.show_status(self.tr("Opening {name}…").format(name=window.file_name))
+        self.window = window
+        return window
+
+    def finish_opening(self, target: str | None, *, read_only: bool = False) -> bool:
+        """Open the chosen database into the window :meth:`show_opening` showed."""
         location, is_default = chosen_database(target)
         db = open_database_interactively(
-            location, read_only=read_only, create_if_missing=is_default
+            location, self.window, read_only=read_only, create_if_missing=is_default
         )
         if db is None:
             return False
@@ -88,12 +110,24 @@ class Workspace(QObject):
 
     def show_database(self, db: Database) -> MainWindow:
         """Show ``db`` in a new main window, replacing any window already open."""
+        from organizer.services import Services
+        from organizer.ui.context import ViewContext
+        from organizer.ui.hub import ChangeHub
+        from organizer.ui.pages import Pages
+        from organizer.ui.worker import Worker
+
         old_window, old_db = self.window, self.db
         if self.context is not None:
             self.context.worker.wait()
-        if old_window is not None:
-            old_window.save_layout()
-        window = MainWindow(db, settings=self.settings)
+        if old_window is not None and old_db is None:
+            # The window shown while this file opened: it becomes the file's window.
+            window, old_window = old_window, None
+            window.attach(db)
+            window.closed.disconnect(self._window_closed)
+        else:
+            if old_window is not None:
+                old_window.save_layout()
+            window = MainWindow(db, settings=self.settings)
         context = ViewContext(
             services=Services.for_database(db),
             worker=Worker(window),
@@ -148,6 +182,7 @@ class Workspace(QObject):
             self.window.show_status(self.tr("Backup saved to {path}").format(path=copy))
 
     def _window_closed(self) -> None:
+        self.finished = True
         QApplication.quit()
 
 
@@ -212,6 +247,9 @@ def run_gui(
             if crash_handler.dialog is not None:
                 crash_handler.dialog.exec()
             return 1
+        if workspace.finished:
+            logger.info("Window closed while opening; quitting")
+            return 0
         if not opened:
             logger.info("No database opened; quitting")
             return 1

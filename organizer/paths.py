@@ -10,6 +10,8 @@ from platformdirs import user_data_path, user_log_path
 from organizer import APP_NAME
 
 DB_ENV_VAR = "ORGANIZER_DB"
+FILE_SUFFIX = ".organizer"
+"""The file name ending of Organizer databases."""
 DEFAULT_DB_NAME = "organizer.organizer"
 
 

@@ -32,7 +32,7 @@ from organizer.paths import default_database_path, log_dir
 from organizer.storage import Database, create_database, open_database
 from organizer.ui import app_icon, crash, opening
 from organizer.ui.crash import CrashDialog, CrashHandler, install_crash_handler
-from organizer.ui.main_window import MainWindow, PlaceholderPage
+from organizer.ui.main_window import MainWindow, OpeningFile, PlaceholderPage
 from organizer.ui.opening import RecentDatabases, open_database_interactively
 
 PAGES = ["home", "calendar", "events", "volunteers", "rosters", "places"]
@@ -381,7 +381,7 @@ def test_read_only_file_can_be_opened_read_only(
             raise DatabaseReadOnlyError(f"{target} is read-only for you.")
         return real_open(target, read_only=True)
 
-    monkeypatch.setattr(opening, "open_database", open_without_write_access)
+    monkeypatch.setattr(storage, "open_database", open_without_write_access)
     seen: Seen = []
     answer_message_box("Open read-only", seen)
     database = open_database_interactively(str(db_path))
@@ -408,7 +408,7 @@ def test_locked_file_can_be_tried_again(
             raise DatabaseLockedError(f"{target} is busy.")
         return real_open(target, read_only=read_only)
 
-    monkeypatch.setattr(opening, "open_database", busy_once)
+    monkeypatch.setattr(storage, "open_database", busy_once)
     seen: Seen = []
     answer_message_box("Try again", seen)
     database = open_database_interactively(str(db_path))
@@ -444,7 +444,7 @@ def test_run_gui_opens_the_window_and_quits(
 
     def quit_when_shown() -> None:
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        visible = [w for w in windows if w.isVisible()]
+        visible = [w for w in windows if w.isVisible() and not isinstance(w.db, OpeningFile)]
         if not visible:
             QTimer.singleShot(10, quit_when_shown)
             return
@@ -458,6 +458,34 @@ def test_run_gui_opens_the_window_and_quits(
     assert RecentDatabases(settings).paths() == [str(db_path)]
     logged = (log_dir() / "organizer.log").read_text(encoding="utf-8")
     assert f"Organizer {__version__} starting" in logged
+
+
+def test_closing_the_window_while_the_file_opens_quits_cleanly(
+    qtbot: QtBot,
+    db_path: Path,
+    settings: QSettings,
+    restore_logging: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window shows before the file is open; closing it then ends the program at once."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    create_database(db_path).close()
+    seen: list[str] = []
+
+    def close_first_window() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        visible = [w for w in windows if w.isVisible()]
+        if not visible:
+            QTimer.singleShot(1, close_first_window)
+            return
+        seen.append(visible[0].statusBar().currentMessage())
+        visible[0].close()
+
+    QTimer.singleShot(0, close_first_window)
+    assert run_gui(str(db_path), settings=settings) == 0
+    assert seen == ["Opening test.organizer…"]
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
 
 
 def test_workspace_creates_backs_up_and_switches_files(

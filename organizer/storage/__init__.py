@@ -34,6 +34,7 @@ from organizer.errors import (
     StorageError,
 )
 from organizer.models import FileInfo
+from organizer.paths import FILE_SUFFIX
 from organizer.storage.sqlite import (
     APPLICATION_ID,
     READ_OPTION,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 # test checks it against the migration scripts).  Alembic loads only to migrate or check.
 SCHEMA_HEAD = "0002"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
-FILE_SUFFIX = ".organizer"
 
 
 def migration_config(connection: Connection | None = None) -> Config:

@@ -61,7 +61,7 @@ from PySide6.QtWidgets import (
 )
 
 from organizer import __version__
-from organizer.storage import FILE_SUFFIX, Database
+from organizer.paths import FILE_SUFFIX
 from organizer.ui import app_settings, line_icon
 from organizer.ui.opening import RecentDatabases, documents_folder, file_filter
 
@@ -151,6 +151,40 @@ class PlaceholderPage(QWidget):
         self.icon_label.setPixmap(icon.pixmap(QSize(56, 56), self.devicePixelRatioF()))
 
 
+class OpenFile(Protocol):
+    """What the window shows about its database: a name, maybe a file, and whether read-only."""
+
+    @property
+    def display_name(self) -> str:
+        """The file path or server address, as shown to people."""
+        ...
+
+    @property
+    def path(self) -> Path | None:
+        """The file, or ``None`` for a server."""
+        ...
+
+    @property
+    def read_only(self) -> bool:
+        """Whether nothing may be changed."""
+        ...
+
+
+@dataclass(frozen=True)
+class OpeningFile:
+    """The file a window is about to show, before the data layer has opened it."""
+
+    display_name: str
+    path: Path | None
+    read_only: bool = False
+
+    @classmethod
+    def at(cls, location: str, *, read_only: bool = False) -> OpeningFile:
+        """The file (or server) at ``location``."""
+        path = None if "://" in location else Path(location).expanduser()
+        return cls(str(path) if path is not None else location, path, read_only)
+
+
 class _PathLabel(QLabel):
     """Shows ``prefix`` and a path, shortening the path in the middle when space is short."""
 
@@ -161,6 +195,13 @@ class _PathLabel(QLabel):
         self.setToolTip(path)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setText(prefix + path)
+
+    def set_path(self, path: str) -> None:
+        """Show ``path`` instead."""
+        self.path = path
+        self.setToolTip(path)
+        self.setText(self.prefix + path)
+        self.updateGeometry()
 
     def sizeHint(self) -> QSize:
         width = self.fontMetrics().horizontalAdvance(self.prefix + self.path) + 8
@@ -243,12 +284,16 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        db: Database,
+        db: OpenFile,
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,
     ) -> None:
-        """Lay out the window for ``db``; window layout is remembered in ``settings``."""
+        """Lay out the window for ``db``; window layout is remembered in ``settings``.
+
+        ``db`` may be an :class:`OpeningFile` so the window can show before the data layer has
+        loaded; :meth:`attach` then hands it the open database.
+        """
         super().__init__(parent)
         self.db = db
         self.settings = settings if settings is not None else app_settings()
@@ -265,7 +310,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._apply_icons()
-        self._update_title()
+        self._reflect_file()
 
         self.nav_list.currentRowChanged.connect(self._on_row_changed)
         self._restore_layout()
@@ -382,7 +427,6 @@ class MainWindow(QMainWindow):
         self.new_event_action = QAction(self.tr("New &event…"), self)
         self.new_event_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_event_action.setStatusTip(self.tr("Plan a new event"))
-        self.new_event_action.setEnabled(not self.db.read_only)
         self.new_event_action.triggered.connect(self.new_event_requested)
 
         self.find_action = QAction(self.tr("&Find…"), self)
@@ -402,7 +446,6 @@ class MainWindow(QMainWindow):
 
         self.backup_action = QAction(self.tr("&Back up…"), self)
         self.backup_action.setStatusTip(self.tr("Save a copy of this database"))
-        self.backup_action.setEnabled(self.db.path is not None)
         self.backup_action.triggered.connect(self._ask_backup)
 
         self.quit_action = QAction(self.tr("&Quit"), self)
@@ -469,9 +512,20 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.refresh_action)
 
+        # Filled by organizer.ui.calendars_io once a database is open.
+        self.calendars_menu = menus.addMenu(self.tr("&Calendars"))
+        self.calendars_menu.menuAction().setVisible(False)
+
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
-        for menu in (file_menu, self.recent_menu, edit_menu, view_menu, help_menu):
+        for menu in (
+            file_menu,
+            self.recent_menu,
+            edit_menu,
+            view_menu,
+            self.calendars_menu,
+            help_menu,
+        ):
             menu.setAccessibleName(menu.title().replace("&", ""))
         self._fill_recent_menu()
 
@@ -503,7 +557,6 @@ class MainWindow(QMainWindow):
         self.read_only_badge.setToolTip(
             self.tr("This database is open read-only: you can look, but not change anything.")
         )
-        self.read_only_badge.setVisible(self.db.read_only)
 
         self.database_label = _PathLabel(self.tr("Database: "), self.db.display_name)
         self.database_label.setObjectName("database-path")
@@ -539,6 +592,19 @@ class MainWindow(QMainWindow):
     def file_name(self) -> str:
         """The open database's file name (or its address, for a server)."""
         return self.db.path.name if self.db.path is not None else self.db.display_name
+
+    def attach(self, db: OpenFile) -> None:
+        """Show ``db``, now open, in place of the file this window was opening."""
+        self.db = db
+        self._reflect_file()
+
+    def _reflect_file(self) -> None:
+        self.new_event_action.setEnabled(not self.db.read_only)
+        self.backup_action.setEnabled(self.db.path is not None)
+        self.read_only_badge.setVisible(self.db.read_only)
+        self.database_label.set_path(self.db.display_name)
+        self.database_label.setAccessibleDescription(self.db.display_name)
+        self._update_title()
 
     def _update_title(self) -> None:
         name = self.file_name

@@ -10,12 +10,16 @@ from __future__ import annotations
 import enum
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QMessageBox, QWidget
 
 from organizer.errors import DatabaseLockedError, DatabaseReadOnlyError, StorageError
-from organizer.storage import FILE_SUFFIX, Database, backup_to, create_database, open_database
+from organizer.paths import FILE_SUFFIX
+
+if TYPE_CHECKING:
+    from organizer.storage import Database
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +100,8 @@ def open_database_interactively(
             Organizer's own default file; a missing file the person named is more likely a
             disconnected drive than a wish for a new, empty database.
     """
+    from organizer.storage import open_database  # the data layer loads after the window shows
+
     while True:
         if create_if_missing and _missing_or_empty(target):
             created = create_database_interactively(target, parent, make_folder=True)
@@ -146,6 +152,8 @@ def create_database_interactively(
         parent: The window the messages belong to.
         make_folder: Create the file's folder first if it is missing.
     """
+    from organizer.storage import create_database
+
     title = QCoreApplication.translate("Opening", "Cannot create {name}").format(
         name=file_label(target)
     )
@@ -175,6 +183,8 @@ def _make_folder(folder: Path) -> None:
 
 def backup_interactively(db: Database, target: Path, parent: QWidget | None = None) -> Path | None:
     """Write a backup copy of ``db`` to ``target``; on failure explain why and return ``None``."""
+    from organizer.storage import backup_to
+
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         copy = backup_to(db, target)
