@@ -142,6 +142,27 @@ def test_shifts_that_need_people_come_most_urgent_first(
     assert len(overview.needs_people(NOW, days=21, limit=3)) == 3
 
 
+def test_week_totals_and_urgent_shifts_agree_with_every_shifts_fill(
+    demo: Database, overview: OverviewService
+) -> None:
+    """Home's sums and its short list are the same as working each shift out one by one."""
+    coverage = Services.for_database(demo, "Sam").coverage
+    start, end = NOW, NOW + timedelta(days=21)
+    fills = coverage.shift_fill(start, end)
+    expected: dict[tuple[int, datetime], tuple[int, int]] = {}
+    for fill in fills:
+        needed, filled = expected.get((fill.event_id, fill.recurrence_id), (0, 0))
+        expected[fill.event_id, fill.recurrence_id] = (
+            needed + fill.needed,
+            filled + min(fill.filled, fill.needed),
+        )
+    assert coverage.occurrence_totals(start, end) == expected
+    short = coverage.understaffed(start, end, limit=10_000)
+    assert {(f.shift_id, f.recurrence_id) for f in short} == {
+        (f.shift_id, f.recurrence_id) for f in fills if f.missing
+    }
+
+
 def test_whos_new_lists_the_newest_active_volunteers_and_their_shifts(
     services: Services, overview: OverviewService
 ) -> None:

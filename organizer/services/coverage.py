@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from organizer.models import (
     Assignment,
@@ -72,6 +72,16 @@ class CoverageService(Service):
         A shift's own times (minutes into the occurrence) are applied.  Cancelled events
         are left out; proposed, invited, accepted and tentative volunteers hold a place.
         """
+        return self._fills(start, end, cause_ids=cause_ids, only_short=False)
+
+    def _fills(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        cause_ids: Iterable[int] | None,
+        only_short: bool,
+    ) -> list[ShiftFill]:
         filled = (
             select(func.count(Assignment.id))
             .where(
@@ -117,15 +127,67 @@ class CoverageService(Service):
         )
         if cause_ids is not None:
             query = query.where(Event.cause_id.in_(list(cause_ids)))
+        if only_short:  # most shifts are full: leave them in the database
+            query = query.where(filled < Shift.needed)
         with self.db.read() as session:
             rows = session.connection().execute(query).all()
         return sorted(
             (_fill(row) for row in rows), key=lambda f: (f.starts_at, f.title, f.shift_id)
         )
 
+    def occurrence_totals(
+        self, start: datetime, end: datetime
+    ) -> dict[tuple[int, datetime], tuple[int, int]]:
+        """Places needed and filled per scheduled occurrence starting in ``[start, end)``.
+
+        Keys are ``(event_id, recurrence_id)``; a shift's extra volunteers beyond what it
+        needs do not make up for another shift's gap.
+        """
+        filled = (
+            select(func.count(Assignment.id))
+            .where(
+                Assignment.shift_id == Shift.id,
+                Assignment.occurrence_start == OccurrenceRow.recurrence_id,
+                Assignment.status.in_(PLACE_HOLDING),
+            )
+            .correlate(Shift, OccurrenceRow)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                OccurrenceRow.event_id,
+                OccurrenceRow.recurrence_id,
+                func.sum(Shift.needed),
+                func.sum(case((filled < Shift.needed, filled), else_=Shift.needed)),
+            )
+            .join(Event, Event.id == OccurrenceRow.event_id)
+            .join(
+                Shift,
+                and_(
+                    Shift.event_id == OccurrenceRow.event_id,
+                    or_(
+                        Shift.occurrence_start.is_(None),
+                        Shift.occurrence_start == OccurrenceRow.recurrence_id,
+                    ),
+                ),
+            )
+            .where(
+                OccurrenceRow.starts_at >= start,
+                OccurrenceRow.starts_at < end,
+                Event.status != EventStatus.CANCELLED,
+            )
+            .group_by(OccurrenceRow.event_id, OccurrenceRow.recurrence_id)
+        )
+        with self.db.read() as session:
+            rows = session.connection().execute(query).all()
+        return {
+            (event_id, recurrence_id): (int(needed or 0), int(done or 0))
+            for event_id, recurrence_id, needed, done in rows
+        }
+
     def understaffed(self, start: datetime, end: datetime, *, limit: int = 50) -> list[ShiftFill]:
         """Shifts with open places, most urgent first (soonest, then most places missing)."""
-        short = [fill for fill in self.shift_fill(start, end) if fill.missing]
+        short = self._fills(start, end, cause_ids=None, only_short=True)
         short.sort(key=lambda f: (_urgency_day(f, start), -f.missing, f.starts_at))
         return short[:limit]
 

@@ -7,7 +7,6 @@ counts places the same way.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -139,11 +138,7 @@ class OverviewService(Service):
         if not occurrences:
             return []
         earliest = min(info.starts_at for info in occurrences)
-        totals: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0])
-        for fill in self.coverage.shift_fill(min(earliest, start), end):
-            total = totals[fill.event_id, fill.recurrence_id]
-            total[0] += fill.needed
-            total[1] += min(fill.filled, fill.needed)
+        totals = self.coverage.occurrence_totals(min(earliest, start), end)
         causes = self._causes(info.cause_id for info in occurrences)
         places = self._places(info.location_id for info in occurrences)
         result = []
