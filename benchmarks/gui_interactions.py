@@ -123,17 +123,19 @@ def measure_views(
         before: Callable[[], None] | None = None,
         shown: Callable[[], bool] | None = None,
     ) -> tuple[float, float]:
+        def wait() -> None:
+            if shown is None:
+                pump_until_idle(workspace)
+            else:
+                pump_until_shown(workspace, shown)
+
         times, stalls = [], []
         for _ in range(repeat):
             if before is not None:
                 before()
             pump_until_idle(workspace)
             started = time.perf_counter()
-            if shown is None:
-                stalls.append(probe.measure(lambda: (action(), pump_until_idle(workspace))))
-            else:
-                check = shown
-                stalls.append(probe.measure(lambda: (action(), pump_until_shown(workspace, check))))
+            stalls.append(probe.measure(lambda: (action(), wait())))
             times.append(time.perf_counter() - started)
         return statistics.median(times), max(stalls)
 
@@ -155,6 +157,7 @@ def measure_views(
     window.show_page("calendar")
     calendar = window.page("calendar")
     pump_until_idle(workspace)
+
     def month_shown() -> bool:
         return not calendar.loader.loading and calendar.model.data_set is not None
 
@@ -173,6 +176,7 @@ def measure_views(
     # Volunteers: first page, then typing a search.
     window.show_page("volunteers")
     volunteers = window.page("volunteers")
+
     def directory_shown() -> bool:
         return not volunteers.model.loading
 
@@ -202,5 +206,22 @@ def measure_views(
     seconds, stall = timed(type_search, before=clear_search, shown=directory_shown)
     raw = raw_seconds(path, RAW_VOLUNTEERS, (*params, "%mar%"), repeat)
     yield "Volunteers: typing “mar” in the search", seconds, raw, stall
+
+    # Rosters: the next week's board (every shift of the week with its people).
+    window.show_page("rosters")
+    rosters = window.page("rosters")
+    pump_until_idle(workspace)
+    boards: list[int] = []
+    rosters.loaded.connect(lambda: boards.append(1))
+
+    def next_week() -> None:
+        boards.clear()
+        rosters.next_button.click()
+
+    seconds, stall = timed(next_week, shown=lambda: bool(boards) and not rosters.board_view.opening)
+    monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
+    week = (monday + timedelta(weeks=repeat + 1), monday + timedelta(weeks=repeat + 2))
+    raw = raw_seconds(path, RAW_FILL, (week[0].strftime(FMT), week[1].strftime(FMT)), repeat)
+    yield "Rosters: next week's board", seconds, raw, stall
     workspace.close()
     del app

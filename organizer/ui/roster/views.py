@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDrag,
     QDragEnterEvent,
@@ -86,6 +86,11 @@ class BoardView(QTreeView):
         header.setSectionResizeMode(COLUMN_NAME, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(60)
         header.sectionResized.connect(self._column_resized)
+        self._unopened_days: list[QPersistentModelIndex] = []
+        self._open_timer = QTimer(self)
+        self._open_timer.setSingleShot(True)
+        self._open_timer.setInterval(0)
+        self._open_timer.timeout.connect(self._open_next_day)
         model.modelReset.connect(self._after_reset)
         model.rowsInserted.connect(self._show_new_people)
         self.doubleClicked.connect(self.open_requested)
@@ -100,6 +105,8 @@ class BoardView(QTreeView):
 
     def _after_reset(self) -> None:
         self._drop_row = None
+        self._unopened_days.clear()
+        self._open_timer.stop()
         for row in range(self.board.rowCount()):
             self._span_headings(self.board.index(row, 0))
 
@@ -109,10 +116,31 @@ class BoardView(QTreeView):
         Laying out thousands of people rows would hold the window still; on such a board
         a shift opens with a click (or the right arrow key) to show who is on it.
         """
+        self._unopened_days.clear()
+        self._open_timer.stop()
         if self.board.size() <= EXPAND_PEOPLE_UP_TO:
             self.expandAll()
-        else:
-            self.expandToDepth(1)
+            return
+        # A day at a time, each in its own turn of the event loop, so the window keeps
+        # answering while a big week opens (the first day at once: it is what shows first).
+        self._unopened_days = [
+            QPersistentModelIndex(self.board.index(row, 0)) for row in range(self.board.rowCount())
+        ]
+        self._open_next_day()
+
+    @property
+    def opening(self) -> bool:
+        """Whether days of a big board are still being opened."""
+        return bool(self._unopened_days)
+
+    def _open_next_day(self) -> None:
+        while self._unopened_days:
+            day = self._unopened_days.pop(0)
+            if day.isValid():
+                self.expandRecursively(self.board.index(day.row(), 0), 1)
+                break
+        if self._unopened_days:
+            self._open_timer.start()
 
     def _span_headings(self, index: QModelIndex) -> None:
         """Day and occurrence headings take the whole width."""
