@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
+from organizer.ui.calendars_io import CalendarActions
 from organizer.ui.context import ViewContext
 from organizer.ui.main_window import MainWindow
 
@@ -75,6 +76,9 @@ class Pages(QObject):
         window.page_changed.connect(self.ensure)
         window.new_event_requested.connect(self.new_event)
         window.find_requested.connect(self.find)
+        self.calendar_actions = CalendarActions(
+            window, context, window.calendars_menu, show_status=window.show_status
+        )
         self.ensure(window.current_page())
 
     def ensure(self, key: str) -> QWidget | None:
