@@ -680,17 +680,23 @@ class HomePage(QWidget):
             self.needs_list,
             self.needs_model,
         )
-        self.newcomers_card = self._card(
-            self.tr("Who’s new"), "", self.newcomers_list, self.newcomers_model
+        from organizer.ui.people.newcomers import NewcomerPanel  # it builds on this module
+
+        self.newcomers_list.setModel(self.newcomers_model)
+        self.newcomer_panel = NewcomerPanel(
+            context, self.newcomers_list, object_role=OBJECT_ROLE, today=lambda: clock().date()
         )
+        self.newcomers_card = Card(self.tr("Who’s new"))
+        self.newcomers_card.set_content(self.newcomer_panel)
+        self.newcomers_card.show_message(self.tr("Loading…"))
         self.week_list.activated.connect(self._open_occurrence)
         self.needs_list.activated.connect(self._open_shift)
         self.newcomers_list.activated.connect(self._open_volunteer)
 
         side = QVBoxLayout()
         side.setSpacing(16)
-        side.addWidget(self.needs_card, 3)
-        side.addWidget(self.newcomers_card, 2)
+        side.addWidget(self.needs_card, 1)
+        side.addWidget(self.newcomers_card, 1)  # room for the newcomer's checklist too
         cards = QHBoxLayout()
         cards.setSpacing(16)
         cards.addWidget(self.week_card, 4)

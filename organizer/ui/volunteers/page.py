@@ -279,6 +279,14 @@ class VolunteersPage(QWidget):
         self.header.addWidget(self.new_button)
         self.header.addWidget(self.edit_button)
         self.header.addWidget(self.archive_button)
+        from organizer.ui.people.actions import PeopleActions  # it imports this package
+
+        self.people = PeopleActions(
+            self.context, self, notify=lambda text: self.message.say(text, Tone.ALERT)
+        )
+        self.header.addSpacing(12)
+        for widget in self.people.buttons():
+            self.header.addWidget(widget)
 
     def _build_filters(self) -> None:
         self.search = QLineEdit()
@@ -342,6 +350,8 @@ class VolunteersPage(QWidget):
             header.hideSection(column)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._volunteer_menu)
         self.name_delegate = NameDelegate(self.table)
         self.table.setItemDelegateForColumn(NAME, self.name_delegate)
         self.delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
@@ -688,6 +698,22 @@ class VolunteersPage(QWidget):
     def set_column_shown(self, column: int, shown: bool) -> None:
         """Show or hide one of the optional columns (email, joined)."""
         self.table.horizontalHeader().setSectionHidden(column, not shown)
+
+    def _volunteer_menu(self, point: QPoint) -> None:
+        """Edit, archive, export their data or erase the volunteer under the pointer."""
+        row = self.model.volunteer(self.table.indexAt(point).row())
+        if row is None:
+            return
+        self.table.selectRow(self.table.indexAt(point).row())
+        menu = QMenu(self)
+        menu.setAccessibleName(self.tr("Volunteer actions"))
+        menu.addAction(self.edit_button.text(), self.open_selected)
+        menu.addAction(self.archive_button.text(), self.archive_selected).setEnabled(
+            self.archive_button.isEnabled()
+        )
+        menu.addSeparator()
+        self.people.person_menu(row.id, row.name, menu)
+        menu.popup(self.table.viewport().mapToGlobal(point))
 
     def _column_menu(self, point: QPoint) -> None:
         header = self.table.horizontalHeader()

@@ -1,0 +1,360 @@
+"""Pieces the volunteer-record windows share: background runs, progress, files, messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QPalette, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from organizer.changes import DataChange
+from organizer.errors import OrganizerError
+from organizer.ui.context import ViewContext
+from organizer.ui.home import Tone, scaled_font, tone_colours
+
+
+def tr(text: str) -> str:
+    """``text`` translated in the volunteer-records windows' context."""
+    return QCoreApplication.translate("People", text)
+
+
+def plural(count: int, one: str, many: str, **values: object) -> str:
+    """``one`` or ``many`` by ``count``, with ``{count}`` and any other ``values`` filled in."""
+    return (one if count == 1 else many).format(count=count, **values)
+
+
+def documents_folder() -> Path:
+    """The person's documents folder (their home folder if there is none)."""
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found else Path.home()
+
+
+def run(
+    owner: QObject,
+    context: ViewContext,
+    work: Callable[..., Any],
+    done: Callable[[Any], None],
+    failed: Callable[[Exception], None],
+    progress: Callable[[str, float], None] | None = None,
+) -> None:
+    """Run ``work`` on the worker; answers reach ``owner`` only while it still exists.
+
+    ``work`` taking a ``progress`` keyword gets progress reports, passed on to ``progress``.
+    A bug (an error that is not an :class:`OrganizerError`) goes to the crash handler even
+    when the owner has gone.
+    """
+
+    def answer(result: Any) -> None:
+        if shiboken6.isValid(owner):
+            done(result)
+
+    def complain(error: Exception) -> None:
+        if not isinstance(error, OrganizerError):
+            raise error
+        if shiboken6.isValid(owner):
+            failed(error)
+
+    def report(stage: str, fraction: float) -> None:
+        if progress is not None and shiboken6.isValid(owner):
+            progress(stage, fraction)
+
+    context.worker.submit(work, on_done=answer, on_error=complain, on_progress=report)
+
+
+class CancelFlag:
+    """Set from the GUI thread, read by a long job through ``cancel()`` (it is callable)."""
+
+    def __init__(self) -> None:
+        """Not cancelled."""
+        self.requested = False
+
+    def __call__(self) -> bool:
+        """Whether the person asked to stop."""
+        return self.requested
+
+
+def heading(text: str, factor: float = 1.3) -> QLabel:
+    """A window's bold title line."""
+    label = QLabel(text)
+    label.setAccessibleName(tr("Heading"))
+    label.setFont(scaled_font(label.font(), factor))
+    return label
+
+
+def muted(text: str, accessible_name: str) -> QLabel:
+    """A wrapped line of quieter text: a hint or an explanation."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAccessibleName(accessible_name)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+class Notice(QLabel):
+    """A wrapped message on a tinted background (calm, good news, a warning, a problem).
+
+    Hidden while it has nothing to say.
+    """
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        """A hidden notice called ``accessible_name``."""
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.setWordWrap(True)
+        self.setMargin(8)
+        self.setAutoFillBackground(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tone = Tone.CALM
+        self.hide()
+
+    def say(self, text: str, tone: Tone = Tone.CALM) -> None:
+        """Show ``text`` in the colours of ``tone`` ("" hides the notice)."""
+        self.tone = tone
+        self.setText(text)
+        palette = QPalette(self.palette())
+        background, foreground = tone_colours(palette, tone)
+        palette.setColor(QPalette.ColorRole.Window, background)
+        palette.setColor(QPalette.ColorRole.WindowText, foreground)
+        self.setPalette(palette)
+        self.setVisible(bool(text))
+
+    @property
+    def shown_text(self) -> str:
+        """What the notice says ("" when hidden)."""
+        return self.text() if not self.isHidden() else ""
+
+
+class ProgressRow(QWidget):
+    """A progress bar with what is happening beside it and a Cancel button."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        """A hidden row called ``accessible_name``."""
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName(tr("Progress"))
+        self.bar.setRange(0, 100)
+        self.stage = QLabel()
+        self.stage.setAccessibleName(tr("What is happening"))
+        self.stage.setMinimumWidth(160)
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.setAccessibleName(tr("Stop this"))
+        self.cancel_button.clicked.connect(self._cancel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.stage)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.cancel_button)
+        self.flag = CancelFlag()
+        self.hide()
+
+    def start(self, stage: str) -> CancelFlag:
+        """Show the row at 0%; returns the flag the job checks for Cancel."""
+        self.flag = CancelFlag()
+        self.bar.setValue(0)
+        self.stage.setText(stage)
+        self.cancel_button.setEnabled(True)
+        self.show()
+        return self.flag
+
+    def report(self, stage: str, fraction: float) -> None:
+        """Move the bar (progress reports from the job)."""
+        self.stage.setText(tr(stage))
+        self.bar.setValue(round(max(0.0, min(1.0, fraction)) * 100))
+
+    def stop(self) -> None:
+        """Hide the row."""
+        self.hide()
+
+    def _cancel(self) -> None:
+        self.flag.requested = True
+        self.cancel_button.setEnabled(False)
+        self.stage.setText(tr("Stopping…"))
+        self.cancel_requested.emit()
+
+
+class FileField(QWidget):
+    """A file path typed or picked with "Choose…"; ``changed`` says it was edited or picked."""
+
+    changed = Signal(str)
+
+    def __init__(
+        self,
+        accessible_name: str,
+        title: str,
+        file_filter: str,
+        *,
+        save: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        """A field called ``accessible_name``; the chooser opens (or saves) with ``filter``."""
+        super().__init__(parent)
+        self.title = title
+        self.file_filter = file_filter
+        self.save = save
+        self.setAccessibleName(accessible_name)
+        self.line = QLineEdit()
+        self.line.setAccessibleName(accessible_name)
+        self.line.setClearButtonEnabled(True)
+        self.line.textChanged.connect(self.changed)
+        self.button = QPushButton(tr("Choose…"))
+        self.button.setAccessibleName(tr("Choose {what}").format(what=accessible_name.lower()))
+        self.button.clicked.connect(self.choose)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.line, 1)
+        layout.addWidget(self.button)
+
+    def path(self) -> Path | None:
+        """The path typed or chosen (``None`` when empty)."""
+        text = self.line.text().strip()
+        return Path(text).expanduser() if text else None
+
+    def set_path(self, path: Path | str | None) -> None:
+        """Show ``path``."""
+        self.line.setText("" if path is None else str(path))
+
+    def choose(self) -> None:
+        """Open the system's file chooser."""
+        start = str(self.path() or documents_folder())
+        if self.save:
+            chosen, _ = QFileDialog.getSaveFileName(self, self.title, start, self.file_filter)
+        else:
+            chosen, _ = QFileDialog.getOpenFileName(self, self.title, start, self.file_filter)
+        if chosen:
+            self.line.setText(chosen)
+
+
+def confirm(
+    parent: QWidget,
+    title: str,
+    text: str,
+    details: str,
+    action: str,
+    *,
+    destructive: bool = False,
+) -> bool:
+    """Ask before doing something that matters; ``action`` names the button that goes ahead."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(details)
+    go = box.addButton(
+        action,
+        QMessageBox.ButtonRole.DestructiveRole
+        if destructive
+        else QMessageBox.ButtonRole.AcceptRole,
+    )
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel if destructive else go)
+    box.exec()
+    return box.clickedButton() is go
+
+
+class BackgroundCommand(QUndoCommand):
+    """An edit already done once whose undo and redo run on the worker (they may be long).
+
+    The stack moves at once; if the job is then refused (someone has shifts since, say),
+    the stack is put back without running anything, so it never claims what did not happen,
+    and ``on_error`` gets the reason.  ``on_undone`` / ``on_redone`` hear of success.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        context: ViewContext,
+        redo: Callable[[], Any],
+        undo: Callable[[], Any],
+        change: DataChange,
+        on_error: Callable[[OrganizerError], None],
+    ) -> None:
+        """``redo``/``undo`` call the services (off the GUI thread); ``change`` is announced."""
+        super().__init__(text)
+        self.context = context
+        self._redo = redo
+        self._undo = undo
+        self.change = change
+        self.on_error = on_error
+        self.on_undone: Callable[[Any], None] | None = None
+        self.on_redone: Callable[[Any], None] | None = None
+        self._first = True
+        self._skip = False
+        self.running = False
+
+    def redo(self) -> None:
+        """Repeat the edit (the first call, made by the push, only announces it)."""
+        if self._first:
+            self._first = False
+            self.context.hub.announce(self.change)
+        elif self._skip:
+            self._skip = False
+        else:
+            self._start(self._redo, undoing=False)
+
+    def undo(self) -> None:
+        """Reverse the edit."""
+        if self._skip:
+            self._skip = False
+        else:
+            self._start(self._undo, undoing=True)
+
+    def _start(self, work: Callable[[], Any], *, undoing: bool) -> None:
+        self.running = True
+        stack = self.context.undo_stack
+
+        def done(result: Any) -> None:
+            self.running = False
+            self.context.hub.announce(self.change)
+            listener = self.on_undone if undoing else self.on_redone
+            if listener is not None:
+                listener(result)
+
+        def failed(error: Exception) -> None:
+            self.running = False
+            if not isinstance(error, OrganizerError):
+                raise error
+            self._put_back(stack, undoing=undoing)
+            self.on_error(error)
+
+        self.context.worker.submit(work, on_done=done, on_error=failed)
+
+    def _put_back(self, stack: QUndoStack, *, undoing: bool) -> None:
+        """Move the stack back over this command without running it again."""
+        index = stack.index()
+        if undoing and index < stack.count() and stack.command(index) is self:
+            self._skip = True
+            stack.redo()
+        elif not undoing and index > 0 and stack.command(index - 1) is self:
+            self._skip = True
+            stack.undo()
+
+
+def is_top(stack: QUndoStack, command: QUndoCommand) -> bool:
+    """Whether ``command`` is the one Undo would reverse next."""
+    if not shiboken6.isValid(stack):  # the window is closing
+        return False
+    index = stack.index()
+    return index > 0 and stack.command(index - 1) is command
+
+
+def error_text(error: Exception) -> str:
+    """What went wrong, in one line for the coordinator."""
+    return str(error) if isinstance(error, OrganizerError) else repr(error)
