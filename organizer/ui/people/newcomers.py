@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -201,6 +202,8 @@ class ChecklistBox(QFrame):
         layout.addLayout(top)
         layout.addLayout(grid)
         layout.addWidget(self.note)
+        # Always its full height: the list above scrolls instead of the checklist squashing.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def show_checklist(self, item: Onboarding) -> None:
         """Show ``item``'s steps."""
@@ -220,6 +223,9 @@ class ChecklistBox(QFrame):
             self.note.say(item.review_reason, Tone.WARN)
         else:
             self.note.say("")
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()  # new texts get their room now, not at the next event-loop turn
 
     def _tip(self, item: Onboarding, step: OnboardingStep) -> str:
         if step is OnboardingStep.WELCOMED and item.welcomed_on:
