@@ -1,9 +1,11 @@
 """Time publishing on the large demo set: ``python benchmarks/bench_publish.py``.
 
 A full publish (every volunteer, 8 weeks, to an outbox folder) is timed, then one occurrence
-of a busy series is moved and the republish, which must send only its volunteers, is timed.
-Target: the republish takes at most 5 % of the full publish.  The large set is generated once
-and cached in the temporary folder (``--cache`` to choose another place).
+of a busy series is moved and the republish, which must send only its volunteers, is timed;
+it compares only the volunteers the change can touch, and is checked to give the plan that
+comparing everyone gives.  Target: the republish takes at most 5 % of the full publish.  The
+large set is generated once and cached in the temporary folder (``--cache`` to choose another
+place).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -19,12 +22,20 @@ from sqlalchemy import func, select
 
 from organizer.demo import generate_demo
 from organizer.ics.invitations import Person
-from organizer.ics.publish import OutboxSink, default_period, execute_publish, plan_publish
+from organizer.ics.publish import (
+    OutboxSink,
+    PublishPlan,
+    default_period,
+    execute_publish,
+    plan_publish,
+)
 from organizer.models import Assignment, Event, OccurrenceRow, Shift
 from organizer.services import Services
 from organizer.storage import create_database, open_database
 
 ORGANISER = Person("Bench Organiser", "organiser@example.org")
+TARGET = 0.05
+"""The republish after one change may take at most this share of a full publish."""
 
 
 def cached_demo(folder: Path, anchor: date) -> Path:
@@ -60,7 +71,7 @@ def main() -> None:
         try:
             starts, ends = default_period(now)
 
-            def run(outbox: Path) -> tuple[float, float, int, int]:
+            def run(outbox: Path, label: str) -> tuple[float, PublishPlan]:
                 began = time.perf_counter()
                 with db.read() as session:
                     plan = plan_publish(session, starts=starts, ends=ends, contact=ORGANISER)
@@ -74,11 +85,16 @@ def main() -> None:
                     actor="bench",
                     now=now,
                 )
-                return planned, time.perf_counter() - began, result.volunteers, result.invitations
+                total = time.perf_counter() - began
+                compared = "everyone" if plan.compared is None else f"{len(plan.compared):,}"
+                print(
+                    f"{label}: {result.invitations:,} invitations to "
+                    f"{result.volunteers:,} volunteers ({compared} compared)"
+                )
+                print(f"  plan {planned:.2f} s, total {total:.2f} s")
+                return total, plan
 
-            plan_s, full_s, people, sent = run(Path(scratch) / "full")
-            print(f"full publish: {sent:,} invitations to {people:,} volunteers")
-            print(f"  plan {plan_s:.2f} s, total {full_s:.2f} s")
+            full_s, _ = run(Path(scratch) / "full", "full publish")
 
             with db.read() as session:
                 busiest = session.execute(
@@ -107,12 +123,23 @@ def main() -> None:
             )
             print(f"moved one occurrence with {booked} volunteers by 30 minutes")
 
-            plan2_s, re_s, people2, sent2 = run(Path(scratch) / "again")
-            print(f"republish: {sent2:,} invitations to {people2:,} volunteers")
-            print(f"  plan {plan2_s:.2f} s, total {re_s:.2f} s")
+            # The republish compares only the volunteers the change can touch; check that its
+            # plan is the one comparing everyone gives (timed too, for scale).
+            with db.read() as session:
+                began = time.perf_counter()
+                whole = plan_publish(
+                    session, starts=starts, ends=ends, contact=ORGANISER, full=True
+                )
+                whole_s = time.perf_counter() - began
+            re_s, quick = run(Path(scratch) / "again", "republish")
+            same = replace(quick, compared=None) == whole
+            print(
+                f"  comparing everyone instead: plan {whole_s:.2f} s, "
+                f"same plan: {'yes' if same else 'NO'}"
+            )
             ratio = re_s / full_s
-            verdict = "OK" if ratio <= 0.05 else "OVER TARGET"
-            print(f"republish / full publish: {ratio:.1%} (target at most 5 %) {verdict}")
+            verdict = "OK" if ratio <= TARGET else "OVER TARGET"
+            print(f"republish / full publish: {ratio:.1%} (target at most {TARGET:.0%}) {verdict}")
         finally:
             db.close()
 

@@ -22,13 +22,21 @@ from organizer.ics.invitations import (
     Person,
     cancel,
     content_key,
+    count_items,
+    item_volunteers,
     personal_items,
     request,
 )
 from organizer.ics.lint import lint
-from organizer.models import Assignment, PublishedItem, Volunteer
+from organizer.models import Assignment, PublishedItem, Shift, Volunteer
 from organizer.models.ids import VolunteerId
-from organizer.services import EventDraft, Services
+from organizer.services import (
+    AssignmentDraft,
+    EventDraft,
+    Services,
+    ShiftDraft,
+    VolunteerDraft,
+)
 from organizer.storage import Database, create_database
 from tests.ics_tools import icaljs, icaljs_one
 
@@ -407,3 +415,70 @@ def test_export_ics_command_names_bad_input_in_one_line(
         error = capsys.readouterr().err
         assert message in error and error.count("\n") == 1
     assert not Path(out).exists()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(min_value=-3 * 24 * 60, max_value=50 * 24 * 60),
+    st.integers(min_value=1, max_value=30 * 24 * 60),
+)
+def test_counting_and_finding_volunteers_agree_with_the_items(
+    demo: Any, start_minute: int, length_minutes: int
+) -> None:
+    """The shortcuts a quick republish takes give what making every item would."""
+    db, _ = demo
+    starts = datetime(2025, 3, 3, tzinfo=UTC) + timedelta(minutes=start_minute)
+    ends = starts + timedelta(minutes=length_minutes)
+    with db.read() as session:
+        items = personal_items(session, None, starts=starts, ends=ends, contact=COORDINATOR)
+        starting = sum(1 for found in items.values() for i in found if starts <= i.starts_at < ends)
+        assert count_items(session, starts=starts, ends=ends) == starting
+        assert set(items) <= item_volunteers(session, starts=starts, ends=ends)
+        some = sorted(items)[::3]
+        assert personal_items(session, some, starts=starts, ends=ends, contact=COORDINATOR) == {
+            vid: items[vid] for vid in some
+        }
+        event_of = dict(
+            session.execute(
+                select(Assignment.uid, Shift.event_id).join(Shift, Shift.id == Assignment.shift_id)
+            ).all()
+        )
+        on_event: dict[int, set[VolunteerId]] = {}
+        for vid, found in items.items():
+            for item in found:
+                on_event.setdefault(event_of[item.uid], set()).add(vid)
+        for event_id, volunteers in sorted(on_event.items())[:5]:
+            assert volunteers <= item_volunteers(
+                session, starts=starts, ends=ends, event_ids=[event_id]
+            )
+
+
+def test_shifts_with_their_own_times_are_counted_by_when_they_start(db: Database) -> None:
+    services = Services.for_database(db, "tester")
+    opens = datetime(2025, 6, 2, 9, tzinfo=UTC)
+    event = services.events.create(
+        EventDraft("Open day", opens, opens + timedelta(hours=8), "UTC", rrule="FREQ=DAILY;COUNT=3")
+    )
+    person = services.volunteers.create(VolunteerDraft("Kim Shah", date(2025, 1, 1), "UTC"))
+    shifts = [
+        ShiftDraft(event.id, "Setting up"),
+        ShiftDraft(event.id, "Teas", start_offset_min=240, end_offset_min=360),
+        ShiftDraft(event.id, "Clearing away", start_offset_min=420),
+    ]
+    for shift in shifts:
+        made = services.shifts.create(shift)
+        for day in range(3):
+            services.assignments.create(
+                AssignmentDraft(made.id, person.id, opens + timedelta(days=day))
+            )
+    edges = [opens + timedelta(days=1, hours=h) for h in (0, 4, 7)]
+    minute = timedelta(minutes=1)
+    moments = sorted({edge + step for edge in edges for step in (-minute, 0 * minute, minute)})
+    with db.read() as session:
+        everything = personal_items(
+            session, None, starts=opens, ends=opens + timedelta(days=3), contact=None
+        )[person.id]
+        for starts in moments:
+            for ends in (m for m in moments if m > starts):
+                expected = sum(1 for item in everything if starts <= item.starts_at < ends)
+                assert count_items(session, starts=starts, ends=ends) == expected, (starts, ends)

@@ -6,13 +6,17 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -22,11 +26,14 @@ import keyring.backends.fail
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 
 from organizer.cli import main
+from organizer.demo import generate_demo
 from organizer.errors import (
     MailConnectionError,
     MailError,
@@ -53,7 +60,17 @@ from organizer.ics.publish import (
     plan_publish,
     slug,
 )
-from organizer.models import AssignmentStatus, EventStatus, FileInfo, PublishedItem
+from organizer.models import (
+    Assignment,
+    AssignmentStatus,
+    Event,
+    EventStatus,
+    FileInfo,
+    OccurrenceRow,
+    PublishedItem,
+    Shift,
+    Volunteer,
+)
 from organizer.services import (
     AssignmentDraft,
     CauseDraft,
@@ -63,9 +80,11 @@ from organizer.services import (
     ShiftDraft,
     VolunteerDraft,
 )
+from organizer.services.base import record_change
+from organizer.services.series import draft_of as event_draft_of
 from organizer.services.series import roles_of
 from organizer.services.settings import OrganisationSettings, SettingsService, SmtpSecurity
-from organizer.storage import Database
+from organizer.storage import Database, create_database, open_database
 from tests.ics_tools import icaljs, libical_problems
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # a Monday; London is on GMT until 31 March
@@ -854,3 +873,401 @@ def test_publish_command_needs_a_destination(
         == 1
     )
     assert "ends before it starts" in capsys.readouterr().err
+
+
+# --- Planning only what changed since the last publish ----------------------------------------
+
+DEMO_NOW = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)  # inside the index of repeating events
+DEMO_WEEKS = timedelta(weeks=4)
+QUICK = "organizer.ics.publish.FULL_COMPARISON_SHARE"
+
+
+def demo_plans(
+    db: Database, now: datetime, *, contact: Person | None = ORGANISER
+) -> tuple[PublishPlan, PublishPlan]:
+    """The plan as publishing makes it, and the same plan comparing every volunteer."""
+    starts, ends = default_period(now, DEMO_WEEKS)
+    with db.read() as session:
+        quick = plan_publish(session, starts=starts, ends=ends, contact=contact)
+        whole = plan_publish(session, starts=starts, ends=ends, contact=contact, full=True)
+    return quick, whole
+
+
+def send_plan(db: Database, plan: PublishPlan, folder: Path, now: datetime) -> PublishResult:
+    return execute_publish(
+        db, plan, sink=OutboxSink(folder), organizer=ORGANISER, reminder_minutes=None,
+        actor="tester", now=now,
+    )  # fmt: skip
+
+
+def assert_same_plan(quick: PublishPlan, whole: PublishPlan) -> None:
+    assert whole.compared is None
+    assert replace(quick, compared=None) == whole, "the quick plan differs from comparing all"
+
+
+@pytest.fixture(scope="module")
+def published_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sample organisation, published once to everyone."""
+    folder = tmp_path_factory.mktemp("published-demo")
+    path = folder / "demo.organizer"
+    db = create_database(path)
+    try:
+        generate_demo(db, scale="small", seed=1, start=date(2025, 3, 3))
+        starts, ends = default_period(DEMO_NOW, DEMO_WEEKS)
+        with db.read() as session:
+            plan = plan_publish(session, starts=starts, ends=ends, contact=ORGANISER)
+        assert plan.compared is None and plan.count(ChangeKind.NEW) > 100
+        send_plan(db, plan, folder / "first", DEMO_NOW)
+    finally:
+        db.close()
+    return path
+
+
+def booked(db: Database, now: datetime) -> list[Any]:
+    """Place-holding assignments on occurrences (still in their series) in the period."""
+    starts, ends = default_period(now, DEMO_WEEKS)
+    query = (
+        select(
+            Assignment.id,
+            Assignment.shift_id,
+            Assignment.volunteer_id,
+            Shift.event_id,
+            Assignment.occurrence_start,
+            Event.rrule,
+        )
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Event, Event.id == Shift.event_id)
+        .join(
+            OccurrenceRow,
+            (OccurrenceRow.event_id == Shift.event_id)
+            & (OccurrenceRow.recurrence_id == Assignment.occurrence_start),
+        )
+        .where(
+            OccurrenceRow.starts_at >= starts,
+            OccurrenceRow.starts_at < ends,
+            Assignment.status.in_([AssignmentStatus.ACCEPTED, AssignmentStatus.INVITED]),
+        )
+        .order_by(Assignment.id)
+    )
+    with db.read() as session:
+        return list(session.execute(query).all())
+
+
+def _pick(rows: list[Any], pick: int) -> Any:
+    assert rows, "the sample data has bookings in the period"
+    return rows[pick % len(rows)]
+
+
+def move_occurrence(services: Services, db: Database, pick: int, now: datetime) -> None:
+    row = _pick([r for r in booked(db, now) if r.rrule], pick)
+    event = services.events.get(row.event_id)
+    services.events.change_occurrence(
+        event.id, event.version, row.occurrence_start, starts_at=row.occurrence_start + HALF_HOUR
+    )
+
+
+def postpone_occurrence(services: Services, db: Database, pick: int, now: datetime) -> None:
+    row = _pick([r for r in booked(db, now) if r.rrule], pick)
+    event = services.events.get(row.event_id)
+    later = row.occurrence_start + timedelta(weeks=9)  # beyond the period published
+    services.events.change_occurrence(
+        event.id, event.version, row.occurrence_start, starts_at=later
+    )
+
+
+def event_back_to_draft(services: Services, db: Database, pick: int, now: datetime) -> None:
+    event = services.events.get(_pick(booked(db, now), pick).event_id)
+    services.events.set_status(event.id, event.version, EventStatus.DRAFT)
+
+
+def remove_occurrence(services: Services, db: Database, pick: int, now: datetime) -> None:
+    row = _pick([r for r in booked(db, now) if r.rrule], pick)
+    event = services.events.get(row.event_id)
+    services.events.remove_occurrence(event.id, event.version, row.occurrence_start)
+
+
+def cancel_event(services: Services, db: Database, pick: int, now: datetime) -> None:
+    event = services.events.get(_pick(booked(db, now), pick).event_id)
+    services.events.set_status(event.id, event.version, EventStatus.CANCELLED)
+
+
+def rename_event(services: Services, db: Database, pick: int, now: datetime) -> None:
+    event = services.events.get(_pick(booked(db, now), pick).event_id)
+    renamed = replace(event_draft_of(event), title=f"{event.title} (new name)")
+    services.events.update(event.id, event.version, renamed)
+
+
+def remove_assignment(services: Services, db: Database, pick: int, now: datetime) -> None:
+    assignment = services.assignments.get(_pick(booked(db, now), pick).id)
+    services.assignments.delete(assignment.id, assignment.version)
+
+
+def decline_assignment(services: Services, db: Database, pick: int, now: datetime) -> None:
+    assignment = services.assignments.get(_pick(booked(db, now), pick).id)
+    services.roster.set_status(assignment.id, assignment.version, AssignmentStatus.DECLINED)
+
+
+def add_assignment(services: Services, db: Database, pick: int, now: datetime) -> None:
+    row = _pick(booked(db, now), pick)
+    with db.read() as session:
+        taken = set(
+            session.scalars(
+                select(Assignment.volunteer_id).where(
+                    Assignment.shift_id == row.shift_id,
+                    Assignment.occurrence_start == row.occurrence_start,
+                )
+            )
+        )
+        free = [
+            vid
+            for vid in session.scalars(
+                select(Volunteer.id).where(Volunteer.active.is_(True)).order_by(Volunteer.id)
+            )
+            if vid not in taken
+        ]
+    draft = AssignmentDraft(
+        row.shift_id, _pick(free, pick), row.occurrence_start, status=AssignmentStatus.ACCEPTED
+    )
+    services.assignments.create(draft)
+
+
+def change_shift_times(services: Services, db: Database, pick: int, now: datetime) -> None:
+    shift = services.shifts.get(_pick(booked(db, now), pick).shift_id)
+    draft = ShiftDraft(
+        shift.event_id, shift.role, shift.needed, shift.qualification_id, shift.occurrence_start,
+        start_offset_min=15, end_offset_min=None, notes=f"{shift.notes} Start a little later.",
+    )  # fmt: skip
+    services.shifts.update(shift.id, shift.version, draft)
+
+
+def rename_location(services: Services, db: Database, pick: int, now: datetime) -> None:
+    with db.read() as session:
+        used = sorted(
+            {
+                lid
+                for lid in session.scalars(
+                    select(Event.location_id).where(
+                        Event.id.in_({r.event_id for r in booked(db, now)})
+                    )
+                )
+                if lid is not None
+            }
+        )
+    place = services.locations.get(_pick(used, pick))
+    services.locations.update(
+        place.id, place.version, LocationDraft(f"{place.name} annexe", place.address, place.notes)
+    )
+
+
+def rename_cause(services: Services, db: Database, pick: int, now: datetime) -> None:
+    event = services.events.get(_pick(booked(db, now), pick).event_id)
+    assert event.cause_id is not None
+    cause = services.causes.get(event.cause_id)
+    draft = CauseDraft(f"{cause.name} group", cause.colour, cause.description, cause.active)
+    services.causes.update(cause.id, cause.version, draft)
+
+
+def change_email(services: Services, db: Database, pick: int, now: datetime) -> None:
+    person = services.volunteers.get(_pick(booked(db, now), pick).volunteer_id)
+    draft = VolunteerDraft(
+        **{name.name: getattr(person, name.name) for name in dataclass_fields(VolunteerDraft)}
+    )
+    email = None if person.email and pick % 3 == 0 else f"moved-{pick}@example.net"
+    services.volunteers.update(person.id, person.version, replace(draft, email=email))
+
+
+HALF_HOUR = timedelta(minutes=30)
+EDITS = [
+    move_occurrence,
+    postpone_occurrence,
+    event_back_to_draft,
+    remove_occurrence,
+    cancel_event,
+    rename_event,
+    remove_assignment,
+    decline_assignment,
+    add_assignment,
+    change_shift_times,
+    rename_location,
+    rename_cause,
+    change_email,
+]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__)
+def test_after_one_change_only_the_volunteers_it_touches_are_compared(
+    published_demo: Path, tmp_path: Path, edit: Any
+) -> None:
+    path = tmp_path / "demo.organizer"
+    shutil.copyfile(published_demo, path)
+    db = open_database(path)
+    try:
+        everyone_booked = {row.volunteer_id for row in booked(db, DEMO_NOW)}
+        _, before = demo_plans(db, DEMO_NOW)
+        edit(Services.for_database(db, "tester"), db, 7, DEMO_NOW)
+
+        quick, whole = demo_plans(db, DEMO_NOW)
+
+        assert_same_plan(quick, whole)
+        if edit is not change_email:  # a new address alone does not resend anything
+            assert whole.volunteers + whole.cannot_send != before.volunteers + before.cannot_send
+        assert quick.compared is not None
+        assert len(quick.compared) < len(everyone_booked), "only those it can touch"
+        told = {v.volunteer_id for v in (*whole.volunteers, *whole.cannot_send)}
+        assert told <= quick.compared
+        send_plan(db, quick, tmp_path / "out", DEMO_NOW)
+        again, _ = demo_plans(db, DEMO_NOW)
+        assert again.is_empty and again.compared is not None
+    finally:
+        db.close()
+
+
+@hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=9),
+            st.lists(
+                st.tuples(st.sampled_from(EDITS), st.integers(min_value=0, max_value=1000)),
+                max_size=4,
+            ),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_the_quick_plan_is_always_the_plan_comparing_everyone(
+    published_demo: Path, rounds: list[tuple[int, list[tuple[Any, int]]]]
+) -> None:
+    """Rounds of edits while the clock moves on, each followed by a publish."""
+    with tempfile.TemporaryDirectory() as scratch, patch(QUICK, 1.0):
+        path = Path(scratch) / "demo.organizer"
+        shutil.copyfile(published_demo, path)
+        db = open_database(path)
+        try:
+            services = Services.for_database(db, "tester")
+            now = DEMO_NOW
+            for number, (days, edits) in enumerate(rounds):
+                now += timedelta(days=days)
+                for edit, pick in edits:
+                    edit(services, db, pick, now)
+                quick, whole = demo_plans(db, now)
+                assert quick.compared is not None
+                assert_same_plan(quick, whole)
+                send_plan(db, quick, Path(scratch) / f"round-{number}", now)
+                after, everyone = demo_plans(db, now)
+                assert after.is_empty
+                assert_same_plan(after, everyone)
+        finally:
+            db.close()
+
+
+def test_a_republish_looks_only_at_who_was_changed_and_who_could_not_be_sent(
+    world: World, tmp_path: Path
+) -> None:
+    publish(world, tmp_path / "first")
+    ben = world.assignments["ben-greeter"]
+    world.services.assignments.delete(ben.id, ben.version)
+
+    plan = plan_for(world)
+
+    assert plan.compared == frozenset({world.people["ben"], world.people["cat"]}), "no email yet"
+    assert [(v.name, [c.kind for c in v.changes]) for v in plan.volunteers] == [
+        ("Ben Lee", [ChangeKind.CANCELLED])
+    ]
+    assert plan.unchanged == 4, "Ann's and Dan's shifts are counted without being compared"
+    starts, ends = default_period(NOW)
+    with world.db.read() as session:
+        whole = plan_publish(session, starts=starts, ends=ends, contact=ORGANISER, full=True)
+    assert_same_plan(plan, whole)
+
+
+def test_giving_a_volunteer_an_email_address_sends_them_what_they_missed(
+    world: World, tmp_path: Path
+) -> None:
+    publish(world, tmp_path / "first")
+    cat = world.services.volunteers.get(world.people["cat"])
+    draft = VolunteerDraft(cat.name, cat.joined_on, cat.timezone, email="cat@example.net")
+    world.services.volunteers.update(cat.id, cat.version, draft)
+
+    plan, result = publish(world, tmp_path / "cat")
+
+    assert plan.compared == frozenset({world.people["cat"]})
+    assert [v.name for v in plan.volunteers] == ["Cat Lee"] and plan.cannot_send == ()
+    assert result.new == 1
+    assert plan_for(world).compared == frozenset(), "nobody is left to compare"
+
+
+def _log_something_new(db: Database) -> None:
+    with db.write() as session:
+        record_change(session, "tester", "update", "rota-template", 3, "A kind not known here")
+
+
+@pytest.mark.parametrize(
+    "doubt",
+    [
+        "full",
+        "unknown change",
+        "other contact",
+        "period starts earlier",
+        "part published",
+        "publish stopped",
+        "plan trimmed",
+    ],
+)
+def test_any_doubt_compares_every_volunteer(world: World, tmp_path: Path, doubt: str) -> None:
+    publish(world, tmp_path / "first", now=NOW)
+    contact, now, full = ORGANISER, NOW, False
+    if doubt == "full":
+        full = True
+    elif doubt == "unknown change":
+        _log_something_new(world.db)
+    elif doubt == "other contact":
+        contact = Person("Someone Else", "else@example.org")
+    elif doubt == "period starts earlier":
+        now = NOW - timedelta(hours=1)
+    else:
+        dan = world.assignments["dan-facilitator"]
+        world.services.assignments.delete(dan.id, dan.version)
+        circle = world.services.events.get(world.events["circle"])
+        world.services.events.set_status(circle.id, circle.version, EventStatus.CANCELLED)
+        if doubt == "part published":
+            part = plan_for(world, volunteers=[world.people["ann"]])
+            send_plan(world.db, part, tmp_path / "part", NOW)
+        elif doubt == "plan trimmed":  # say, everyone unticked in a preview before sending
+            trimmed = replace(plan_for(world), volunteers=())
+            send_plan(world.db, trimmed, tmp_path / "trimmed", NOW)
+        else:
+            stopped = execute_publish(
+                world.db, plan_for(world), sink=OutboxSink(tmp_path / "stopped"),
+                organizer=ORGANISER, reminder_minutes=None, actor="tester", now=NOW,
+                cancel_check=iter([False, True, True, True]).__next__,
+            )  # fmt: skip
+            assert stopped.stopped and stopped.volunteers == 1
+    starts, ends = default_period(now)
+    with world.db.read() as session:
+        plan = plan_publish(session, starts=starts, ends=ends, contact=contact, full=full)
+        whole = plan_publish(session, starts=starts, ends=ends, contact=contact, full=True)
+
+    assert plan.compared is None
+    assert plan == whole
+    if doubt in {"part published", "publish stopped", "plan trimmed"}:
+        assert whole.count(ChangeKind.CANCELLED) >= 2, "the rest is still to be sent"
+
+
+def test_a_change_to_one_volunteer_leaves_the_plan_for_everyone_else_unread(
+    world: World, tmp_path: Path
+) -> None:
+    """Volunteers not named by the change log are not even read: a row changed behind the
+    services' back (never done by the app) shows it."""
+    publish(world, tmp_path / "first")
+    with world.db.write() as session:
+        session.execute(
+            sa_update(Volunteer).where(Volunteer.id == world.people["ann"]).values(name="Ann X")
+        )
+    dan = world.assignments["dan-facilitator"]
+    world.services.assignments.delete(dan.id, dan.version)
+
+    quick = plan_for(world)
+    assert quick.compared == frozenset({world.people["dan"], world.people["cat"]})
+    assert [v.name for v in quick.volunteers] == ["Dan Lee"]

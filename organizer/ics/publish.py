@@ -6,11 +6,16 @@ cancelled.  :func:`execute_publish` turns the plan into invitation files, hands 
 sink (a folder, :class:`OutboxSink`, or the mail server, :class:`SmtpSink`) and records what
 was sent volunteer by volunteer, so a run that fails half-way leaves the volunteers already
 sent recorded and a re-run sends only the rest.
+
+A publish to everyone that goes through remembers (``publish.*`` in ``file_info``) the last
+change-log entry its plan saw; the next plan then compares only the volunteers that the
+change log, the period or the last run's leftovers say may differ, and gives the same plan.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import os
 import re
 import unicodedata
@@ -24,7 +29,7 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from organizer.errors import DomainError, MailError, OrganizerError
@@ -33,13 +38,25 @@ from organizer.ics.invitations import (
     Person,
     cancel,
     content_key,
+    count_items,
+    item_volunteers,
     personal_items,
     request,
 )
 from organizer.ics.mail import MailRecipientError
-from organizer.models import Assignment, PublishedItem, Shift, Volunteer
+from organizer.models import (
+    Assignment,
+    ChangeLogEntry,
+    Event,
+    FileInfo,
+    OccurrenceOverride,
+    PublishedItem,
+    Shift,
+    Volunteer,
+)
 from organizer.models.ids import AssignmentId, VolunteerId
 from organizer.services.base import chunks, record_change
+from organizer.services.occurrences import stored_horizon
 from organizer.storage import Database
 
 DEFAULT_HORIZON = timedelta(weeks=8)
@@ -47,6 +64,9 @@ DEFAULT_HORIZON = timedelta(weeks=8)
 
 CANCELLATION_LOOKAHEAD = timedelta(days=5 * 366)
 """How far to look for a shift that moved out of the period before calling it cancelled."""
+
+FULL_COMPARISON_SHARE = 0.5
+"""When more than this share of all volunteers may have changed, everyone is compared."""
 
 Progress = Callable[[str, float], None]
 CancelCheck = Callable[[], bool]
@@ -107,12 +127,30 @@ class VolunteerChanges:
 
 
 @dataclass(frozen=True)
+class PublishBasis:
+    """What a plan for every volunteer was worked out from.
+
+    ``seq`` is the last change-log entry it saw.  Once the plan is sent in full this is
+    remembered, so the next plan compares only the volunteers changed since.
+    """
+
+    seq: int
+    starts: datetime
+    ends: datetime
+    contact: str
+    horizon: datetime
+    changes: str = ""
+    """A digest of every change planned: a plan trimmed before sending is not remembered."""
+
+
+@dataclass(frozen=True)
 class PublishPlan:
     """What a publish would send, per volunteer.
 
     ``volunteers`` can be sent to; ``cannot_send`` have changes but no email address (they
     are listed so nobody is forgotten silently); ``unchanged`` counts the shifts already
-    sent as they are.
+    sent as they are.  ``basis`` is set for a plan for everyone; ``compared`` holds the
+    volunteers whose shifts were compared (None: everyone's), the rest being known unchanged.
     """
 
     starts: datetime
@@ -120,6 +158,8 @@ class PublishPlan:
     volunteers: tuple[VolunteerChanges, ...]
     cannot_send: tuple[VolunteerChanges, ...]
     unchanged: int
+    basis: PublishBasis | None = None
+    compared: frozenset[VolunteerId] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -204,15 +244,44 @@ def plan_publish(
     ends: datetime,
     volunteer_ids: Collection[VolunteerId] | None = None,
     contact: Person | None,
+    full: bool = False,
 ) -> PublishPlan:
     """Work out what each volunteer (``None``: everyone) needs to be sent for ``[starts, ends)``.
 
     Only shifts starting in the period are considered; a shift sent before that has since
     moved out of the period is updated, and one that is gone is cancelled.
+
+    For everyone, after a publish that went through to the end, only the volunteers whose
+    shifts may differ since are compared (what the change log names, shifts newly in the
+    period and those not sent last time); the plan is the same as comparing everyone, which
+    ``full`` forces and any doubt (unknown changes, other settings) falls back to.
     """
     if ends <= starts:
         raise DomainError("The end of the period to publish must be after its start.")
-    wanted = None if volunteer_ids is None else sorted(set(volunteer_ids))
+    if volunteer_ids is not None:
+        return _plan(session, sorted(set(volunteer_ids)), starts, ends, contact)
+    basis = _basis(session, starts, ends, contact)
+    changed = None if full else _changed_since_last_publish(session, basis)
+    if changed is None:
+        return _plan(session, None, starts, ends, contact, basis=basis)
+    return _plan(session, sorted(changed), starts, ends, contact, basis=basis, incremental=True)
+
+
+def _plan(
+    session: Session,
+    wanted: Sequence[VolunteerId] | None,
+    starts: datetime,
+    ends: datetime,
+    contact: Person | None,
+    *,
+    basis: PublishBasis | None = None,
+    incremental: bool = False,
+) -> PublishPlan:
+    """Compare the ``wanted`` volunteers' shifts (None: everyone's) with what was sent.
+
+    ``incremental``: everyone not ``wanted`` is known to have nothing to send; their shifts
+    are only counted as unchanged.
+    """
     current = {
         vid: [item for item in items if starts <= item.starts_at < ends]
         for vid, items in personal_items(
@@ -237,7 +306,25 @@ def plan_publish(
     ]
     for vid, change in _gone_changes(session, gone, starts, ends, contact):
         changes[vid].append(change)
-    return _assemble_plan(session, changes, starts, ends, unchanged)
+    if incremental:
+        compared = sum(len(items) for items in current.values())
+        unchanged += count_items(session, starts=starts, ends=ends) - compared
+    plan = _assemble_plan(session, changes, starts, ends, unchanged)
+    if basis is not None:
+        basis = replace(basis, changes=_digest(plan))
+    return replace(plan, basis=basis, compared=None if wanted is None else frozenset(wanted))
+
+
+def _digest(plan: PublishPlan) -> str:
+    """A digest of every change in ``plan``, sendable or not."""
+    digest = hashlib.sha256()
+    for volunteer in (*plan.volunteers, *plan.cannot_send):
+        for change in volunteer.changes:
+            digest.update(
+                f"{volunteer.volunteer_id}\x1f{change.item.uid}\x1f{change.kind.value}\x1f"
+                f"{change.item.sequence}\x1f{change.content_hash}\x1e".encode()
+            )
+    return digest.hexdigest()
 
 
 def _sent_rows(
@@ -424,6 +511,222 @@ def _assemble_plan(
         cannot_send=tuple(sorted(unsendable, key=by_name)),
         unchanged=unchanged,
     )
+
+
+# --- Planning only what changed since the last publish ---------------------------------------
+
+_STATE = "publish."
+"""Prefix of the ``file_info`` keys that remember the last publish that went through."""
+
+_NO_EFFECT = frozenset({"qualification"})
+"""Change-log entities that never change what a volunteer is sent."""
+
+_READ_ONLY_ACTIONS = frozenset({"export"})
+"""Change-log actions that change nothing (exports logged for accountability)."""
+
+
+@dataclass(frozen=True)
+class _LastPublish:
+    """The last publish to everyone that went through, as remembered in ``file_info``.
+
+    ``log_seq`` is that publish's own change-log entry; ``pending`` the volunteers who still
+    had something to be sent afterwards (no email address, or refused by the mail server).
+    """
+
+    seq: int
+    log_seq: int | None
+    starts: datetime
+    ends: datetime
+    contact: str
+    horizon: datetime
+    pending: frozenset[VolunteerId]
+
+
+def _contact_key(contact: Person | None) -> str:
+    text = "" if contact is None else f"{contact.name}\x1f{contact.email}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _basis(
+    session: Session, starts: datetime, ends: datetime, contact: Person | None
+) -> PublishBasis:
+    seq = session.scalar(select(func.coalesce(func.max(ChangeLogEntry.seq), 0)))
+    return PublishBasis(
+        seq=int(seq or 0),
+        starts=starts,
+        ends=ends,
+        contact=_contact_key(contact),
+        horizon=stored_horizon(session),
+    )
+
+
+def _last_publish(session: Session) -> _LastPublish | None:
+    """What the last complete publish remembered, or None (never, or unreadable)."""
+    query = select(FileInfo.key, FileInfo.value).where(FileInfo.key.startswith(_STATE))
+    values = {key.removeprefix(_STATE): value for key, value in session.execute(query)}
+    try:
+        return _LastPublish(
+            seq=int(values["last_seq"]),
+            log_seq=int(values["log_seq"]) if values["log_seq"] else None,
+            starts=datetime.fromisoformat(values["period_start"]),
+            ends=datetime.fromisoformat(values["period_end"]),
+            contact=values["contact"],
+            horizon=datetime.fromisoformat(values["horizon"]),
+            pending=frozenset(
+                VolunteerId(int(part)) for part in values["pending"].split(",") if part
+            ),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _remember(
+    session: Session,
+    basis: PublishBasis,
+    pending: Iterable[VolunteerId],
+    log_seq: int | None,
+) -> None:
+    """Store what the next plan can start from, in the caller's transaction."""
+    values = {
+        "last_seq": str(basis.seq),
+        "log_seq": "" if log_seq is None else str(log_seq),
+        "period_start": basis.starts.isoformat(),
+        "period_end": basis.ends.isoformat(),
+        "contact": basis.contact,
+        "horizon": basis.horizon.isoformat(),
+        "pending": ",".join(str(vid) for vid in sorted(set(pending))),
+    }
+    for key, value in values.items():
+        session.merge(FileInfo(key=_STATE + key, value=value))
+
+
+@dataclass
+class _Touched:
+    """What the change log says was changed, by kind."""
+
+    volunteers: set[VolunteerId] = field(default_factory=set)
+    assignments: set[int] = field(default_factory=set)
+    shifts: set[int] = field(default_factory=set)
+    events: set[int] = field(default_factory=set)
+    locations: set[int] = field(default_factory=set)
+    causes: set[int] = field(default_factory=set)
+
+    def note(self, entity: str, entity_id: int | None, action: str) -> bool:
+        """Take one entry in; False when its effect on calendars cannot be told."""
+        if entity in _NO_EFFECT or action in _READ_ONLY_ACTIONS:
+            return True
+        if entity_id is None:
+            return False
+        if entity == "volunteer":
+            self.volunteers.add(VolunteerId(entity_id))
+        elif entity == "assignment":
+            self.assignments.add(entity_id)
+        elif entity == "shift":
+            self.shifts.add(entity_id)
+        elif entity == "event":
+            self.events.add(entity_id)
+        elif entity == "location" and action != "delete":
+            self.locations.add(entity_id)
+        elif entity == "cause" and action != "delete":
+            self.causes.add(entity_id)
+        else:
+            return False
+        return True
+
+
+def _changed_since_last_publish(session: Session, basis: PublishBasis) -> set[VolunteerId] | None:
+    """The volunteers whose plan may not be empty, or None when everyone must be compared.
+
+    After a publish that went through, everyone else's calendar matched what they were sent.
+    Since then a volunteer's shifts can only differ through a logged change to them, their
+    assignments, the shifts, events, places or causes of those, or by a shift coming into the
+    period; the volunteers not sent to last time are added back.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        # Elsewhere change-log numbers need not be committed in order.
+        return None
+    last = _last_publish(session)
+    if (
+        last is None
+        or basis.seq < last.seq
+        or basis.starts < last.starts
+        or basis.contact != last.contact
+        or basis.horizon != last.horizon
+    ):
+        return None
+    touched = _Touched()
+    entries = select(
+        ChangeLogEntry.seq, ChangeLogEntry.entity, ChangeLogEntry.entity_id, ChangeLogEntry.action
+    ).where(ChangeLogEntry.seq > last.seq)
+    for seq, entity, entity_id, action in session.execute(entries):
+        if entity == "publishing":
+            if seq != last.log_seq:
+                return None  # another publish recorded what it sent: anyone may differ
+        elif not touched.note(entity, entity_id, action):
+            return None
+    starts, ends = basis.starts, basis.ends
+    found = set(last.pending) | touched.volunteers
+    events = set(touched.events)
+    for part in chunks(sorted(touched.causes)):
+        events.update(session.scalars(select(Event.id).where(Event.cause_id.in_(part))))
+    for part in chunks(sorted(touched.locations)):
+        events.update(session.scalars(select(Event.id).where(Event.location_id.in_(part))))
+        events.update(
+            session.scalars(
+                select(OccurrenceOverride.event_id).where(OccurrenceOverride.location_id.in_(part))
+            )
+        )
+    if events or touched.shifts:
+        found |= item_volunteers(
+            session, starts=starts, ends=ends, event_ids=events, shift_ids=touched.shifts
+        )
+        # Sent before and since moved out of the period, declined or taken off the roster.
+        sent_for = (
+            select(PublishedItem.volunteer_id)
+            .join(Assignment, Assignment.id == PublishedItem.assignment_id)
+            .join(Shift, Shift.id == Assignment.shift_id)
+            .where(PublishedItem.starts_at >= starts, PublishedItem.starts_at < ends)
+        )
+        for part in chunks(sorted(events)):
+            found.update(session.scalars(sent_for.where(Shift.event_id.in_(part))))
+        for part in chunks(sorted(touched.shifts)):
+            found.update(session.scalars(sent_for.where(Shift.id.in_(part))))
+    for part in chunks(sorted(touched.assignments)):
+        found.update(
+            session.scalars(select(Assignment.volunteer_id).where(Assignment.id.in_(part)))
+        )
+        found.update(
+            session.scalars(
+                select(PublishedItem.volunteer_id).where(PublishedItem.assignment_id.in_(part))
+            )
+        )
+    # Sent for an assignment that has since been deleted (with its shift or event, perhaps).
+    found.update(
+        session.scalars(
+            select(PublishedItem.volunteer_id).where(
+                PublishedItem.assignment_id.is_(None),
+                PublishedItem.cancelled.is_(False),
+                PublishedItem.starts_at >= starts,
+                PublishedItem.starts_at < ends,
+            )
+        )
+    )
+    if ends > last.ends:
+        newly = max(starts, last.ends)
+        found |= item_volunteers(session, starts=newly, ends=ends)
+        found.update(
+            session.scalars(
+                select(PublishedItem.volunteer_id).where(
+                    PublishedItem.cancelled.is_(False),
+                    PublishedItem.starts_at >= newly,
+                    PublishedItem.starts_at < ends,
+                )
+            )
+        )
+    everyone = session.scalar(select(func.count(Volunteer.id))) or 0
+    if len(found) > everyone * FULL_COMPARISON_SHARE:
+        return None  # comparing everyone is as quick
+    return {VolunteerId(vid) for vid in found}
 
 
 # --- Describing changes ----------------------------------------------------------------------
@@ -716,14 +1019,19 @@ def execute_publish(
     if not organizer.email:
         raise DomainError("Set the organiser's email address before publishing invitations.")
     result = PublishResult()
+    unsent = {volunteer.volunteer_id for volunteer in plan.cannot_send}
+    # Only a plan for everyone, sent as it was made, can be the next plan's starting point.
+    basis = plan.basis if plan.basis is not None and plan.basis.changes == _digest(plan) else None
     if plan.is_empty:
+        if basis is not None and not db.read_only:
+            _commit(db, [], actor=actor, now=now, result=result, basis=basis, unsent=unsent)
         return result
     pending: list[VolunteerChanges] = []
     total = len(plan.volunteers)
 
     def record() -> None:
         if pending:
-            _record(db, pending, actor=actor, now=now)
+            _commit(db, pending, actor=actor, now=now)
             pending.clear()
 
     sink.start()
@@ -754,6 +1062,7 @@ def execute_publish(
                 made = sink.deliver(Delivery(volunteer, organizer, invitations))
             except MailRecipientError as error:
                 result.failed.append((volunteer.name, error.message))
+                unsent.add(volunteer.volunteer_id)
                 continue
             except OSError as error:
                 raise DomainError(
@@ -769,76 +1078,111 @@ def execute_publish(
             if len(pending) >= sink.commit_every:
                 record()
     except (MailError, DomainError) as error:
-        record()
-        _log_publish(db, actor, result, interrupted=True)
+        _commit(db, pending, actor=actor, now=now, result=result, interrupted=True)
         raise PublishInterruptedError(error, result) from error
     except BaseException:
         record()  # what was delivered before an interruption stays recorded
         raise
     finally:
         sink.finish()
-    record()
-    _log_publish(db, actor, result, interrupted=False)
+    # The last volunteers, the log entry and (when everyone was planned and the run went
+    # through) what the next plan can start from, all in one transaction.
+    _commit(
+        db,
+        pending,
+        actor=actor,
+        now=now,
+        result=result,
+        basis=None if result.stopped else basis,
+        unsent=unsent,
+    )
     if progress is not None:
         progress("Sent", 1.0)
     return result
 
 
-def _record(
+def _commit(
     db: Database,
     volunteers: Sequence[VolunteerChanges],
     *,
     actor: str,
     now: datetime,
+    result: PublishResult | None = None,
+    interrupted: bool = False,
+    basis: PublishBasis | None = None,
+    unsent: Collection[VolunteerId] = (),
 ) -> None:
-    """Store what these volunteers were just sent (one short write transaction)."""
-    keys = {(v.volunteer_id, c.item.uid): (v, c) for v in volunteers for c in v.changes}
-    with db.write() as session:
-        existing: dict[tuple[VolunteerId, str], int] = {}
-        for part in chunks(sorted({uid for _, uid in keys})):
-            query = select(PublishedItem.id, PublishedItem.volunteer_id, PublishedItem.uid).where(
-                PublishedItem.uid.in_(part)
-            )
-            for row_id, vid, uid in session.execute(query):
-                if (vid, uid) in keys:
-                    existing[(vid, uid)] = row_id
-        inserts: list[dict[str, object]] = []
-        updates: list[dict[str, object]] = []
-        for (vid, uid), (_, change) in keys.items():
-            values: dict[str, object] = {
-                "sequence": change.item.sequence,
-                "content_hash": change.content_hash,
-                "cancelled": change.kind is ChangeKind.CANCELLED,
-                "summary": change.item.summary[:300],
-                "starts_at": change.item.starts_at,
-                "ends_at": change.item.ends_at,
-                "sent_at": now,
-                "sent_by": actor[:120],
-            }
-            if change.assignment_id is not None:
-                values["assignment_id"] = change.assignment_id
-            known = existing.get((vid, uid))
-            if known is None:
-                inserts.append({"volunteer_id": vid, "uid": uid, "assignment_id": None} | values)
-            else:
-                updates.append({"id": known} | values)
-        if inserts:
-            session.execute(insert(PublishedItem), inserts)
-        if updates:
-            session.execute(update(PublishedItem), updates)
+    """Record what ``volunteers`` were sent, in one short write transaction.
 
-
-def _log_publish(db: Database, actor: str, result: PublishResult, *, interrupted: bool) -> None:
-    if not result.volunteers:
+    Given a ``result``, the publish is logged too; given a ``basis``, it is remembered for
+    the next plan.
+    """
+    logged = result is not None and result.volunteers > 0
+    if not volunteers and not logged and basis is None:
         return
+    with db.write() as session:
+        if volunteers:
+            _record(session, volunteers, actor=actor, now=now)
+        log_seq = None
+        if result is not None and logged:
+            _log_publish(session, actor, result, interrupted=interrupted)
+            session.flush()
+            log_seq = session.scalar(select(func.max(ChangeLogEntry.seq)))
+        if basis is not None:
+            _remember(session, basis, unsent, log_seq)
+
+
+def _record(
+    session: Session,
+    volunteers: Sequence[VolunteerChanges],
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Store what these volunteers were just sent."""
+    keys = {(v.volunteer_id, c.item.uid): (v, c) for v in volunteers for c in v.changes}
+    existing: dict[tuple[VolunteerId, str], int] = {}
+    for part in chunks(sorted({uid for _, uid in keys})):
+        query = select(PublishedItem.id, PublishedItem.volunteer_id, PublishedItem.uid).where(
+            PublishedItem.uid.in_(part)
+        )
+        for row_id, vid, uid in session.execute(query):
+            if (vid, uid) in keys:
+                existing[(vid, uid)] = row_id
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    for (vid, uid), (_, change) in keys.items():
+        values: dict[str, object] = {
+            "sequence": change.item.sequence,
+            "content_hash": change.content_hash,
+            "cancelled": change.kind is ChangeKind.CANCELLED,
+            "summary": change.item.summary[:300],
+            "starts_at": change.item.starts_at,
+            "ends_at": change.item.ends_at,
+            "sent_at": now,
+            "sent_by": actor[:120],
+        }
+        if change.assignment_id is not None:
+            values["assignment_id"] = change.assignment_id
+        known = existing.get((vid, uid))
+        if known is None:
+            inserts.append({"volunteer_id": vid, "uid": uid, "assignment_id": None} | values)
+        else:
+            updates.append({"id": known} | values)
+    if inserts:
+        session.execute(insert(PublishedItem), inserts)
+    if updates:
+        session.execute(update(PublishedItem), updates)
+
+
+def _log_publish(session: Session, actor: str, result: PublishResult, *, interrupted: bool) -> None:
     text = (
         f"Published invitations to {_plural(result.volunteers, 'volunteer')}: "
         f"{result.new} new, {result.changed} changed, {result.cancelled} cancelled"
     )
     if interrupted:
         text += " (stopped part-way)"
-    with db.write() as session:
-        record_change(session, actor, "publish", "publishing", None, text)
+    record_change(session, actor, "publish", "publishing", None, text)
 
 
 # --- File names and writing ------------------------------------------------------------------
