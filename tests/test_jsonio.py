@@ -32,6 +32,7 @@ from organizer.models import (
     Cause,
     ChangeLogEntry,
     ConsentRecord,
+    CoverRequest,
     Event,
     EventException,
     EventStatus,
@@ -40,6 +41,7 @@ from organizer.models import (
     PublishedItem,
     Qualification,
     Shift,
+    StaffingRule,
     Volunteer,
     VolunteerQualification,
 )
@@ -174,6 +176,19 @@ def _fill(db: Database) -> None:
         session.add(ChangeLogEntry(actor="tester", action="create", entity="cause", entity_id=3))
         session.flush()
         session.add(
+            StaffingRule(cause_id=9, kind="needs_qualified", qualification_id=2, minimum=1)
+        )
+        session.add(
+            CoverRequest(
+                shift_id=greeters.id,
+                occurrence_start=SERIES_START,
+                volunteer_id=7,
+                answer="no",
+                answered_at=SERIES_START - timedelta(days=1),
+                note="Away that week",
+            )
+        )
+        session.add(
             PublishedItem(
                 volunteer_id=42,
                 uid="sent-once@organizer",
@@ -200,6 +215,7 @@ def _assert_untouched(db: Database, file_info: dict[str, str]) -> None:
     assert _counts(db) == {name: 0 for name in DATA_TABLES} | {
         "file_info": len(file_info),
         "occurrences": 0,
+        "presence": 0,
     }
     assert db.file_info() == file_info
 

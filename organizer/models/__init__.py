@@ -30,9 +30,11 @@ from organizer.models.people import (
     VolunteerQualification,
 )
 from organizer.models.publishing import PublishedItem
+from organizer.models.scheduling import CoverRequest, PresenceEntry, StaffingRule
 
-DERIVED_TABLES = frozenset({"occurrences"})
-"""Tables worked out from others; exports leave them out and imports rebuild them."""
+DERIVED_TABLES = frozenset({"occurrences", "presence"})
+"""Tables that are not the organisation's data: worked out from other tables (imports rebuild
+them) or about the copies of Organizer running now.  Exports leave them out."""
 
 __all__ = [
     "DERIVED_TABLES",
@@ -47,6 +49,7 @@ __all__ = [
     "CauseId",
     "ChangeLogEntry",
     "ConsentRecord",
+    "CoverRequest",
     "Event",
     "EventException",
     "EventId",
@@ -56,11 +59,13 @@ __all__ = [
     "LocationId",
     "OccurrenceOverride",
     "OccurrenceRow",
+    "PresenceEntry",
     "PublishedItem",
     "Qualification",
     "QualificationId",
     "Shift",
     "ShiftId",
+    "StaffingRule",
     "UTCDateTime",
     "Volunteer",
     "VolunteerId",
