@@ -29,6 +29,9 @@ FEATURE_MODULES = (
     "organizer.commands.calendars",
     "organizer.commands.publishing",
     "organizer.commands.people",
+    "organizer.commands.scheduling",
+    "organizer.commands.reports",
+    "organizer.commands.office",
 )
 """Modules adding subcommands; a module not written yet is skipped."""
 
