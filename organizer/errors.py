@@ -147,3 +147,7 @@ class PasswordStoreError(OrganizerError):
 
 class OperationCancelledError(DomainError):
     """The person cancelled a long operation; nothing was changed."""
+
+
+class DatabaseInUseError(StorageError):
+    """Others have the file open, so it cannot be replaced (a restore) right now."""

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3
           libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
           libxcb-randr0 libxcb-render-util0 libxcb-image0 libnss3 libasound2 fonts-dejavu-core
-          libical3 libical-dev nodejs)
+          libical3 libical-dev nodejs postgresql poppler-utils)
 # The .ics tests run ical.js under Node; NodeSource's nodejs already ships npm.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 command -v dpkg-query >/dev/null 2>&1 || exit 0
