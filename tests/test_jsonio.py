@@ -175,9 +175,7 @@ def _fill(db: Database) -> None:
         )
         session.add(ChangeLogEntry(actor="tester", action="create", entity="cause", entity_id=3))
         session.flush()
-        session.add(
-            StaffingRule(cause_id=9, kind="needs_qualified", qualification_id=2, minimum=1)
-        )
+        session.add(StaffingRule(cause_id=9, kind="needs_qualified", qualification_id=2, minimum=1))
         session.add(
             CoverRequest(
                 shift_id=greeters.id,
