@@ -151,3 +151,11 @@ class OperationCancelledError(DomainError):
 
 class DatabaseInUseError(StorageError):
     """Others have the file open, so it cannot be replaced (a restore) right now."""
+
+
+class DatabaseLoginError(StorageError):
+    """The database server refused the user name or password."""
+
+
+class DatabaseMovedError(StorageError):
+    """The file's data was moved to a database server; the server is the one to open."""
