@@ -175,6 +175,10 @@ def translate_storage_errors(name: str) -> Iterator[None]:
 
 def storage_error_for(error: BaseException | None, name: str) -> StorageError:
     """The StorageError that explains a driver error, by its message."""
+    if type(error).__module__.startswith("psycopg"):
+        from organizer.storage.postgres import server_error_for
+
+        return server_error_for(error, name)
     message = str(error).lower()
     if "locked" in message or "busy" in message:
         return DatabaseLockedError(
@@ -228,7 +232,7 @@ def open_database(
     """
     path = _plain_path(target)
     if path is None:
-        return _open_server(os.fspath(target))
+        return _open_server(os.fspath(target), read_only=read_only, lock_ms=busy_timeout_ms)
     _check_file(path)
     if not read_only and not _writable(path):
         raise DatabaseReadOnlyError(
@@ -239,6 +243,10 @@ def open_database(
     db = Database(engine=engine, location=str(path), path=path, read_only=read_only)
     try:
         _bring_up_to_date(db, backup_dir=backup_dir)
+        if not read_only:
+            from organizer.storage.moving import refuse_if_moved
+
+            refuse_if_moved(db)
     except BaseException:
         db.close()
         raise
@@ -255,7 +263,7 @@ def create_database(
     """
     path = _plain_path(target)
     if path is None:
-        return _open_server(os.fspath(target), create=True)
+        return _open_server(os.fspath(target), create=True, lock_ms=busy_timeout_ms)
     if path.exists() and path.stat().st_size > 0:
         raise DatabaseExistsError(f"{path} already exists. Choose another name.")
     if not path.parent.is_dir():
@@ -304,23 +312,12 @@ def _sqlite_engine(path: Path, *, mode: str, busy: int) -> Engine:
     return engine
 
 
-def _open_server(url: str, *, create: bool = False) -> Database:
-    engine = create_engine(url, pool_pre_ping=True)
-    db = Database(engine=engine, location=url)
-    try:
-        revision = db.schema_revision()
-        if revision is None:
-            with translate_storage_errors(db.display_name), engine.connect() as conn:
-                has_tables = bool(conn.dialect.get_table_names(conn))
-            if has_tables and not create:
-                raise NotOrganizerFileError(
-                    f"{db.display_name} holds other tables and is not an Organizer database."
-                )
-        _bring_up_to_date(db, backup_dir=None)
-    except BaseException:
-        db.close()
-        raise
-    return db
+def _open_server(
+    url: str, *, create: bool = False, read_only: bool = False, lock_ms: int = 0
+) -> Database:
+    from organizer.storage.postgres import open_server
+
+    return open_server(url, create=create, read_only=read_only, lock_timeout_ms=lock_ms)
 
 
 def _bring_up_to_date(db: Database, *, backup_dir: Path | None) -> None:
