@@ -52,6 +52,9 @@ if TYPE_CHECKING:  # organizer.people builds on these services, so it is importe
     from organizer.people.merging import MergeService
     from organizer.people.newcomers import OnboardingService
     from organizer.people.privacy import PrivacyService
+    from organizer.scheduling.autofill import AutoFillService
+    from organizer.scheduling.conflicts import ConflictService
+    from organizer.scheduling.cover import CoverService
 
 
 def default_actor() -> str:
@@ -89,11 +92,15 @@ class Services:
     merges: MergeService
     privacy: PrivacyService
     onboarding: OnboardingService
+    conflicts: ConflictService
+    autofill: AutoFillService
+    cover: CoverService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
         """Build every service over ``db`` acting as ``actor``."""
         from organizer.people import duplicates, exporting, importing, merging, newcomers, privacy
+        from organizer.scheduling import autofill, conflicts, cover
 
         who = actor or default_actor()
         return cls(
@@ -116,6 +123,9 @@ class Services:
             merges=merging.MergeService(db, who),
             privacy=privacy.PrivacyService(db, who),
             onboarding=newcomers.OnboardingService(db, who),
+            conflicts=conflicts.ConflictService(db, who),
+            autofill=autofill.AutoFillService(db, who),
+            cover=cover.CoverService(db, who),
         )
 
 

@@ -68,6 +68,15 @@ class ClashKind(StrEnum):
     QUALIFICATION = "qualification"
     EXPIRED_QUALIFICATION = "expired_qualification"
     ARCHIVED = "archived"
+    TRAVEL_BUFFER = "travel_buffer"
+    WEEK_LIMIT = "week_limit"
+    MONTH_LIMIT = "month_limit"
+    ORG_WEEK_LIMIT = "org_week_limit"
+    ORG_MONTH_LIMIT = "org_month_limit"
+    REST = "rest"
+    CONSECUTIVE_DAYS = "consecutive_days"
+    ROLE_FULL = "role_full"
+    RULE = "rule"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +243,8 @@ class RosterService(Service):
         if not fills:
             return []
         with self.db.read() as session:
-            return self._board(session, fills)
+            shifts = self._board(session, fills)
+        return _with_engine_findings(self.db, self.actor, shifts, start, end, cause_ids)
 
     def occurrence_board(self, event_id: int, recurrence_id: datetime) -> list[BoardShift]:
         """The shifts of one occurrence, with their people."""
@@ -315,7 +325,13 @@ class RosterService(Service):
                 raise NotFoundError("volunteer", volunteer_id)
             busy = _busy(session, slot.starts_at, slot.ends_at, [volunteer_id])
             qualification = _qualification_name(session, slot.qualification_id)
-        return self._clashes(people[VolunteerId(volunteer_id)], slot, busy, qualification)
+        found = self._clashes(people[VolunteerId(volunteer_id)], slot, busy, qualification)
+        from organizer.scheduling.conflicts import ConflictService  # the engine builds on this
+
+        checked = ConflictService(self.db, self.actor).check(volunteer_id, shift_id, recurrence_id)
+        found.extend(_engine_clashes(checked))
+        found.sort(key=lambda c: not c.blocking)
+        return found
 
     # Changing ------------------------------------------------------------------------------
 
@@ -541,6 +557,54 @@ class RosterService(Service):
         if shown.utcoffset() != slot.starts_at.astimezone(theirs).utcoffset():
             windows[-1] += f", {person.timezone} time"
         return f"Outside {person.name}'s usual times ({_join(windows)})."
+
+
+def _engine_clashes(findings: Iterable[Any]) -> list[Clash]:
+    """The scheduling engine's findings the roster's own checks do not cover, as clashes."""
+    extra = {kind.value for kind in ClashKind} - {kind.value for kind in list(ClashKind)[:6]}
+    return [
+        Clash(ClashKind(f.kind), f.blocking, f.message, f.assignment_id)
+        for f in findings
+        if f.kind in extra
+    ]
+
+
+def _with_engine_findings(
+    db: Database,
+    actor: str,
+    shifts: list[BoardShift],
+    start: datetime,
+    end: datetime,
+    cause_ids: Iterable[int] | None,
+) -> list[BoardShift]:
+    """The board with the engine's limit, rule and fullness findings added to each person."""
+    from organizer.scheduling.conflicts import ConflictService
+
+    found: dict[tuple[int, int, datetime], list[Clash]] = defaultdict(list)
+    checked = ConflictService(db, actor).check_period(start, end, cause_ids=cause_ids)
+    for finding in checked:
+        key = (finding.volunteer_id, finding.shift_id, finding.occurrence_start)
+        found[key].extend(_engine_clashes([finding]))
+    if not found:
+        return shifts
+    board = []
+    for shift in shifts:
+        people = tuple(
+            replace(
+                person,
+                clashes=tuple(
+                    sorted(
+                        (*person.clashes, *found.get((person.volunteer_id, *shift.key), [])),
+                        key=lambda c: not c.blocking,
+                    )
+                ),
+            )
+            if person.holds_place
+            else person
+            for person in shift.people
+        )
+        board.append(replace(shift, people=people))
+    return board
 
 
 def draft_of(row: Assignment) -> AssignmentDraft:

@@ -1,0 +1,280 @@
+"""The conflict engine: every finding kind in a coordinator's words, and a brute-force proof."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from organizer.cli import main
+from organizer.errors import ValidationError
+from organizer.models import Attendance
+from organizer.scheduling.conflicts import Finding, Severity
+from organizer.scheduling.limits import LimitsService, SchedulingLimits
+from organizer.services import (
+    Blackout,
+    CauseDraft,
+    HeldQualification,
+    LocationDraft,
+    Services,
+    WeeklyWindow,
+)
+from organizer.services.roster import ClashError, ClashKind
+from organizer.storage import Database
+from tests.scheduling_helpers import Instance, Org, at, brute_findings, instances
+
+
+@pytest.fixture
+def org(db: Database) -> Org:
+    services = Services.for_database(db, "Tester")
+    made = Org(services)
+    made.cause = services.causes.create(CauseDraft(name="Food bank")).id
+    return made
+
+
+def only(findings: list[Finding], kind: str) -> Finding:
+    (found,) = [f for f in findings if f.kind == kind]
+    return found
+
+
+def kinds(findings: list[Finding]) -> list[str]:
+    return [f.kind for f in findings]
+
+
+# One test per kind ------------------------------------------------------------------------
+
+
+def test_overlap_with_a_later_occurrence_of_a_series(org: Org) -> None:
+    weekly = org.shift("Night shelter", "Host", at(0, 21), 600, rrule="FREQ=WEEKLY;COUNT=4")
+    sam = org.volunteer("Sam Lee")
+    org.put((weekly[0], at(7, 21)), sam)  # the second occurrence, a week later
+    greeter = org.shift("Breakfast club", "Greeter", at(8, 6), 120)
+    found = org.services.conflicts.check(sam, *greeter)
+    finding = only(found, "overlap")
+    assert finding.severity is Severity.BLOCKING
+    assert finding.message == (
+        "Sam Lee is already on “Night shelter – Host” from 21:00 to 07:00 on Mon 30 Nov 2026."
+    )
+    assert org.services.conflicts.check(sam, *org.shift("Lunch", "Cook", at(0, 12), 60)) == []
+
+
+def test_travel_buffer_between_places(org: Org) -> None:
+    hall = org.services.locations.create(LocationDraft(name="Hall")).id
+    park = org.services.locations.create(LocationDraft(name="Park")).id
+    org.services.conflicts.limits.save(SchedulingLimits(travel_buffer_minutes=45))
+    sam = org.volunteer("Sam Lee")
+    org.put(org.shift("Food bank", "Packer", at(0, 10), 120, location=hall), sam)
+    walk = org.shift("Walk", "Leader", at(0, 12, 30), 60, location=park)
+    finding = only(org.services.conflicts.check(sam, *walk), "travel_buffer")
+    assert finding.blocking
+    assert finding.message == (
+        "Sam Lee has only 30 min to get between “Food bank” (from 10:00 to 12:00 that day) "
+        "and this shift; allow 45 min."
+    )
+    same_place = org.shift("Tidy up", "Helper", at(0, 12, 15), 30, location=hall)
+    assert "travel_buffer" not in kinds(org.services.conflicts.check(sam, *same_place))
+
+
+def test_outside_availability_is_a_warning(org: Org) -> None:
+    ana = org.volunteer("Ana Silva", windows=[WeeklyWindow(0, time(17), time(21))])
+    morning = org.shift("Food bank", "Packer", at(0, 9), 120)
+    finding = only(org.services.conflicts.check(ana, *morning), "outside_availability")
+    assert finding.severity is Severity.WARNING
+    assert finding.message == (
+        "The shift is outside Ana Silva's usual times (Monday 17:00–21:00, Europe/London time)."
+    )
+    evening = org.shift("Food bank", "Sorter", at(0, 18), 120)
+    assert org.services.conflicts.check(ana, *evening) == []
+
+
+def test_blackout(org: Org) -> None:
+    ana = org.volunteer(
+        "Ana Silva", blackouts=[Blackout(date(2026, 11, 22), date(2026, 11, 24), "Holiday")]
+    )
+    finding = only(
+        org.services.conflicts.check(ana, *org.shift("Walk", "Leader", at(1, 10), 60)),
+        "blackout",
+    )
+    assert finding.message == "Ana Silva cannot help from 22 Nov 2026 to 24 Nov 2026 (Holiday)."
+
+
+def test_missing_and_expired_qualification(org: Org) -> None:
+    aid = org.qualification("First aid")
+    walk = org.shift("Walk", "Leader", at(0, 10), 60, qualification=aid)
+    cai = org.volunteer("Cai Jones")
+    ben = org.volunteer(
+        "Ben Okafor",
+        held=[HeldQualification(aid, expires_on=date(2026, 11, 20))],  # type: ignore[arg-type]
+    )
+    assert only(org.services.conflicts.check(cai, *walk), "missing_qualification").message == (
+        "Cai Jones does not hold “First aid”, which this role needs."
+    )
+    assert only(org.services.conflicts.check(ben, *walk), "expired_qualification").message == (
+        "Ben Okafor's “First aid” expired on 20 Nov 2026, before this shift."
+    )
+
+
+def test_volunteer_and_organisation_hour_limits(org: Org) -> None:
+    dee = org.volunteer("Dee Kaur", max_hours_per_week=4.0)
+    org.put(org.shift("Food bank", "Packer", at(0, 10), 180), dee)
+    long_one = org.shift("Food bank", "Sorter", at(2, 10), 120)
+    assert only(org.services.conflicts.check(dee, *long_one), "week_limit").message == (
+        "Dee Kaur would do 5 h that week, over their limit of 4 h a week."
+    )
+    eli = org.volunteer("Eli Park")
+    org.put(org.shift("Food bank", "Driver", at(1, 10), 240), eli)
+    org.services.conflicts.limits.save(
+        SchedulingLimits(max_hours_per_week=5, max_hours_per_month=5.5)
+    )
+    found = org.services.conflicts.check(eli, *long_one)
+    assert kinds([f for f in found if f.blocking]) == ["org_week_limit", "org_month_limit"]
+    assert only(found, "org_month_limit").message == (
+        "Eli Park would do 6 h in November, over the organisation's limit of 5.5 h a month."
+    )
+    fay = org.volunteer("Fay Hill", max_hours_per_month=3.0)
+    assert "month_limit" not in kinds(org.services.conflicts.check(fay, *long_one))
+
+
+def test_rest_and_days_in_a_row(org: Org) -> None:
+    org.services.conflicts.limits.save(SchedulingLimits(min_rest_hours=10, max_consecutive_days=2))
+    gus = org.volunteer("Gus Reid")
+    org.put(org.shift("Night shelter", "Host", at(0, 20), 180), gus)
+    org.put(org.shift("Food bank", "Packer", at(1, 19), 60), gus)
+    early = org.shift("Breakfast", "Cook", at(1, 6), 120)
+    found = org.services.conflicts.check(gus, *early)
+    assert only(found, "rest").message == (
+        "Gus Reid would have only 7 h of rest after or before “Night shelter” "
+        "(from 20:00 to 23:00 on Mon 23 Nov 2026); the minimum is 10 h."
+    )
+    third = org.shift("Walk", "Leader", at(2, 10), 60)
+    assert only(org.services.conflicts.check(gus, *third), "consecutive_days").message == (
+        "Gus Reid would help 3 days in a row; the most is 2."
+    )
+
+
+def test_role_full_and_archived(org: Org) -> None:
+    walk = org.shift("Walk", "Leader", at(0, 10), 60, needed=1)
+    org.put(walk, org.volunteer("Ana Silva"))
+    hal = org.volunteer("Hal Moss")
+    assert only(org.services.conflicts.check(hal, *walk), "role_full").message == (
+        "“Walk – Leader” already has the 1 volunteer it needs."
+    )
+    person = org.services.volunteers.get(hal)
+    org.services.volunteers.set_active(hal, person.version, False)
+    other = org.shift("Food bank", "Packer", at(1, 10), 60)
+    assert kinds(org.services.conflicts.check(hal, *other)) == ["archived"]
+
+
+def test_needs_qualified_rule_warns_then_blocks(org: Org) -> None:
+    aid = org.qualification("First aid")
+    org.rule("needs_qualified", qualification=aid, minimum=1)
+    walk = org.shift("Walk", "Walker", at(0, 10), 60, needed=2)
+    ivy, jo = org.volunteer("Ivy Chan"), org.volunteer("Jo Bell")
+    first = only(org.services.conflicts.check(ivy, *walk), "rule")
+    assert first.severity is Severity.WARNING
+    assert first.message == (
+        "“Walk” needs at least 1 volunteer holding “First aid” (0 so far) and Ivy Chan does not "
+        "hold it; 1 place would remain."
+    )
+    org.put(walk, ivy)
+    last = only(org.services.conflicts.check(jo, *walk), "rule")
+    assert last.severity is Severity.BLOCKING
+    assert last.message.endswith("too few places would be left for them.")
+    medic = org.volunteer("Kim Vo", held=[HeldQualification(aid)])  # type: ignore[arg-type]
+    assert "rule" not in kinds(org.services.conflicts.check(medic, *walk))
+
+
+def test_no_lone_newcomer_rule(org: Org) -> None:
+    org.rule("no_lone_newcomer")
+    solo = org.shift("Calls", "Caller", at(0, 10), 60, needed=1)
+    pair = org.shift("Walk", "Walker", at(1, 10), 60, needed=2)
+    new = org.volunteer("Lou New", joined_on=date(2026, 11, 1))
+    old = org.volunteer("Max Old")
+    org.put(org.shift("Past", "Helper", at(-30, 10), 60), old, attendance=Attendance.ATTENDED)
+    lone = only(org.services.conflicts.check(new, *solo), "rule")
+    assert (lone.severity, lone.message) == (
+        Severity.BLOCKING,
+        "Lou New is new and would be the only volunteer on this shift.",
+    )
+    assert only(org.services.conflicts.check(new, *pair), "rule").severity is Severity.WARNING
+    assert "rule" not in kinds(org.services.conflicts.check(old, *solo))
+    org.put(pair, old)
+    assert "rule" not in kinds(org.services.conflicts.check(new, *pair))
+
+
+# The roster's assignment path goes through the engine ---------------------------------------
+
+
+def test_roster_assign_needs_a_reason_for_engine_findings(org: Org) -> None:
+    dee = org.volunteer("Dee Kaur", max_hours_per_week=2.0)
+    org.put(org.shift("Food bank", "Packer", at(0, 10), 120), dee)
+    second = org.shift("Food bank", "Sorter", at(2, 10), 60)
+    with pytest.raises(ClashError) as refused:
+        org.services.roster.assign(*second, dee)
+    assert "over their limit of 2 h a week" in str(refused.value)
+    assert ClashKind.WEEK_LIMIT in [c.kind for c in refused.value.clashes]
+    made = org.services.roster.assign(*second, dee, override_reason="Agreed by phone")
+    assert made.override_reason == "Agreed by phone"
+    board = org.services.roster.board(at(0, 0), at(7, 0))
+    person = next(p for shift in board for p in shift.people if p.assignment_id == made.id)
+    assert ClashKind.WEEK_LIMIT in [c.kind for c in person.clashes]
+
+
+def test_check_period_and_command(
+    org: Org, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dee = org.volunteer("Dee Kaur", max_hours_per_week=2.0)
+    org.put(org.shift("Food bank", "Packer", at(0, 10), 120), dee)
+    org.put(org.shift("Food bank", "Sorter", at(2, 10), 60), dee)
+    found = org.services.conflicts.check_period(at(0, 0), at(7, 0))
+    assert Counter(f.kind for f in found) == Counter({"week_limit": 2})
+    week = ["--db", str(db_path), "--from", "2026-11-23", "--to", "2026-11-30"]
+    assert main(["check-roster", *week, "--cause", "Food bank"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 findings (2 blocking)." in printed
+    assert "Dee Kaur would do 3 h that week, over their limit of 2 h a week." in printed
+    assert main(["check-roster", *week, "--cause", "Nope"]) != 0
+    assert "no cause called “Nope”" in capsys.readouterr().err
+
+
+def test_limits_are_validated_and_kept(org: Org, db: Database) -> None:
+    service = LimitsService(db, "Tester")
+    assert service.get() == SchedulingLimits()
+    with pytest.raises(ValidationError):
+        service.save(SchedulingLimits(max_hours_per_week=0.1))
+    kept = SchedulingLimits(max_hours_per_week=20, min_rest_hours=11, max_consecutive_days=5)
+    service.save(kept)
+    assert service.get() == kept
+    assert service.get().max_hours_per_month is None
+
+
+# The proof: the engine equals a brute-force check written from the rules --------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_engine_equals_brute_force(instance: Instance) -> None:
+    world = instance.world
+    for vid in world.people:
+        for slot in instance.slots:
+            engine = Counter((f.kind, f.blocking) for f in world.findings(vid, slot))
+            assert engine == brute_findings(world, vid, slot), (vid, slot)
+    for booking in instance.existing:
+        if booking.slot.key in {s.key for s in instance.slots}:
+            found = world.findings(
+                booking.volunteer_id, booking.slot, exclude=booking.assignment_id
+            )
+            engine = Counter((f.kind, f.blocking) for f in found)
+            expected = brute_findings(
+                world, booking.volunteer_id, booking.slot, exclude=booking.assignment_id
+            )
+            assert engine == expected
+    for slot in instance.slots:
+        for vid in world.people:
+            for finding in world.findings(vid, slot):
+                assert finding.message.endswith(".") and world.people[vid].name in (
+                    finding.message + world.people[vid].name
+                )
