@@ -98,6 +98,7 @@ class Workspace(QObject):
     def close(self) -> None:
         """Close the window and release the database."""
         if self.context is not None:
+            _stop_sharing(self.context)
             self.context.worker.wait()
             self.context = None
         if self.window is not None:
@@ -119,6 +120,7 @@ class Workspace(QObject):
 
         old_window, old_db = self.window, self.db
         if self.context is not None:
+            _stop_sharing(self.context)
             self.context.worker.wait()
         if old_window is not None and old_db is None:
             # The window shown while this file opened: it becomes the file's window.
@@ -139,6 +141,10 @@ class Workspace(QObject):
         self.pages = Pages(window, context)
         self.context = context
         context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
+        from organizer.ui.sharing.session import SharingSession
+
+        SharingSession(window, context, db).start()
+        window.restore_requested.connect(self.restore_backup)
         window.open_requested.connect(self.open_file)
         window.new_database_requested.connect(self.create_file)
         window.backup_requested.connect(self.back_up)
@@ -186,9 +192,24 @@ class Workspace(QObject):
         if copy is not None:
             self.window.show_status(self.tr("Backup saved to {path}").format(path=copy))
 
+    def restore_backup(self) -> None:
+        """Ask which backup to restore (File → Restore from backup…), restore it, reopen."""
+        if self.db is not None and self.window is not None and self.context is not None:
+            from organizer.ui.sharing.restore_dialog import restore_interactively
+
+            restore_interactively(self, self.db, self.window, self.context)
+
     def _window_closed(self) -> None:
         self.finished = True
         QApplication.quit()
+
+
+def _stop_sharing(context: ViewContext) -> None:
+    from organizer.ui.sharing.session import session_of
+
+    session = session_of(context)
+    if session is not None:
+        session.stop()
 
 
 def _log_only(error: Exception) -> None:

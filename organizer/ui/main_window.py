@@ -64,6 +64,7 @@ from organizer import __version__
 from organizer.paths import FILE_SUFFIX
 from organizer.ui import app_settings, line_icon
 from organizer.ui.opening import RecentDatabases, documents_folder, file_filter
+from organizer.ui.sharing.banners import BannerArea
 
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
@@ -277,6 +278,7 @@ class MainWindow(QMainWindow):
     open_requested = Signal(str)
     new_database_requested = Signal(str)
     backup_requested = Signal(str)
+    restore_requested = Signal()
     refresh_requested = Signal()
     new_event_requested = Signal()
     find_requested = Signal(str)
@@ -370,6 +372,15 @@ class MainWindow(QMainWindow):
                 ),
                 "places",
             ),
+            PageSpec(
+                "reports",
+                self.tr("Reports"),
+                self.tr(
+                    "Hours volunteers gave, no-shows and how many places were filled, ready "
+                    "to export or print."
+                ),
+                "calendar",
+            ),
         ]
 
     def _build_pages(self) -> None:
@@ -420,7 +431,14 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(navigation)
         layout.addWidget(divider)
-        layout.addWidget(self.page_stack, 1)
+        # Banners (read-only file, sync folder…) sit above the pages.
+        self.banner_area = BannerArea()
+        pages_column = QVBoxLayout()
+        pages_column.setContentsMargins(0, 0, 0, 0)
+        pages_column.setSpacing(0)
+        pages_column.addWidget(self.banner_area)
+        pages_column.addWidget(self.page_stack, 1)
+        layout.addLayout(pages_column, 1)
         self.setCentralWidget(central)
 
     def _build_actions(self) -> None:
@@ -447,6 +465,9 @@ class MainWindow(QMainWindow):
         self.backup_action = QAction(self.tr("&Back up…"), self)
         self.backup_action.setStatusTip(self.tr("Save a copy of this database"))
         self.backup_action.triggered.connect(self._ask_backup)
+        self.restore_action = QAction(self.tr("Restore from bac&kup…"), self)
+        self.restore_action.setStatusTip(self.tr("Put an earlier backup in place of this file"))
+        self.restore_action.triggered.connect(self.restore_requested)
 
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcuts(
@@ -498,6 +519,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -601,6 +623,7 @@ class MainWindow(QMainWindow):
     def _reflect_file(self) -> None:
         self.new_event_action.setEnabled(not self.db.read_only)
         self.backup_action.setEnabled(self.db.path is not None)
+        self.restore_action.setEnabled(self.db.path is not None and not self.db.read_only)
         self.read_only_badge.setVisible(self.db.read_only)
         self.database_label.set_path(self.db.display_name)
         self.database_label.setAccessibleDescription(self.db.display_name)

@@ -54,6 +54,12 @@ def _places(context: ViewContext) -> QWidget:
     return PlacesPage(context)
 
 
+def _reports(context: ViewContext) -> QWidget:
+    from organizer.ui.reports import ReportsPage
+
+    return ReportsPage(context)
+
+
 PAGE_FACTORIES: dict[str, Callable[[ViewContext], QWidget]] = {
     "home": _start,
     "calendar": _calendar,
@@ -61,6 +67,7 @@ PAGE_FACTORIES: dict[str, Callable[[ViewContext], QWidget]] = {
     "volunteers": _volunteers,
     "rosters": _rosters,
     "places": _places,
+    "reports": _reports,
 }
 
 

@@ -76,6 +76,8 @@ from organizer.ui.home import (
     error_colour,
     scaled_font,
 )
+from organizer.ui.sharing.conflicts import guarded_change
+from organizer.ui.sharing.presence import watch_record
 from organizer.ui.undo import EditCommand, push_done
 
 # Colours offered to a new cause, in order, skipping those already taken.
@@ -526,7 +528,7 @@ class RecordDialog(QDialog):
         cancel.setAccessibleName(self.tr("Cancel"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        layout = self.main_layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)
         layout.setSpacing(12)
         layout.addLayout(self.form)
@@ -1110,11 +1112,10 @@ class PlacesPage(QWidget):
         if row is None or self.context.read_only:
             return None
         dialog = CauseDialog(self.tr("Edit cause"), cause_draft(row), self)
+        watch_record(dialog, self.context, "cause", lambda: row.id, dialog.main_layout, 0)
         self._open(
             dialog,
-            lambda draft: self.causes.change(
-                row, draft, self._saved(dialog, self.cause_section), dialog.show_error
-            ),
+            guarded_change(dialog, self.causes, row, self._saved(dialog, self.cause_section)),
         )
         return dialog
 
@@ -1187,11 +1188,10 @@ class PlacesPage(QWidget):
         if row is None or self.context.read_only:
             return None
         dialog = LocationDialog(self.tr("Edit location"), location_draft(row), self)
+        watch_record(dialog, self.context, "location", lambda: row.id, dialog.main_layout, 0)
         self._open(
             dialog,
-            lambda draft: self.locations.change(
-                row, draft, self._saved(dialog, self.location_section), dialog.show_error
-            ),
+            guarded_change(dialog, self.locations, row, self._saved(dialog, self.location_section)),
         )
         return dialog
 

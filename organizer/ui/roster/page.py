@@ -127,6 +127,13 @@ class RosterPage(QWidget):
         self._apply_read_only()
         self._load_causes()
         self._stale = True  # loaded when first shown
+        # Imported here: the scheduling package itself builds on this roster package.
+        from organizer.ui.scheduling.actions import RosterScheduling
+
+        self.scheduling = RosterScheduling(self)  # heat map, Fill gaps…, Find cover…
+        from organizer.ui.reports.roster_actions import RosterAttendance
+
+        self.attendance = RosterAttendance(self)  # Attendance…, Sign-in sheet…
 
     # Layout --------------------------------------------------------------------------------
 

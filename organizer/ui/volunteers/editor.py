@@ -40,6 +40,7 @@ from organizer.services import Blackout, HeldQualification, VolunteerDraft, Week
 from organizer.timezones import local_zone_name, zone_choices
 from organizer.ui.context import ViewContext
 from organizer.ui.home import scaled_font
+from organizer.ui.sharing.presence import watch_record
 from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.edits import VolunteerEdits
 from organizer.ui.volunteers.forms import (
@@ -304,6 +305,7 @@ class VolunteerEditor(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(problems)
         layout.addWidget(self.buttons)
+        watch_record(self, context, "volunteer", lambda: self.volunteer_id, layout, 1)
         self.name.textChanged.connect(self._show_name)
         if context.read_only:
             self._make_read_only()
@@ -614,6 +616,11 @@ class VolunteerEditor(QDialog):
         self._set_busy("")
         if not isinstance(error, OrganizerError):
             raise error
+        if isinstance(error, ConflictError) and self.loaded is not None:
+            from organizer.ui.sharing.conflicts import resolve_volunteer_conflict
+
+            resolve_volunteer_conflict(self, error)
+            return
         self.show_error(error)
 
     def show_error(self, error: OrganizerError) -> None:

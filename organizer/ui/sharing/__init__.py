@@ -1,0 +1,1 @@
+"""Sharing one file between coordinators: conflicts, live refresh, presence, banners, restore."""
