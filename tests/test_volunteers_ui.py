@@ -68,6 +68,7 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PRIVATE_PHONE = "07700 900999"
 PRIVATE_CONTACT = "Morgan Private-Contact"
 PRIVATE_NOTE = "Private note about a hospital stay"
+PRIVATE_HEALTH = "Carries an adrenaline pen for a nut allergy"
 
 
 # Fixtures ----------------------------------------------------------------------------------------
@@ -345,11 +346,12 @@ def test_lists_never_show_phone_emergency_contact_or_notes(
         emergency_contact_name=PRIVATE_CONTACT,
         emergency_contact_phone=PRIVATE_PHONE,
         notes=PRIVATE_NOTE,
+        health_notes=PRIVATE_HEALTH,
     )
     volunteers.update(someone.id, volunteers.get(someone.id).version, draft)
     page = show_page(qtbot, context)
     model = page.model
-    secrets = (PRIVATE_PHONE, PRIVATE_CONTACT, PRIVATE_NOTE)
+    secrets = (PRIVATE_PHONE, PRIVATE_CONTACT, PRIVATE_NOTE, PRIVATE_HEALTH)
     for row in range(model.rowCount()):
         for column in range(COLUMN_COUNT):
             index = model.index(row, column)
@@ -375,6 +377,7 @@ def test_adding_a_volunteer_with_weekly_availability(
     qtbot.keyClicks(editor.name, "Robin Example")
     qtbot.keyClicks(editor.email, "robin@example.org")
     qtbot.keyClicks(editor.phone, PRIVATE_PHONE)
+    qtbot.keyClicks(editor.health_notes, PRIVATE_HEALTH)
     assert editor.heading.text() == "Robin Example"
 
     editor.tabs.setCurrentIndex(AVAILABILITY)
@@ -396,6 +399,7 @@ def test_adding_a_volunteer_with_weekly_availability(
     assert page.model.volunteer(page.table.currentIndex().row()).name == "Robin Example"  # type: ignore[union-attr]
     stored = context.services.volunteers.get(new_id)
     assert stored.phone == PRIVATE_PHONE
+    assert stored.health_notes == PRIVATE_HEALTH
     assert [(w.weekday, w.starts, w.ends) for w in stored.availability] == [
         (1, time(10), time(13, 30)),
         (2, time(10), time(13, 30)),

@@ -40,6 +40,7 @@ class VolunteerDraft:
     phone: str | None = None
     pronouns: str = ""
     notes: str = ""
+    health_notes: str = ""
     emergency_contact_name: str = ""
     emergency_contact_phone: str = ""
     active: bool = True

@@ -503,6 +503,13 @@ class VolunteerEditor(QDialog):
             self.emergency_phone,
         )
         self._field(form, PRIVATE, "notes", tr("N&otes"), self.notes)
+        self.health_notes = QPlainTextEdit()
+        self.health_notes.setTabChangesFocus(True)
+        self.health_notes.setMinimumHeight(80)
+        self.health_notes.setPlaceholderText(
+            tr("Only what helps keep them safe, with their agreement (for example, an allergy).")
+        )
+        self._field(form, PRIVATE, "health_notes", tr("&Health notes"), self.health_notes)
         return page
 
     # Loading and filling -------------------------------------------------------------------------
@@ -549,6 +556,7 @@ class VolunteerEditor(QDialog):
         self.emergency_name.setText(draft.emergency_contact_name)
         self.emergency_phone.setText(draft.emergency_contact_phone)
         self.notes.setPlainText(draft.notes)
+        self.health_notes.setPlainText(draft.health_notes)
         names = {q.id: q.name for q in self.choices}
         self.qualification_rows.set_values(
             sorted(record.qualifications, key=lambda q: names.get(q.qualification_id, ""))
@@ -567,6 +575,7 @@ class VolunteerEditor(QDialog):
             phone=strip_or_none(self.phone.text()),
             pronouns=self.pronouns.currentText().strip(),
             notes=self.notes.toPlainText(),
+            health_notes=self.health_notes.toPlainText(),
             emergency_contact_name=self.emergency_name.text(),
             emergency_contact_phone=self.emergency_phone.text(),
             active=self.active,

@@ -62,6 +62,7 @@ class VolunteerRecord:
             phone=row.phone,
             pronouns=row.pronouns,
             notes=row.notes,
+            health_notes=row.health_notes,
             emergency_contact_name=row.emergency_contact_name,
             emergency_contact_phone=row.emergency_contact_phone,
             active=row.active,
