@@ -62,7 +62,7 @@ def _positive(text: str) -> int:
     return value
 
 
-SCREENSHOT_VIEWS = ("home", "calendar", "events", "volunteers", "roster", "places")
+SCREENSHOT_VIEWS = ("home", "calendar", "events", "volunteers", "roster", "places", "reports")
 
 
 def _size(text: str) -> tuple[int, int]:
