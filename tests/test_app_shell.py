@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -692,3 +693,19 @@ def test_storage_error_reaching_the_hook_is_a_plain_message(
     assert "DatabaseLockedError: club.organizer is busy" in logged
     assert "Traceback" not in logged
     box.close()
+
+
+def test_the_window_can_paint_before_the_data_layer_is_imported() -> None:
+    """Start-up shows the window first: building it must not pull in SQLAlchemy or the models."""
+    script = (
+        "import sys\n"
+        "import organizer.app, organizer.ui.main_window\n"
+        "heavy = sorted({name.split('.')[0] for name in sys.modules} & {'sqlalchemy', 'alembic'})\n"
+        "heavy += sorted(n for n in sys.modules if n.startswith(('organizer.models', "
+        "'organizer.services', 'organizer.storage')))\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]"

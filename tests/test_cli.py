@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from organizer.cli import main
+from organizer.cli import SCREENSHOT_VIEWS, main
 from organizer.paths import default_database_path
 from organizer.storage import SCHEMA_HEAD, open_database, table_counts
 
@@ -214,30 +214,36 @@ def test_check_reports_a_stale_occurrence_index(
     assert "are out of date" in out
 
 
+@pytest.mark.parametrize("view", SCREENSHOT_VIEWS)
 def test_screenshot_renders_a_view(
-    demo_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], qapp: object
+    view: str,
+    demo_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    qapp: object,
 ) -> None:
     from PySide6.QtGui import QImage
 
-    out = tmp_path / "home.png"
+    out = tmp_path / f"{view}.png"
     code, printed, _ = run(
         [
             "screenshot",
             "--db",
             str(demo_file),
             "--view",
-            "home",
+            view,
             "--out",
             str(out),
             "--size",
-            "900x600",
+            "1100x680",
         ],
         capsys,
     )
-    assert (code, one_line(printed)) == (0, f"Saved the home view to {out}")
+    assert (code, one_line(printed)) == (0, f"Saved the {view} view to {out}")
     image = QImage(str(out))
-    assert (image.width(), image.height()) == (900, 600)
-    colours = {image.pixel(x, y) for x in range(0, 900, 37) for y in range(0, 600, 29)}
+    # Every view fits a small laptop screen (1366x768 at 125 % leaves about 1100x680).
+    assert (image.width(), image.height()) == (1100, 680)
+    colours = {image.pixel(x, y) for x in range(0, 1100, 37) for y in range(0, 680, 29)}
     assert len(colours) > 3
 
 

@@ -67,17 +67,10 @@ from organizer.services import CauseDraft, LocationDraft
 from organizer.services.base import CrudService
 from organizer.services.overview import LocationLinks, LocationUse
 from organizer.ui.context import ViewContext
-from organizer.ui.home import (
-    OBJECT_ROLE,
-    SORT_ROLE,
-    Card,
-    EnterActivates,
-    blend,
-    error_colour,
-    scaled_font,
-)
+from organizer.ui.home import OBJECT_ROLE, SORT_ROLE, Card, EnterActivates
 from organizer.ui.sharing.conflicts import guarded_change
 from organizer.ui.sharing.presence import watch_record
+from organizer.ui.tones import blend, error_colour, scaled_font
 from organizer.ui.undo import EditCommand, push_done
 
 # Colours offered to a new cause, in order, skipping those already taken.

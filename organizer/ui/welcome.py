@@ -29,7 +29,8 @@ from organizer.demo import DemoSummary, generate_demo
 from organizer.errors import OrganizerError
 from organizer.ui import app_icon, line_icon
 from organizer.ui.context import ViewContext
-from organizer.ui.home import Clock, HomePage, error_colour, local_now, scaled_font
+from organizer.ui.home import Clock, HomePage, local_now
+from organizer.ui.tones import error_colour, scaled_font
 
 
 class ChoiceButton(QPushButton):

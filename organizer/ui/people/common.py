@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from organizer.changes import DataChange
 from organizer.errors import OrganizerError
 from organizer.ui.context import ViewContext
-from organizer.ui.home import Tone, scaled_font, tone_colours
+from organizer.ui.tones import Tone, scaled_font, tone_colours
 
 
 def tr(text: str) -> str:

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 from organizer.changes import DataChange
 from organizer.people.merging import MergePreview, MergeResult, MergeSide
 from organizer.ui.context import ViewContext
-from organizer.ui.home import Tone
 from organizer.ui.people.common import (
     Notice,
     ProgressRow,
@@ -63,6 +62,7 @@ from organizer.ui.people.models import (
     NamedPair,
     PairsModel,
 )
+from organizer.ui.tones import Tone
 from organizer.ui.volunteers.edits import VolunteerEdits
 from organizer.ui.volunteers.text import day_text, hours_text
 

@@ -31,7 +31,6 @@ from organizer.people.exporting import (
     ExportSummary,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.home import Tone
 from organizer.ui.people.common import (
     FileField,
     Notice,
@@ -45,6 +44,7 @@ from organizer.ui.people.common import (
     tr,
 )
 from organizer.ui.people.models import ColumnsModel
+from organizer.ui.tones import Tone
 
 
 def sensitive_warning(labels: list[str]) -> str:

@@ -19,8 +19,8 @@ from organizer.people.duplicates import DuplicatePair
 from organizer.people.exporting import ExportColumn
 from organizer.people.importing import ImportPreview, ImportRow
 from organizer.people.privacy import RetentionCandidate
-from organizer.ui.home import Tone, tone_colours
 from organizer.ui.people.common import tr
+from organizer.ui.tones import Tone, tone_colours
 from organizer.ui.volunteers.text import day_text, hours_text
 
 ItemT = TypeVar("ItemT")

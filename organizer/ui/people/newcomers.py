@@ -41,9 +41,9 @@ from organizer.people.newcomers import (
     OnboardingStep,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.home import Tone, scaled_font
 from organizer.ui.people.common import Notice, error_text, heading, muted, run, tr
 from organizer.ui.people.models import RowsModel
+from organizer.ui.tones import Tone, scaled_font
 from organizer.ui.undo import EditCommand, push_done
 from organizer.ui.volunteers.text import day_text
 

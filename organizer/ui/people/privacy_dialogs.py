@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from organizer.changes import DataChange
 from organizer.people.privacy import AnonymiseResult, ErasureResult, RetentionCandidate
 from organizer.ui.context import ViewContext
-from organizer.ui.home import Tone
 from organizer.ui.people.common import (
     FileField,
     Notice,
@@ -47,6 +46,7 @@ from organizer.ui.people.common import (
     tr,
 )
 from organizer.ui.people.models import HOURS, LAST_ACTIVE, SHIFTS, WHO, RetentionModel
+from organizer.ui.tones import Tone
 
 DEFAULT_MONTHS = 24
 PREVIEW_DELAY_MS = 300

@@ -157,8 +157,15 @@ class ReportsPage(QWidget):
         return edit
 
     def _lay_out(self) -> None:
+        # Long report names may shorten rather than make the page wider than a small laptop.
+        for box, letters in ((self.kind_box, 13), (self.preset_box, 9), (self.cause_box, 10)):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(letters)
+        self.cause_box.setMinimumWidth(0)
         choices = QHBoxLayout()
-        choices.setSpacing(6)
+        choices.setSpacing(4)
         for text, widget in (
             (self.tr("&Report:"), self.kind_box),
             (self.tr("&Period:"), self.preset_box),
@@ -168,7 +175,8 @@ class ReportsPage(QWidget):
         ):
             label = QLabel(text)
             label.setBuddy(widget)
-            choices.addSpacing(6)
+            if choices.count():
+                choices.addSpacing(4)
             choices.addWidget(label)
             choices.addWidget(widget)
         choices.addStretch(1)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from organizer.ui.home import Tone, tone_colours
+from organizer.ui.tones import Tone, tone_colours
 
 INFO, WARNING, ALERT = Tone.CALM, Tone.WARN, Tone.ALERT
 _ICONS = {

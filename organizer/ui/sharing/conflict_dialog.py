@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from organizer.errors import ConflictError
-from organizer.ui.home import Tone, scaled_font, tone_colours
+from organizer.ui.tones import Tone, scaled_font, tone_colours
 
 
 class Choice(enum.Enum):

@@ -39,8 +39,8 @@ from organizer.models.ids import QualificationId
 from organizer.services import Blackout, HeldQualification, VolunteerDraft, WeeklyWindow
 from organizer.timezones import local_zone_name, zone_choices
 from organizer.ui.context import ViewContext
-from organizer.ui.home import scaled_font
 from organizer.ui.sharing.presence import watch_record
+from organizer.ui.tones import scaled_font
 from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.edits import VolunteerEdits
 from organizer.ui.volunteers.forms import (

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from organizer.ui.home import blend, error_colour
+from organizer.ui.tones import blend, error_colour
 from organizer.ui.volunteers.text import qdate, tr
 
 ValueT = TypeVar("ValueT")

@@ -53,7 +53,8 @@ from organizer.errors import OrganizerError
 from organizer.models import Qualification
 from organizer.services.directory import DirectoryQuery, DirectoryService, VolunteerSummary
 from organizer.ui.context import ViewContext
-from organizer.ui.home import EnterActivates, Tone, scaled_font, tone_colours
+from organizer.ui.home import EnterActivates
+from organizer.ui.tones import Tone, scaled_font, tone_colours
 from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.editor import VolunteerEditor
 from organizer.ui.volunteers.edits import VolunteerEdits

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from organizer.models import utc_now
 from organizer.services.directory import VolunteerSummary
-from organizer.ui.home import error_colour
+from organizer.ui.tones import error_colour
 from organizer.ui.volunteers.text import (
     day_text,
     hours_text,
