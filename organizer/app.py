@@ -146,6 +146,7 @@ class Workspace(QObject):
         SharingSession(window, context, db).start()
         window.restore_requested.connect(self.restore_backup)
         window.open_requested.connect(self.open_file)
+        window.connect_requested.connect(self.connect_to_server)
         window.new_database_requested.connect(self.create_file)
         window.backup_requested.connect(self.back_up)
         window.closed.connect(self._window_closed)
@@ -177,6 +178,15 @@ class Workspace(QObject):
         db = open_database_interactively(target, self.window)
         if db is not None:
             self.show_database(db)
+
+    def connect_to_server(self) -> None:
+        """Ask for a server (File → Connect to server…) and switch to its database."""
+        from organizer.ui.connect_dialog import ConnectDialog
+
+        dialog = ConnectDialog(self.settings, self.window)
+        dialog.connected.connect(self.show_database)
+        self.connect_dialog = dialog
+        dialog.open()
 
     def create_file(self, target: str) -> None:
         """Create a new, empty database and switch to it."""

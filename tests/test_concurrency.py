@@ -19,7 +19,10 @@ from sqlalchemy import select
 from organizer.errors import ConflictError, DatabaseLockedError
 from organizer.models import ChangeLogEntry, Volunteer
 from organizer.services import Services, VolunteerDraft
-from organizer.storage import Database, integrity_problems, open_database
+from organizer.storage import Database, create_database, integrity_problems, open_database
+from tests.pg_fixtures import pg_server, pg_url
+
+__all__ = ["pg_server", "pg_url"]
 
 WORKERS = 4
 EDITS = 50
@@ -35,16 +38,21 @@ def draft_of(row: Volunteer, **changes: Any) -> VolunteerDraft:
 
 
 def edit_worker(
-    path: str, worker: int, volunteer_ids: list[int], barrier: Any, results: Any
+    path: str,
+    worker: int,
+    volunteer_ids: list[int],
+    barrier: Any,
+    results: Any,
+    edits: int = EDITS,
 ) -> None:
-    """Append a marker to a volunteer's notes EDITS times: load, then save with the version."""
+    """Append a marker to a volunteer's notes ``edits`` times: load, then save the version."""
     db = open_database(path)
     volunteers = Services.for_database(db, f"worker-{worker}").volunteers
     rng = random.Random(worker)
     landed: list[tuple[int, str]] = []
     conflicts = locked = 0
     barrier.wait()
-    for edit in range(EDITS):
+    for edit in range(edits):
         volunteer_id = rng.choice(volunteer_ids)
         marker = f"<w{worker}e{edit}>"
         while True:
@@ -65,17 +73,30 @@ def edit_worker(
 
 
 def test_conflicting_edits_from_several_processes_lose_nothing(db: Database) -> None:
+    check_conflicting_edits(db, str(db.path), WORKERS, EDITS)
+
+
+def test_conflicting_edits_on_a_server_lose_nothing(pg_url: str) -> None:
+    db = create_database(pg_url)
+    try:
+        check_conflicting_edits(db, pg_url, 3, 20)
+    finally:
+        db.close()
+
+
+def check_conflicting_edits(db: Database, target: str, workers: int, edits: int) -> None:
+    """``workers`` processes each save ``edits`` conflicting edits: all land, none is lost."""
     volunteers = Services.for_database(db, "setup").volunteers
     ids = [
         volunteers.create(VolunteerDraft(name=f"Person {n}", joined_on=date(2026, 1, 5))).id
         for n in range(VOLUNTEERS)
     ]
     context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(WORKERS + 1)
+    barrier = context.Barrier(workers + 1)
     results = context.Queue()
     processes = [
-        context.Process(target=edit_worker, args=(str(db.path), n, ids, barrier, results))
-        for n in range(WORKERS)
+        context.Process(target=edit_worker, args=(target, n, ids, barrier, results, edits))
+        for n in range(workers)
     ]
     for process in processes:
         process.start()
@@ -87,7 +108,7 @@ def test_conflicting_edits_from_several_processes_lose_nothing(db: Database) -> 
 
     landed = [item for _, items, _, _ in outcomes for item in items]
     conflicts = sum(count for _, _, count, _ in outcomes)
-    assert len(landed) == WORKERS * EDITS
+    assert len(landed) == workers * edits
     # The risky overlap happened: saves based on a copy someone else had just replaced.
     assert conflicts > 0
 
@@ -109,7 +130,7 @@ def test_conflicting_edits_from_several_processes_lose_nothing(db: Database) -> 
     expected = Counter((f"worker-{w}", vid) for w, items, _, _ in outcomes for vid, _ in items)
     assert Counter((actor, entity_id) for actor, entity_id in log) == expected
     switches = sum(1 for a, b in itertools.pairwise(log) if a.actor != b.actor)
-    assert switches > WORKERS  # the processes' saves interleaved, not one after another
+    assert switches > workers  # the processes' saves interleaved, not one after another
     assert integrity_problems(db) == []
 
 

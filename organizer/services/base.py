@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
-from organizer.errors import ConflictError, DomainError, NotFoundError
+from organizer.errors import ConflictError, DatabaseLockedError, DomainError, NotFoundError
 from organizer.models import Base, ChangeLogEntry, utc_now
 from organizer.models.base import Tracked
+from organizer.sharing.retry import ATTEMPTS, busy_message, write_with_retry
+from organizer.sharing.watch import CHANGES_CHANNEL
 from organizer.storage import Database
 
 ModelT = TypeVar("ModelT", bound=Tracked)
 DraftT = TypeVar("DraftT")
+ResultT = TypeVar("ResultT")
 
 
 CHUNK = 500
@@ -43,6 +47,10 @@ def record_change(
             actor=actor, action=action, entity=entity, entity_id=entity_id, summary=summary
         )
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered to listeners on commit only (and folded into one per transaction).
+        with session.no_autoflush:
+            session.execute(text(f"SELECT pg_notify('{CHANGES_CHANNEL}', '')"))
 
 
 class Service:
@@ -51,6 +59,10 @@ class Service:
     def __init__(self, db: Database, actor: str) -> None:
         self.db = db
         self.actor = actor
+        self.write_attempts = ATTEMPTS
+        self.on_wait: Callable[[int, float], None] | None = None
+        """Told ``(attempt, delay)`` before a busy save is tried again."""
+        self.sleep: Callable[[float], None] = time.sleep
 
     @contextmanager
     def _writing(
@@ -60,6 +72,28 @@ class Service:
         try:
             with self.db.write() as session:
                 yield session
+        except StaleDataError as error:
+            raise self._conflict_from_stale(entity, entity_id, model) from error
+        except DatabaseLockedError as error:
+            raise DatabaseLockedError(busy_message(self.db)) from error
+
+    def _write_unit(
+        self,
+        work: Callable[[Session], ResultT],
+        entity: str,
+        entity_id: int | None = None,
+        model: type[Any] | None = None,
+    ) -> ResultT:
+        """Run one user action's write, retried whole while the file is busy.
+
+        Raises:
+            DatabaseLockedError: still busy after the retries; names who is saving when known.
+            ConflictError: a stale version (names who saved it and when).
+        """
+        try:
+            return write_with_retry(
+                self.db, work, self.write_attempts, self.on_wait, sleep=self.sleep
+            )
         except StaleDataError as error:
             raise self._conflict_from_stale(entity, entity_id, model) from error
 
@@ -135,7 +169,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
 
     def create(self, draft: DraftT) -> ModelT:
         """Validate and store a new row; returns it (detached, with its id and version)."""
-        with self._writing(self.entity) as session:
+
+        def work(session: Session) -> ModelT:
             clean = self.validate(session, draft, None)
             row = self.model()
             self._stamp(row, creating=True)
@@ -148,6 +183,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
             session.flush()
             return self._load(session, row_id(row))
 
+        return self._write_unit(work, self.entity)
+
     def update(self, entity_id: int, expected_version: int, draft: DraftT) -> ModelT:
         """Replace a row's editable fields, if nobody else saved it since ``expected_version``.
 
@@ -155,7 +192,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
             ConflictError: someone else saved the row first (names who and when).
             NotFoundError: the row was deleted.
         """
-        with self._writing(self.entity, entity_id, self.model) as session:
+
+        def work(session: Session) -> ModelT:
             row = self._load_for_change(session, entity_id, expected_version)
             clean = self.validate(session, draft, entity_id)
             changed = apply_draft(row, clean)
@@ -175,9 +213,12 @@ class CrudService(Service, Generic[ModelT, DraftT]):
             session.flush()
             return self._load(session, entity_id)
 
+        return self._write_unit(work, self.entity, entity_id, self.model)
+
     def delete(self, entity_id: int, expected_version: int) -> None:
         """Delete a row, if it is still the version the person saw."""
-        with self._writing(self.entity, entity_id, self.model) as session:
+
+        def work(session: Session) -> None:
             row = self._load_for_change(session, entity_id, expected_version)
             self.before_delete(session, row)
             summary = f"Deleted {self.describe(row)}"
@@ -189,6 +230,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
                     f"{self.describe(row).capitalize()} is still in use and cannot be deleted."
                 ) from error
             self._log(session, "delete", self.entity, entity_id, summary)
+
+        self._write_unit(work, self.entity, entity_id, self.model)
 
     def _load(self, session: Session, entity_id: int) -> ModelT:
         row = session.get(
@@ -211,7 +254,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
         change: Callable[[Session, ModelT], None],
     ) -> ModelT:
         """Apply ``change`` to a row under version control, stamping and logging it."""
-        with self._writing(self.entity, entity_id, self.model) as session:
+
+        def work(session: Session) -> ModelT:
             row = self._load_for_change(session, entity_id, expected_version)
             change(session, row)
             self._stamp(row)
@@ -222,6 +266,8 @@ class CrudService(Service, Generic[ModelT, DraftT]):
             )
             session.flush()
             return self._load(session, entity_id)
+
+        return self._write_unit(work, self.entity, entity_id, self.model)
 
 
 def check_version(row: Tracked, entity: str, entity_id: int, expected_version: int) -> None:

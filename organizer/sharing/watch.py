@@ -1,9 +1,13 @@
 """Noticing changes other coordinators saved, cheaply, and catching up after a sleep.
 
 On SQLite a dedicated read-only connection polls ``PRAGMA data_version``, which changes only
-when *another* connection commits; only then is the change log read.  On a server the change
-log's highest ``seq`` is polled.  Either way the change log says what changed, by whom, and
-lets a client that was away catch up from the last number it saw.
+when *another* connection commits; only then is the change log read.  On PostgreSQL a
+dedicated connection LISTENs on :data:`CHANGES_CHANNEL` (every write that logs a change
+NOTIFYs it on commit), so a poll costs no query until a notification arrives; every
+``fallback_every``-th poll also checks the change log's highest ``seq``, in case a
+notification was missed (a dropped connection, a writer that did not notify).  Either way
+the change log says what changed, by whom, and lets a client that was away catch up from the
+last number it saw.
 """
 
 from __future__ import annotations
@@ -13,10 +17,17 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg
 from sqlalchemy import func, select
 
 from organizer.models import ChangeLogEntry
 from organizer.storage import Database, translate_storage_errors
+
+CHANGES_CHANNEL = "organizer_changes"
+"""The PostgreSQL channel notified on commit of every write that logged a change."""
+
+FALLBACK_EVERY = 30
+"""On PostgreSQL, how many polls between checks of the change log without a notification."""
 
 _READ_AFTER = (
     "SELECT seq, at, actor, action, entity, entity_id, summary FROM change_log "
@@ -45,10 +56,13 @@ class ChangeWatcher:
     transaction between polls.
     """
 
-    def __init__(self, db: Database, *, actor: str) -> None:
+    def __init__(self, db: Database, *, actor: str, fallback_every: int = FALLBACK_EVERY) -> None:
         self.db = db
         self.actor = actor
+        self.fallback_every = max(1, fallback_every)
         self._connection: sqlite3.Connection | None = None
+        self._listener: psycopg.Connection[tuple[object, ...]] | None = None
+        self._polls = 0
         self._data_version: int | None = None
         self.last_seq = 0
         if db.is_sqlite:
@@ -56,6 +70,10 @@ class ChangeWatcher:
             self._data_version = _data_version(connection)
             row = connection.execute("SELECT max(seq) FROM change_log").fetchone()
         else:
+            # Listening first: a change committed before the read below is in it; any later
+            # one notifies.
+            with contextlib.suppress(psycopg.Error):
+                self._listen()
             with db.read() as session:
                 row = (session.scalar(select(func.max(ChangeLogEntry.seq))),)
         self.last_seq = int(row[0] or 0)
@@ -98,12 +116,19 @@ class ChangeWatcher:
     def close(self) -> None:
         """Close the watcher's own connection."""
         self._drop_connection()
+        self._drop_listener()
 
     def _poll_server(self) -> list[ChangeInfo]:
+        self._polls += 1
+        fallback = self._polls % self.fallback_every == 0
+        notified = self._drain_notifications(check=fallback)
+        if not notified and not fallback:
+            return []
         with self.db.read() as session:
-            newest = session.scalar(select(func.max(ChangeLogEntry.seq))) or 0
-            if newest <= self.last_seq:
-                return []
+            if not notified:
+                newest = session.scalar(select(func.max(ChangeLogEntry.seq))) or 0
+                if newest <= self.last_seq:
+                    return []
             rows = session.scalars(
                 select(ChangeLogEntry)
                 .where(ChangeLogEntry.seq > self.last_seq)
@@ -124,6 +149,41 @@ class ChangeWatcher:
         if changes:
             self.last_seq = changes[-1].seq
         return changes
+
+    def _drain_notifications(self, *, check: bool) -> bool:
+        """Whether any notification arrived since the last poll (``check``: ping it too)."""
+        try:
+            listener = self._listen()
+            if check:
+                # A connection the server dropped can look healthy until it is used.
+                listener.execute("SELECT 1")
+            return bool(list(listener.notifies(timeout=0)))
+        except psycopg.Error:
+            # Lost (a sleep, a server restart): listen again before reading the change log, so
+            # nothing committed in between goes unnoticed.
+            self._drop_listener()
+            with contextlib.suppress(psycopg.Error):
+                self._listen()
+            return True
+
+    def _listen(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._listener is None:
+            url = self.db.engine.url.set(drivername="postgresql")
+            listener = psycopg.connect(
+                url.render_as_string(hide_password=False),
+                autocommit=True,
+                connect_timeout=10,
+                application_name="Organizer (watching)",
+            )
+            listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+            self._listener = listener
+        return self._listener
+
+    def _drop_listener(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._listener.close()
+            self._listener = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QMessageBox, QWidget
 
-from organizer.errors import DatabaseLockedError, DatabaseReadOnlyError, StorageError
+from organizer.errors import (
+    DatabaseDamagedError,
+    DatabaseLockedError,
+    DatabaseReadOnlyError,
+    OrganizerError,
+    StorageError,
+)
 from organizer.paths import FILE_SUFFIX
 
 if TYPE_CHECKING:
@@ -33,6 +39,7 @@ class Choice(enum.Enum):
     OPEN_READ_ONLY = enum.auto()
     TRY_AGAIN = enum.auto()
     CHOOSE_ANOTHER = enum.auto()
+    RESTORE_BACKUP = enum.auto()
     CANCEL = enum.auto()
     CLOSE = enum.auto()
 
@@ -42,6 +49,7 @@ def _button_text(choice: Choice) -> str:
         Choice.OPEN_READ_ONLY: QCoreApplication.translate("Opening", "Open read-only"),
         Choice.TRY_AGAIN: QCoreApplication.translate("Opening", "Try again"),
         Choice.CHOOSE_ANOTHER: QCoreApplication.translate("Opening", "Choose another file…"),
+        Choice.RESTORE_BACKUP: QCoreApplication.translate("Opening", "Restore a backup…"),
         Choice.CANCEL: QCoreApplication.translate("Opening", "Cancel"),
         Choice.CLOSE: QCoreApplication.translate("Opening", "Close"),
     }[choice]
@@ -115,8 +123,13 @@ def open_database_interactively(
             title = QCoreApplication.translate("Opening", "Cannot open {name}").format(
                 name=file_label(target)
             )
-            choice = ask_about_storage_error(error, title, _choices_for(error, read_only), parent)
-        if choice is Choice.OPEN_READ_ONLY:
+            choices = _choices_for(error, read_only)
+            if isinstance(error, DatabaseDamagedError) and "://" not in target:
+                choices.insert(0, Choice.RESTORE_BACKUP)
+            choice = ask_about_storage_error(error, title, choices, parent)
+        if choice is Choice.RESTORE_BACKUP:
+            restore_damaged_file(Path(target).expanduser(), parent)
+        elif choice is Choice.OPEN_READ_ONLY:
             read_only = True
         elif choice is Choice.CHOOSE_ANOTHER:
             chosen = choose_database_file(parent, start=target)
@@ -133,6 +146,35 @@ def _choices_for(error: StorageError, read_only: bool) -> list[Choice]:
     if isinstance(error, DatabaseReadOnlyError) and not read_only:
         return [Choice.OPEN_READ_ONLY, Choice.CHOOSE_ANOTHER, Choice.CANCEL]
     return [Choice.CHOOSE_ANOTHER, Choice.CANCEL]
+
+
+def restore_damaged_file(path: Path, parent: QWidget | None = None) -> bool:
+    """Offer the backups of a file too damaged to open; put the chosen one in its place.
+
+    The file cannot say who else has it open, so nobody is named; the damaged file is kept
+    beside it.  Returns whether a backup was restored.
+    """
+    from organizer.paths import data_dir
+    from organizer.sharing.backups import SHARED_FOLDER_NAME, list_backups, restore_backup
+    from organizer.ui.sharing.restore_dialog import RestoreDialog
+
+    local = data_dir() / "backups"  # one folder per file id, which the damaged file hides
+    folders = [path.parent / SHARED_FOLDER_NAME]
+    folders += sorted(p for p in local.iterdir() if p.is_dir()) if local.is_dir() else []
+    backups = [b for b in list_backups(folders) if b.path.name.startswith(f"{path.stem}.backup-")]
+    dialog = RestoreDialog(path.name, backups, [], parent)
+    if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.chosen is None:
+        return False
+    try:
+        restore_backup(path, dialog.chosen.path, others=[])
+    except OrganizerError as error:
+        title = QCoreApplication.translate("Opening", "Cannot restore {name}")
+        ask_about_storage_error(
+            StorageError(str(error)), title.format(name=path.name), [Choice.CLOSE], parent
+        )
+        return False
+    logger.info("Restored %s from %s", path, dialog.chosen.path)
+    return True
 
 
 def _missing_or_empty(target: str) -> bool:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from organizer.errors import FieldProblem, OrganizerError, ValidationError
+from organizer.errors import ConflictError, FieldProblem, OrganizerError, ValidationError
 from organizer.models import Event, EventStatus
 from organizer.models.ids import CauseId, LocationId
 from organizer.services import EventDraft
@@ -135,6 +135,7 @@ class EventEditor(QDialog):
         self.scope_dialog: ScopeDialog | None = None
         self.notice_box: QMessageBox | None = None
         self.busy = False
+        self.saving_scope: Scope | None = None
         self._zone = local_zone_name()
         self._length = DEFAULT_LENGTH
         self._syncing = False
@@ -377,6 +378,18 @@ class EventEditor(QDialog):
     def _show_data(self, data: EditorData) -> None:
         self.data = data
         self.banner.clear_message()
+        self.fill(data)
+        self._set_enabled(not self.context.read_only)
+        if self.context.read_only:
+            self.banner.show_message(
+                self.tr("This database is open read-only: you can look, but not change.")
+            )
+        self.title.setFocus()
+        self.title.selectAll()
+        self.loaded.emit()
+
+    def fill(self, data: EditorData) -> None:
+        """Show ``data``'s lists and values in the form (``data`` is not kept)."""
         self._fill_lists(data)
         self.roles.model.set_qualifications(data.qualifications)
         shown = data.shown
@@ -394,14 +407,6 @@ class EventEditor(QDialog):
             self.repeat.set_removed([e.occurrence_start for e in data.event.exceptions])
             self.roles.model.set_roles(data.roles)
             self._describe_scope(data)
-        self._set_enabled(not self.context.read_only)
-        if self.context.read_only:
-            self.banner.show_message(
-                self.tr("This database is open read-only: you can look, but not change.")
-            )
-        self.title.setFocus()
-        self.title.selectAll()
-        self.loaded.emit()
 
     def _fill_lists(self, data: EditorData) -> None:
         current_cause = data.shown.cause_id if data.shown else None
@@ -563,6 +568,18 @@ class EventEditor(QDialog):
             return
         self._save_series(draft, Scope.ALL)
 
+    def save_again(self, scope: Scope) -> None:
+        """Save what the form shows for ``scope`` without asking (after a conflict)."""
+        if self.busy or self.data is None or self.data.event is None:
+            return
+        self.roles.table.setFocus()
+        self.clear_problems()
+        draft = self.draft()
+        if not self._is_changed(draft):
+            self.accept()
+            return
+        self._save_series(draft, scope)
+
     def _check_then_ask_scope(self, draft: EventDraft) -> None:
         """Point out problems first; only a draft that can be saved asks which dates."""
         assert self.data is not None and self.data.event is not None
@@ -615,6 +632,7 @@ class EventEditor(QDialog):
         roles = self.roles.model.roles()
         restored = self.repeat.restored()
         event_id, occurrence = data.event.id, self.occurrence
+        self.saving_scope = scope
 
         def again(version: int) -> SavedSeries:
             return self.series.update(
@@ -641,6 +659,7 @@ class EventEditor(QDialog):
         }
         event_id, occurrence = data.event.id, self.occurrence
         events = self.context.services.events
+        self.saving_scope = Scope.OCCURRENCE
 
         def again(version: int) -> Event:
             return events.change_occurrence(event_id, version, occurrence, **changes)
@@ -723,7 +742,11 @@ class EventEditor(QDialog):
 
     def _save_failed(self, error: Exception) -> None:
         self._idle()
-        if isinstance(error, ValidationError):
+        if isinstance(error, ConflictError) and self.data is not None:
+            from organizer.ui.sharing.conflicts import resolve_event_conflict
+
+            resolve_event_conflict(self, error)
+        elif isinstance(error, ValidationError):
             self.show_problems(error.problems)
         elif isinstance(error, OrganizerError):
             self.banner.show_problem(str(error))

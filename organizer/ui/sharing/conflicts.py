@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
 
 from organizer.errors import ConflictError
-from organizer.services import VolunteerDraft
+from organizer.recurrence import describe
+from organizer.services import EventDraft, VolunteerDraft
+from organizer.services.series import RoleDraft, Scope
 from organizer.ui.sharing.conflict_dialog import Choice, ConflictDialog, FieldVersions
 from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.record import VolunteerRecord
 
 if TYPE_CHECKING:
     from organizer.models import Volunteer
+    from organizer.ui.events.editor import EditorData, EventEditor
     from organizer.ui.places import RecordDialog, UndoableRecords
     from organizer.ui.volunteers.editor import VolunteerEditor
 
@@ -208,3 +213,119 @@ def guarded_change(
 
 def _label(widget: QWidget) -> str:
     return widget.accessibleName() or widget.objectName()
+
+
+EVENT_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "starts_at": "Starts",
+    "ends_at": "Ends",
+    "all_day": "All day",
+    "timezone": "Time zone",
+    "cause_id": "Cause",
+    "location_id": "Location",
+    "capacity": "Capacity",
+    "status": "Status",
+    "rrule": "Repeat",
+    "roles": "Roles",
+}
+
+
+def event_fields(
+    base: EditorData, mine: EventDraft, mine_roles: tuple[RoleDraft, ...], theirs: EditorData
+) -> list[FieldVersions]:
+    """Each field of an event (and its roles, compared whole) in the three versions."""
+    assert base.shown is not None and theirs.shown is not None
+    zone = theirs.shown.timezone
+    causes = {key: name for key, name, _, _ in (*base.causes, *theirs.causes)}
+    places = {key: name for key, name in (*base.locations, *theirs.locations)}
+    shows: dict[str, Callable[[Any], str]] = {
+        "starts_at": lambda value: _moment_text(value, zone),
+        "ends_at": lambda value: _moment_text(value, zone),
+        "cause_id": lambda value: causes.get(value, "No cause") if value else "No cause",
+        "location_id": lambda value: places.get(value, "No place") if value else "No place",
+        "capacity": lambda value: "No limit" if not value else str(value),
+        "status": lambda value: str(value.value).capitalize(),
+        "rrule": lambda value: describe(value, zone),
+    }
+    fields = [
+        FieldVersions(
+            f.name,
+            EVENT_LABELS[f.name],
+            getattr(base.shown, f.name),
+            getattr(mine, f.name),
+            getattr(theirs.shown, f.name),
+            show=shows.get(f.name),
+        )
+        for f in dataclasses.fields(EventDraft)
+    ]
+    fields.append(
+        FieldVersions("roles", EVENT_LABELS["roles"], base.roles, mine_roles, theirs.roles, _roles)
+    )
+    return fields
+
+
+def _moment_text(value: datetime, zone: str) -> str:
+    return f"{value.astimezone(ZoneInfo(zone)):%a %d %b %Y %H:%M} ({zone})"
+
+
+def _roles(roles: tuple[RoleDraft, ...]) -> str:
+    return ", ".join(f"{role.role} × {role.needed}" for role in roles) or "—"
+
+
+def resolve_event_conflict(editor: EventEditor, error: ConflictError) -> None:
+    """Load their version of the editor's event and ask what to keep.
+
+    Only a save of the whole event (a one-off, or every date of a series) can be merged; a
+    change to one date, or to this date and the following ones, says plainly to reopen.
+    """
+    from organizer.ui.events.editor import load_editor_data
+    from organizer.ui.events.fields import submit
+
+    base, scope, occurrence = editor.data, editor.saving_scope, editor.occurrence
+    if base is None or base.event is None or base.shown is None or scope is not Scope.ALL:
+        editor.banner.show_problem(
+            f"{error.changed_by or 'Someone else'} changed this event after you opened it, so "
+            "nothing was saved. Close the editor and open the event again to see their "
+            "version, then make your change."
+        )
+        return
+    mine, mine_roles = editor.draft(), tuple(editor.roles.model.roles())
+    editor.banner.show_problem(str(error))  # says who changed it while their version loads
+    event_id = base.event.id
+
+    def loaded(theirs: EditorData) -> None:
+        fields = event_fields(base, mine, mine_roles, theirs)
+        dialog = ConflictDialog(error, "event", fields, editor)
+        dialog.finished.connect(lambda _result: chosen(dialog, theirs))
+        editor.conflict_dialog = dialog  # type: ignore[attr-defined]
+        dialog.open()
+
+    def chosen(dialog: ConflictDialog, theirs: EditorData) -> None:
+        dialog.deleteLater()
+        if dialog.choice is None:
+            # Still based on what was loaded: saving again asks again, never overwrites.
+            editor.banner.show_message("Nothing saved yet: Save again to choose what to keep.")
+            return
+        assert theirs.series is not None
+        editor.clear_problems()
+        if dialog.choice is Choice.RELOAD_THEIRS:
+            editor.data = theirs
+            editor.fill(theirs)
+            who = theirs.event.updated_by if theirs.event else None
+            editor.banner.show_message(f"Showing {who or 'their'}'s version; yours was dropped.")
+            return
+        values = dialog.values()
+        draft = EventDraft(**{f.name: values[f.name] for f in dataclasses.fields(EventDraft)})
+        series = dataclasses.replace(theirs.series, rrule=draft.rrule)
+        editor.fill(dataclasses.replace(theirs, shown=draft, series=series, roles=values["roles"]))
+        editor.data = theirs
+        editor.save_again(scope)
+
+    submit(
+        editor,
+        editor.context,
+        lambda: load_editor_data(editor.context, event_id, occurrence),
+        loaded,
+        editor._save_failed,
+    )
