@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from organizer.errors import ValidationError
 from organizer.models import (
@@ -25,7 +25,6 @@ from organizer.models import (
     Attendance,
     Cause,
     Event,
-    EventStatus,
     OccurrenceRow,
     Shift,
     Volunteer,
@@ -33,7 +32,11 @@ from organizer.models import (
 from organizer.models.ids import VolunteerId
 from organizer.reports.tables import Column, ColumnKind, Table
 from organizer.services.base import Service
-from organizer.services.coverage import PLACE_HOLDING
+from organizer.services.coverage import (
+    filled_up_to_needed,
+    places_filled,
+    scheduled_shifts,
+)
 from organizer.storage import Database
 
 NO_CAUSE = "No cause"
@@ -257,40 +260,16 @@ class ReportService(Service):
         events are left out.
         """
         start, end = period.instants(self.zone)
-        filled = (
-            select(func.count(Assignment.id))
-            .where(
-                Assignment.shift_id == Shift.id,
-                Assignment.occurrence_start == OccurrenceRow.recurrence_id,
-                Assignment.status.in_(PLACE_HOLDING),
-            )
-            .correlate(Shift, OccurrenceRow)
-            .scalar_subquery()
-        )
         query = (
-            select(
+            scheduled_shifts(
                 OccurrenceRow.starts_at,
                 Cause.name,
                 func.sum(Shift.needed),
-                func.sum(case((filled < Shift.needed, filled), else_=Shift.needed)),
+                func.sum(filled_up_to_needed(places_filled())),
+                start=start,
+                end=end,
             )
-            .join(Event, Event.id == OccurrenceRow.event_id)
             .outerjoin(Cause, Cause.id == Event.cause_id)
-            .join(
-                Shift,
-                and_(
-                    Shift.event_id == OccurrenceRow.event_id,
-                    or_(
-                        Shift.occurrence_start.is_(None),
-                        Shift.occurrence_start == OccurrenceRow.recurrence_id,
-                    ),
-                ),
-            )
-            .where(
-                OccurrenceRow.starts_at >= start,
-                OccurrenceRow.starts_at < end,
-                Event.status != EventStatus.CANCELLED,
-            )
             .group_by(OccurrenceRow.starts_at, Event.cause_id, Cause.name)
         )
         if cause_ids is not None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, or_, select
 
 from organizer.models import (
     Assignment,
@@ -61,6 +61,57 @@ class ShiftFill:
         return FillStatus.SHORT if self.filled else FillStatus.EMPTY
 
 
+def places_filled() -> ScalarSelect[int]:
+    """How many volunteers hold a place on a shift's occurrence.
+
+    A scalar subquery correlated to :class:`Shift` and :class:`OccurrenceRow`, for queries
+    built with :func:`scheduled_shifts`.
+    """
+    return (
+        select(func.count(Assignment.id))
+        .where(
+            Assignment.shift_id == Shift.id,
+            Assignment.occurrence_start == OccurrenceRow.recurrence_id,
+            Assignment.status.in_(PLACE_HOLDING),
+        )
+        .correlate(Shift, OccurrenceRow)
+        .scalar_subquery()
+    )
+
+
+def filled_up_to_needed(filled: ScalarSelect[int]) -> ColumnElement[int]:
+    """``filled``, but never more than the shift needs (extra people fill no other gap)."""
+    return case((filled < Shift.needed, filled), else_=Shift.needed)
+
+
+def scheduled_shifts(*columns: Any, start: datetime, end: datetime) -> Select[tuple[Any, ...]]:
+    """``columns`` for every shift of every scheduled occurrence starting in ``[start, end)``.
+
+    Joins :class:`OccurrenceRow`, :class:`Event` and :class:`Shift` (a shift for every
+    occurrence, or for that one); cancelled events are left out.
+    """
+    return (
+        select(*columns)
+        .select_from(OccurrenceRow)
+        .join(Event, Event.id == OccurrenceRow.event_id)
+        .join(
+            Shift,
+            and_(
+                Shift.event_id == OccurrenceRow.event_id,
+                or_(
+                    Shift.occurrence_start.is_(None),
+                    Shift.occurrence_start == OccurrenceRow.recurrence_id,
+                ),
+            ),
+        )
+        .where(
+            OccurrenceRow.starts_at >= start,
+            OccurrenceRow.starts_at < end,
+            Event.status != EventStatus.CANCELLED,
+        )
+    )
+
+
 class CoverageService(Service):
     """Fill status of shifts over a period (read only)."""
 
@@ -82,48 +133,23 @@ class CoverageService(Service):
         cause_ids: Iterable[int] | None,
         only_short: bool,
     ) -> list[ShiftFill]:
-        filled = (
-            select(func.count(Assignment.id))
-            .where(
-                Assignment.shift_id == Shift.id,
-                Assignment.occurrence_start == OccurrenceRow.recurrence_id,
-                Assignment.status.in_(PLACE_HOLDING),
-            )
-            .correlate(Shift, OccurrenceRow)
-            .scalar_subquery()
-        )
-        query = (
-            select(
-                Shift.id,
-                OccurrenceRow.event_id,
-                OccurrenceRow.recurrence_id,
-                OccurrenceRow.starts_at,
-                OccurrenceRow.ends_at,
-                Event.title,
-                Event.cause_id,
-                Shift.role,
-                Shift.needed,
-                Shift.qualification_id,
-                Shift.start_offset_min,
-                Shift.end_offset_min,
-                filled,
-            )
-            .join(Event, Event.id == OccurrenceRow.event_id)
-            .join(
-                Shift,
-                and_(
-                    Shift.event_id == OccurrenceRow.event_id,
-                    or_(
-                        Shift.occurrence_start.is_(None),
-                        Shift.occurrence_start == OccurrenceRow.recurrence_id,
-                    ),
-                ),
-            )
-            .where(
-                OccurrenceRow.starts_at >= start,
-                OccurrenceRow.starts_at < end,
-                Event.status != EventStatus.CANCELLED,
-            )
+        filled = places_filled()
+        query = scheduled_shifts(
+            Shift.id,
+            OccurrenceRow.event_id,
+            OccurrenceRow.recurrence_id,
+            OccurrenceRow.starts_at,
+            OccurrenceRow.ends_at,
+            Event.title,
+            Event.cause_id,
+            Shift.role,
+            Shift.needed,
+            Shift.qualification_id,
+            Shift.start_offset_min,
+            Shift.end_offset_min,
+            filled,
+            start=start,
+            end=end,
         )
         if cause_ids is not None:
             query = query.where(Event.cause_id.in_(list(cause_ids)))
@@ -143,41 +169,14 @@ class CoverageService(Service):
         Keys are ``(event_id, recurrence_id)``; a shift's extra volunteers beyond what it
         needs do not make up for another shift's gap.
         """
-        filled = (
-            select(func.count(Assignment.id))
-            .where(
-                Assignment.shift_id == Shift.id,
-                Assignment.occurrence_start == OccurrenceRow.recurrence_id,
-                Assignment.status.in_(PLACE_HOLDING),
-            )
-            .correlate(Shift, OccurrenceRow)
-            .scalar_subquery()
-        )
-        query = (
-            select(
-                OccurrenceRow.event_id,
-                OccurrenceRow.recurrence_id,
-                func.sum(Shift.needed),
-                func.sum(case((filled < Shift.needed, filled), else_=Shift.needed)),
-            )
-            .join(Event, Event.id == OccurrenceRow.event_id)
-            .join(
-                Shift,
-                and_(
-                    Shift.event_id == OccurrenceRow.event_id,
-                    or_(
-                        Shift.occurrence_start.is_(None),
-                        Shift.occurrence_start == OccurrenceRow.recurrence_id,
-                    ),
-                ),
-            )
-            .where(
-                OccurrenceRow.starts_at >= start,
-                OccurrenceRow.starts_at < end,
-                Event.status != EventStatus.CANCELLED,
-            )
-            .group_by(OccurrenceRow.event_id, OccurrenceRow.recurrence_id)
-        )
+        query = scheduled_shifts(
+            OccurrenceRow.event_id,
+            OccurrenceRow.recurrence_id,
+            func.sum(Shift.needed),
+            func.sum(filled_up_to_needed(places_filled())),
+            start=start,
+            end=end,
+        ).group_by(OccurrenceRow.event_id, OccurrenceRow.recurrence_id)
         with self.db.read() as session:
             rows = session.connection().execute(query).all()
         return {
@@ -224,4 +223,12 @@ def _fill(row: Any) -> ShiftFill:
     )
 
 
-__all__ = ["CoverageService", "FillStatus", "ShiftFill", "shift_times"]
+__all__ = [
+    "CoverageService",
+    "FillStatus",
+    "ShiftFill",
+    "filled_up_to_needed",
+    "places_filled",
+    "scheduled_shifts",
+    "shift_times",
+]
