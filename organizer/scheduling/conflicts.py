@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from organizer.errors import DomainError, NotFoundError
 from organizer.models import (
@@ -40,8 +40,8 @@ from organizer.recurrence import zone
 from organizer.scheduling.limits import LimitsService, SchedulingLimits
 from organizer.services.base import Service, chunks
 from organizer.services.coverage import PLACE_HOLDING, shift_times
-from organizer.services.events import occurrence_exists
-from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
+from organizer.services.occurrences import LONG_OCCURRENCE
+from organizer.services.roster import shift_on_occurrence
 from organizer.storage import Database
 
 NEWCOMER_DAYS = 90
@@ -734,25 +734,7 @@ def load_slot(session: Session, shift_id: int, occurrence_start: datetime) -> Sl
     ).first()
     if quick is not None:
         return _to_slot(quick)
-    shift = session.get(Shift, shift_id)
-    if shift is None:
-        raise NotFoundError("shift", shift_id)
-    event = session.get(Event, shift.event_id, options=[selectinload(Event.exceptions)])
-    assert event is not None
-    if shift.occurrence_start is not None and shift.occurrence_start != occurrence_start:
-        raise DomainError("This shift is only on another occurrence of the event.")
-    row = session.execute(
-        select(OccurrenceRow.starts_at, OccurrenceRow.ends_at).where(
-            OccurrenceRow.event_id == event.id, OccurrenceRow.recurrence_id == occurrence_start
-        )
-    ).first()
-    if row is not None:
-        starts, ends = row
-    elif occurrence_start >= stored_horizon(session) and occurrence_exists(event, occurrence_start):
-        starts, ends = occurrence_start, occurrence_start + (event.ends_at - event.starts_at)
-    else:
-        raise DomainError("This occurrence no longer exists (it may have been removed).")
-    shift_start, shift_end = shift_times(starts, ends, shift.start_offset_min, shift.end_offset_min)
+    shift, event, shift_start, shift_end = shift_on_occurrence(session, shift_id, occurrence_start)
     return SlotFacts(
         shift.id,
         event.id,

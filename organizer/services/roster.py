@@ -630,8 +630,14 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _slot(session: Session, shift_id: int, recurrence_id: datetime) -> _Slot:
-    """The shift on that occurrence, at its real times; errors if either is gone."""
+def shift_on_occurrence(
+    session: Session, shift_id: int, recurrence_id: datetime
+) -> tuple[Shift, Event, datetime, datetime]:
+    """A shift, its event, and the shift's real start and end on one occurrence.
+
+    Raises NotFoundError for a deleted shift, and DomainError when the shift is only on
+    another occurrence or the occurrence was removed.
+    """
     shift = session.get(Shift, shift_id)
     if shift is None:
         raise NotFoundError("shift", shift_id)
@@ -651,6 +657,12 @@ def _slot(session: Session, shift_id: int, recurrence_id: datetime) -> _Slot:
     else:
         raise DomainError("This occurrence no longer exists (it may have been removed).")
     shift_start, shift_end = shift_times(starts, ends, shift.start_offset_min, shift.end_offset_min)
+    return shift, event, shift_start, shift_end
+
+
+def _slot(session: Session, shift_id: int, recurrence_id: datetime) -> _Slot:
+    """The shift on that occurrence, at its real times; errors if either is gone."""
+    shift, event, shift_start, shift_end = shift_on_occurrence(session, shift_id, recurrence_id)
     return _Slot(
         shift.id,
         event.id,
