@@ -137,6 +137,7 @@ class Workspace(QObject):
             undo_stack=window.undo_stack,
             hub=ChangeHub(window),
             read_only=db.read_only,
+            settings=self.settings,
         )
         self.pages = Pages(window, context)
         self.context = context

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time as time_module
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSettings, Qt
 from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -280,6 +282,24 @@ def test_keys_page_through_periods_and_switch_views(qtbot: QtBot, page: Calendar
     assert mode_of(page) is ViewMode.MONTH
     assert page.mode_buttons[ViewMode.MONTH].isChecked()
     wait_loaded(qtbot, page)
+
+
+def test_the_chosen_view_is_remembered_next_time(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    first = replace(make_context(services), settings=settings)
+    page = open_page(qtbot, first)
+    assert mode_of(page) is ViewMode.MONTH
+    qtbot.mouseClick(page.mode_buttons[ViewMode.WEEK], Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, page)
+    page.close()
+    first.worker.wait()
+
+    again = open_page(qtbot, replace(make_context(services), settings=settings))
+    assert mode_of(again) is ViewMode.WEEK
+    assert again.mode_buttons[ViewMode.WEEK].isChecked()
+    again.context.worker.wait()
 
 
 def test_week_keys_pick_events_and_enter_opens_one(qtbot: QtBot, page: CalendarPage) -> None:

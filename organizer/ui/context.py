@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QUndoStack
 
 from organizer.services import Services
@@ -23,6 +24,8 @@ class ViewContext:
     undo_stack: QUndoStack
     hub: ChangeHub
     read_only: bool = False
+    settings: QSettings | None = None
+    """Where views remember how they were left (their layout, not data); None keeps nothing."""
 
     @property
     def actor(self) -> str:

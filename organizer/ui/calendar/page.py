@@ -42,6 +42,7 @@ from organizer.ui.undo import EditCommand, push_done
 RELOAD_ON = ("event", "cause", "location")
 RELOAD_AGENDA_ON = ("shift", "assignment")
 CLOCK_TICK_MS = 60_000
+MODE_KEY = "calendar/mode"
 # Month | Week | Agenda drawn as one segmented control, in the palette's colours.
 SEGMENTED_STYLE = """
 QToolButton {
@@ -127,6 +128,7 @@ class CalendarPage(QWidget):
         self._connect_views()
         self._build_shortcuts()
         self._set_tab_order()
+        self._restore_mode()
 
         self.loader.loaded.connect(self._on_loaded)
         self.loader.loading_changed.connect(self._on_loading_changed)
@@ -308,12 +310,20 @@ class CalendarPage(QWidget):
         self._show_period()
 
     def set_mode(self, mode: ViewMode) -> None:
-        """Switch between month, week and agenda, around the selected day."""
+        """Switch between month, week and agenda, around the selected day (remembered)."""
         if mode is not self.mode:
             self.mode = mode
             self.anchor = self.selected_day
             self._show_period()
         self.mode_buttons[mode].setChecked(True)
+        if self.context.settings is not None:
+            self.context.settings.setValue(MODE_KEY, mode.value)
+
+    def _restore_mode(self) -> None:
+        settings = self.context.settings
+        saved = settings.value(MODE_KEY) if settings is not None else None
+        if isinstance(saved, str) and saved in {mode.value for mode in ViewMode}:
+            self.set_mode(ViewMode(saved))
 
     def select_day(self, day: date, key: OccurrenceKey | None = None) -> None:
         """Select ``day`` (and the occurrence ``key``), moving the period if it is not on show."""
