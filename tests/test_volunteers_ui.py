@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -48,7 +48,9 @@ from organizer.ui.volunteers.editor import (
 )
 from organizer.ui.volunteers.model import (
     COLUMN_COUNT,
+    EMAIL,
     HOURS,
+    JOINED,
     NAME,
     OBJECT_ROLE,
     VolunteerTableModel,
@@ -315,6 +317,25 @@ def test_another_page_can_jump_to_someone_not_loaded_yet(
     assert page.search.text() == ""
     assert page.model.rowCount() > 30
     settle(qtbot, context)
+
+
+def test_shown_optional_columns_are_remembered(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    first = replace(make_context(demo), settings=settings)
+    page = show_page(qtbot, first)
+    header = page.table.horizontalHeader()
+    assert header.isSectionHidden(EMAIL) and header.isSectionHidden(JOINED)
+    page.set_column_shown(EMAIL, True)
+    settle(qtbot, first)
+
+    second = replace(make_context(demo), settings=settings)
+    again = show_page(qtbot, second)
+    header = again.table.horizontalHeader()
+    assert not header.isSectionHidden(EMAIL)
+    assert header.isSectionHidden(JOINED)
+    settle(qtbot, second)
 
 
 def test_selecting_someone_shows_a_summary_without_private_details(

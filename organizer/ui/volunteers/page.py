@@ -78,6 +78,11 @@ WATCHED = ("volunteer", "qualification", "assignment", "shift", "event")
 COLUMN_WIDTHS = {NAME: 210, NEXT_SHIFT: 230, HOURS: 95, EMAIL: 220, JOINED: 110}
 OPTIONAL_COLUMNS = (EMAIL, JOINED)  # hidden at first; the header's menu shows them
 
+
+def _column_key(column: int) -> str:
+    return f"volunteers/column-{column}-shown"
+
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -347,8 +352,10 @@ class VolunteersPage(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QUALIFICATIONS, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
+        settings = self.context.settings
         for column in OPTIONAL_COLUMNS:
-            header.hideSection(column)
+            shown = settings is not None and settings.value(_column_key(column)) in (True, "true")
+            header.setSectionHidden(column, not shown)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -697,8 +704,10 @@ class VolunteersPage(QWidget):
             self.message.say(self.tr("Saved {name}.").format(name=name))
 
     def set_column_shown(self, column: int, shown: bool) -> None:
-        """Show or hide one of the optional columns (email, joined)."""
+        """Show or hide one of the optional columns (email, joined); remembered."""
         self.table.horizontalHeader().setSectionHidden(column, not shown)
+        if self.context.settings is not None:
+            self.context.settings.setValue(_column_key(column), shown)
 
     def _volunteer_menu(self, point: QPoint) -> None:
         """Edit, archive, export their data or erase the volunteer under the pointer."""
