@@ -365,6 +365,25 @@ def test_opening_an_up_to_date_file_does_not_load_alembic(db: Database, db_path:
     assert result.stdout.strip() == "False"
 
 
+def test_working_on_a_file_loads_no_server_driver(db: Database, db_path: Path) -> None:
+    """A coordinator on a shared file never pays for PostgreSQL's driver at start-up."""
+    db.close()
+    script = (
+        "import sys\n"
+        "from organizer.services import Services\n"
+        "from organizer.sharing.watch import ChangeWatcher\n"
+        "from organizer.storage import open_database\n"
+        f"db = open_database({str(db_path)!r})\n"
+        "Services.for_database(db, 'Sam').causes.list()\n"
+        "ChangeWatcher(db, actor='Sam').poll()\n"
+        "print(any(name.split('.')[0] == 'psycopg' for name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "False"
+
+
 def test_timestamps_written_by_other_programs_are_read_as_instants(
     db: Database, db_path: Path
 ) -> None:

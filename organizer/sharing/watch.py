@@ -16,12 +16,15 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import psycopg
 from sqlalchemy import func, select
 
 from organizer.models import ChangeLogEntry
 from organizer.storage import Database, translate_storage_errors
+
+if TYPE_CHECKING:  # psycopg loads only for a server: SQLite users never pay for it
+    import psycopg
 
 CHANGES_CHANNEL = "organizer_changes"
 """The PostgreSQL channel notified on commit of every write that logged a change."""
@@ -70,6 +73,8 @@ class ChangeWatcher:
             self._data_version = _data_version(connection)
             row = connection.execute("SELECT max(seq) FROM change_log").fetchone()
         else:
+            import psycopg
+
             # Listening first: a change committed before the read below is in it; any later
             # one notifies.
             with contextlib.suppress(psycopg.Error):
@@ -152,6 +157,8 @@ class ChangeWatcher:
 
     def _drain_notifications(self, *, check: bool) -> bool:
         """Whether any notification arrived since the last poll (``check``: ping it too)."""
+        import psycopg
+
         try:
             listener = self._listen()
             if check:
@@ -167,6 +174,8 @@ class ChangeWatcher:
             return True
 
     def _listen(self) -> psycopg.Connection[tuple[object, ...]]:
+        import psycopg
+
         if self._listener is None:
             url = self.db.engine.url.set(drivername="postgresql")
             listener = psycopg.connect(
@@ -180,6 +189,8 @@ class ChangeWatcher:
         return self._listener
 
     def _drop_listener(self) -> None:
+        import psycopg
+
         if self._listener is not None:
             with contextlib.suppress(psycopg.Error):
                 self._listener.close()
