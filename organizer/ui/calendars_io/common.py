@@ -19,13 +19,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from organizer.errors import DomainError, OrganizerError
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import ProblemLabel
 
 EXPORT_FOLDER_KEY = "calendars/export_folder"
 OUTBOX_FOLDER_KEY = "calendars/outbox_folder"
@@ -150,51 +148,6 @@ def remembered_folder(settings: QSettings, key: str, fallback: Path) -> Path:
     """The folder last used for ``key``, or ``fallback``."""
     value = settings.value(key, "")
     return Path(str(value)) if value else fallback
-
-
-class Banner(QWidget):
-    """A line of text: a quiet message, or a problem in red; hidden when empty."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        """An empty, hidden banner."""
-        super().__init__(parent)
-        self.setAccessibleName(tr("Messages"))
-        self.message = QLabel()
-        self.message.setAccessibleName(tr("Message"))
-        self.message.setWordWrap(True)
-        self.problem = ProblemLabel(tr("Problem"))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.message)
-        layout.addWidget(self.problem)
-        self.message.hide()
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        """Say ``text`` quietly."""
-        self.problem.clear_problem()
-        self.message.setText(text)
-        self.message.show()
-        self.show()
-
-    def show_problem(self, text: str) -> None:
-        """Say ``text`` in red."""
-        self.message.hide()
-        self.problem.show_problems([text])
-        self.show()
-
-    def clear(self) -> None:
-        """Say nothing."""
-        self.message.hide()
-        self.problem.clear_problem()
-        self.hide()
-
-    @property
-    def text(self) -> str:
-        """What the banner says now (empty when hidden)."""
-        if self.isHidden():
-            return ""
-        return self.problem.text() if not self.problem.isHidden() else self.message.text()
 
 
 @dataclass(frozen=True)

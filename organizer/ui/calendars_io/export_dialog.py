@@ -38,7 +38,6 @@ from organizer.ui.calendars_io.choices import Choices, load_choices
 from organizer.ui.calendars_io.common import (
     EXPORT_FOLDER_KEY,
     SAVE_FILE,
-    Banner,
     Clock,
     PathField,
     date_field,
@@ -53,7 +52,7 @@ from organizer.ui.calendars_io.common import (
     write_file,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import day_text
+from organizer.ui.events.fields import Banner, day_text
 from organizer.ui.opening import documents_folder
 
 EVERYTHING_FROM = datetime(1900, 1, 1, tzinfo=UTC)

@@ -41,7 +41,6 @@ from organizer.timezones import local_zone_name, zone_choices
 from organizer.ui import app_settings
 from organizer.ui.calendars_io.common import (
     IMPORT_FOLDER_KEY,
-    Banner,
     calendar_filter,
     muted,
     remembered_folder,
@@ -58,7 +57,7 @@ from organizer.ui.calendars_io.preview_model import (
     ImportPreviewModel,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import PaletteDelegate, ProblemLabel, plural
+from organizer.ui.events.fields import Banner, PaletteDelegate, ProblemLabel, plural
 from organizer.ui.opening import documents_folder
 
 FILES_PAGE, PREVIEW_PAGE, RESULT_PAGE = range(3)

@@ -58,7 +58,6 @@ from organizer.ui.calendars_io.common import (
     FEED_FOLDER_KEY,
     FOLDER,
     OUTBOX_FOLDER_KEY,
-    Banner,
     Clock,
     PathField,
     date_field,
@@ -76,7 +75,7 @@ from organizer.ui.calendars_io.settings_dialog import (
     password_state,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import ProblemLabel, error_colour, plural
+from organizer.ui.events.fields import Banner, ProblemLabel, error_colour, plural
 from organizer.ui.opening import documents_folder
 
 BY_EMAIL_KEY = "calendars/publish_by_email"

@@ -31,7 +31,6 @@ from organizer.storage import Database
 from organizer.ui import app_settings
 from organizer.ui.calendars_io.common import (
     IMPORT_FOLDER_KEY,
-    Banner,
     calendar_filter,
     heading,
     muted,
@@ -39,7 +38,7 @@ from organizer.ui.calendars_io.common import (
     run,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import error_colour, plural
+from organizer.ui.events.fields import Banner, error_colour, plural
 from organizer.ui.opening import documents_folder
 
 

@@ -25,14 +25,13 @@ from organizer.ui import app_settings
 from organizer.ui.calendars_io.common import (
     FEED_FOLDER_KEY,
     FOLDER,
-    Banner,
     PathField,
     heading,
     muted,
     run,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import ProblemLabel, mark_invalid
+from organizer.ui.events.fields import Banner, ProblemLabel, mark_invalid
 
 REMINDERS: tuple[tuple[int | None, str], ...] = (
     (None, "No reminder"),

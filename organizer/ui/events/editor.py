@@ -51,6 +51,7 @@ from organizer.ui.context import ViewContext
 from organizer.ui.events.edits import EventEdits
 from organizer.ui.events.fields import (
     DAY_FORMAT,
+    Banner,
     ProblemLabel,
     day_text,
     local_wall,
@@ -169,7 +170,7 @@ class EventEditor(QDialog):
         self.subheading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.subheading.setWordWrap(True)
         self.subheading.hide()
-        self.banner = _Banner()
+        self.banner = Banner(muted=True)
 
         self.title = QLineEdit()
         self.title.setAccessibleName(self.tr("Title"))
@@ -377,7 +378,7 @@ class EventEditor(QDialog):
 
     def _show_data(self, data: EditorData) -> None:
         self.data = data
-        self.banner.clear_message()
+        self.banner.clear()
         self.fill(data)
         self._set_enabled(not self.context.read_only)
         if self.context.read_only:
@@ -704,7 +705,7 @@ class EventEditor(QDialog):
         self.busy = False
         self.save_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
-        self.banner.clear_message()
+        self.banner.clear()
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         self._busy(self.tr("Saving…"))
@@ -799,7 +800,7 @@ class EventEditor(QDialog):
     def clear_problems(self) -> None:
         """Hide every problem."""
         self.show_problems(())
-        self.banner.clear_message()
+        self.banner.clear()
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (
@@ -823,41 +824,6 @@ class EventEditor(QDialog):
         self.save_button.setVisible(not self.context.read_only)
         if self.context.read_only:
             self.cancel_button.setText(self.tr("Close"))
-
-
-class _Banner(QWidget):
-    """A line at the top of the editor: a quiet message, or a problem in red."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setAccessibleName(self.tr("Messages"))
-        self.message = QLabel()
-        self.message.setAccessibleName(self.tr("Message"))
-        self.message.setWordWrap(True)
-        self.message.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.problem = ProblemLabel(self.tr("Problem"))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.message)
-        layout.addWidget(self.problem)
-        self.message.hide()
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.problem.clear_problem()
-        self.message.setText(text)
-        self.message.show()
-        self.show()
-
-    def show_problem(self, text: str) -> None:
-        self.message.hide()
-        self.problem.show_problems([text])
-        self.show()
-
-    def clear_message(self) -> None:
-        self.message.hide()
-        self.problem.clear_problem()
-        self.hide()
 
 
 def _row(*widgets: QWidget, stretch_first: bool = False) -> QWidget:

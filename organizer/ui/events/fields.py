@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -117,6 +118,56 @@ class ProblemLabel(QLabel):
         palette.setColor(QPalette.ColorRole.WindowText, error_colour(palette))
         self.setPalette(palette)
         self._painting = False
+
+
+class Banner(QWidget):
+    """A line of text: a quiet message, or a problem in red; hidden when empty.
+
+    ``muted`` draws the quiet message in the palette's placeholder colour.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, muted: bool = False) -> None:
+        """An empty, hidden banner."""
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Messages"))
+        self.message = QLabel()
+        self.message.setAccessibleName(self.tr("Message"))
+        self.message.setWordWrap(True)
+        if muted:
+            self.message.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.problem = ProblemLabel(self.tr("Problem"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.message)
+        layout.addWidget(self.problem)
+        self.message.hide()
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        """Say ``text`` quietly."""
+        self.problem.clear_problem()
+        self.message.setText(text)
+        self.message.show()
+        self.show()
+
+    def show_problem(self, text: str) -> None:
+        """Say ``text`` in red."""
+        self.message.hide()
+        self.problem.show_problems([text])
+        self.show()
+
+    def clear(self) -> None:
+        """Say nothing."""
+        self.message.hide()
+        self.problem.clear_problem()
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        """What the banner says now (empty when hidden)."""
+        if self.isHidden():
+            return ""
+        return self.problem.text() if not self.problem.isHidden() else self.message.text()
 
 
 class PaletteDelegate(QStyledItemDelegate):
