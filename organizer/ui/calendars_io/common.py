@@ -15,15 +15,13 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QWidget,
 )
 
 from organizer.errors import DomainError, OrganizerError
 from organizer.ui.context import ViewContext
+from organizer.ui.path_field import PathChooser
 
 EXPORT_FOLDER_KEY = "calendars/export_folder"
 OUTBOX_FOLDER_KEY = "calendars/outbox_folder"
@@ -162,8 +160,8 @@ SAVE_FILE = PathKind(save=True)
 FOLDER = PathKind(folder=True)
 
 
-class PathField(QWidget):
-    """A path typed or chosen with a "Choose…" button; ``edited`` says the person changed it."""
+class PathField(PathChooser):
+    """A calendar file or folder, typed or chosen; ``edited`` says the person changed it."""
 
     edited = Signal(str)
 
@@ -175,40 +173,19 @@ class PathField(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         """A field called ``accessible_name``; the chooser's window title is ``title``."""
-        super().__init__(parent)
+        super().__init__(accessible_name, title, parent)
         self.kind = kind
-        self.title = title
-        self.setAccessibleName(accessible_name)
-        self.line = QLineEdit()
-        self.line.setAccessibleName(accessible_name)
-        self.line.setClearButtonEnabled(True)
         self.line.textEdited.connect(self.edited)
-        self.button = QPushButton(tr("Choose…"))
-        self.button.setAccessibleName(tr("Choose {what}").format(what=accessible_name.lower()))
-        self.button.clicked.connect(self._choose)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addWidget(self.line, 1)
-        layout.addWidget(self.button)
 
-    def path(self) -> Path | None:
-        """The path typed or chosen (``None`` when empty)."""
-        text = self.line.text().strip()
-        return Path(text).expanduser() if text else None
-
-    def set_path(self, path: Path | str | None) -> None:
-        """Show ``path`` (without counting as an edit)."""
-        self.line.setText("" if path is None else str(path))
-
-    def _choose(self) -> None:
-        start = str(self.path() or "")
+    def pick(self, start: str) -> str:
+        """A folder, or an .ics file to save (the suffix added when left out)."""
         if self.kind.folder:
-            chosen = QFileDialog.getExistingDirectory(self, self.title, start)
-        else:
-            chosen, _ = QFileDialog.getSaveFileName(self, self.title, start, calendar_filter())
-            if chosen and not Path(chosen).suffix:
-                chosen += ".ics"
-        if chosen:
-            self.line.setText(chosen)
-            self.edited.emit(chosen)
+            return QFileDialog.getExistingDirectory(self, self.title, start)
+        chosen, _ = QFileDialog.getSaveFileName(self, self.title, start, calendar_filter())
+        if chosen and not Path(chosen).suffix:
+            chosen += ".ics"
+        return chosen
+
+    def picked(self, chosen: str) -> None:
+        """A pick counts as an edit."""
+        self.edited.emit(chosen)

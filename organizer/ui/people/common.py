@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from organizer.changes import DataChange
 from organizer.errors import OrganizerError
 from organizer.ui.context import ViewContext
+from organizer.ui.path_field import PathChooser
 from organizer.ui.tones import Tone, scaled_font, tone_colours
 
 
@@ -189,7 +189,7 @@ class ProgressRow(QWidget):
         self.cancel_requested.emit()
 
 
-class FileField(QWidget):
+class FileField(PathChooser):
     """A file path typed or picked with "Choose…"; ``changed`` says it was edited or picked."""
 
     changed = Signal(str)
@@ -204,42 +204,22 @@ class FileField(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         """A field called ``accessible_name``; the chooser opens (or saves) with ``filter``."""
-        super().__init__(parent)
-        self.title = title
+        super().__init__(accessible_name, title, parent)
         self.file_filter = file_filter
         self.save = save
-        self.setAccessibleName(accessible_name)
-        self.line = QLineEdit()
-        self.line.setAccessibleName(accessible_name)
-        self.line.setClearButtonEnabled(True)
         self.line.textChanged.connect(self.changed)
-        self.button = QPushButton(tr("Choose…"))
-        self.button.setAccessibleName(tr("Choose {what}").format(what=accessible_name.lower()))
-        self.button.clicked.connect(self.choose)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addWidget(self.line, 1)
-        layout.addWidget(self.button)
 
-    def path(self) -> Path | None:
-        """The path typed or chosen (``None`` when empty)."""
-        text = self.line.text().strip()
-        return Path(text).expanduser() if text else None
+    def start_folder(self) -> Path:
+        """The documents folder."""
+        return documents_folder()
 
-    def set_path(self, path: Path | str | None) -> None:
-        """Show ``path``."""
-        self.line.setText("" if path is None else str(path))
-
-    def choose(self) -> None:
-        """Open the system's file chooser."""
-        start = str(self.path() or documents_folder())
+    def pick(self, start: str) -> str:
+        """A file to open, or to save when ``save``."""
         if self.save:
             chosen, _ = QFileDialog.getSaveFileName(self, self.title, start, self.file_filter)
         else:
             chosen, _ = QFileDialog.getOpenFileName(self, self.title, start, self.file_filter)
-        if chosen:
-            self.line.setText(chosen)
+        return chosen
 
 
 def confirm(
