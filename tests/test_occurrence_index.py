@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -144,6 +145,44 @@ def test_endless_series_are_read_past_the_horizon(db: Database) -> None:
     assert len(far) == 4
     assert all(o.event_id == event.id for o in far)
     assert all(o.starts_at.astimezone(london).hour == 10 for o in far)
+
+
+def test_paging_on_past_the_horizon_gives_what_a_fresh_look_gives(db: Database) -> None:
+    """Months beyond the index walk on from the months seen before; a changed rule is
+    walked afresh, so nobody sees the old pattern."""
+    services = Services.for_database(db, "tester")
+    london = ZoneInfo("Europe/London")
+    draft = EventDraft(
+        title="Allotment morning",
+        starts_at=datetime(2026, 3, 7, 10, tzinfo=london),
+        ends_at=datetime(2026, 3, 7, 12, tzinfo=london),
+        timezone="Europe/London",
+        rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,SU",
+    )
+    event = services.events.create(draft)
+    with db.read() as session:
+        horizon = stored_horizon(session)
+    months = [
+        (horizon + timedelta(days=31 * n), horizon + timedelta(days=31 * (n + 1)))
+        for n in range(14)
+    ]
+
+    def fresh(start: datetime, end: datetime) -> list[datetime]:
+        found = Services.for_database(db, "someone else").events.occurrences_between(start, end)
+        return [o.starts_at for o in found]
+
+    for start, end in months:
+        paged = [o.starts_at for o in services.events.occurrences_between(start, end)]
+        assert paged == fresh(start, end)
+        assert paged and all(o.astimezone(london).weekday() in (5, 6) for o in paged)
+    changed = services.events.update(
+        event.id, event.version, replace(draft, rrule="FREQ=WEEKLY;BYDAY=WE")
+    )
+    assert changed.version != event.version
+    for start, end in reversed(months):
+        paged = [o.starts_at for o in services.events.occurrences_between(start, end)]
+        assert paged == fresh(start, end)
+        assert paged and all(o.astimezone(london).weekday() == 2 for o in paged)
 
 
 def test_the_horizon_moves_on(db: Database) -> None:

@@ -179,3 +179,72 @@ def test_an_overnight_shift_keeps_its_length_over_the_clock_change() -> None:
     assert all(o.ends_at - o.starts_at == timedelta(hours=8) for o in found)
     # The night the clocks go back ends at 05:00 by the clock, after eight real hours.
     assert found[1].ends_at.astimezone(london).strftime("%d %H:%M") == "25 05:00"
+
+
+RESUMABLE_RULES = [
+    "FREQ=DAILY;INTERVAL={interval}",
+    "FREQ=WEEKLY;INTERVAL={interval}",
+    "FREQ=WEEKLY;INTERVAL={interval};BYDAY=TU,TH,SA",
+    "FREQ=WEEKLY;INTERVAL={interval};BYDAY=MO,WE,FR;BYSETPOS=-1",
+    "FREQ=MONTHLY;INTERVAL={interval}",
+    "FREQ=MONTHLY;INTERVAL={interval};BYDAY=2TU",
+    "FREQ=MONTHLY;INTERVAL={interval};BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    "FREQ=MONTHLY;INTERVAL={interval};BYMONTHDAY=31",
+    "FREQ=YEARLY;INTERVAL={interval}",
+    "FREQ=YEARLY;INTERVAL={interval};BYMONTH=3,10;BYDAY=-1SU",
+    "FREQ=DAILY;INTERVAL={interval};BYHOUR=9,18",
+    "FREQ=WEEKLY;INTERVAL={interval};COUNT=40",
+]
+
+
+@given(
+    zone_name=st.sampled_from([*ZONES, "America/Sao_Paulo", "Pacific/Chatham"]),
+    first=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)),
+    template=st.sampled_from(RESUMABLE_RULES),
+    interval=st.integers(min_value=1, max_value=4),
+    pick=st.integers(min_value=0, max_value=60),
+    window_days=st.integers(min_value=1, max_value=120),
+    after=st.integers(min_value=0, max_value=400),
+)
+def test_walking_on_from_a_known_occurrence_finds_the_same_occurrences(
+    zone_name: str,
+    first: datetime,
+    template: str,
+    interval: int,
+    pick: int,
+    window_days: int,
+    after: int,
+) -> None:
+    """Resuming a rule from one of its occurrences (as paging past the horizon does) changes
+    nothing, whatever the rule, the zone and its clock changes."""
+    tz = ZoneInfo(zone_name)
+    start = first.replace(second=0, microsecond=0, tzinfo=tz).astimezone(UTC)
+    end = start + timedelta(minutes=90)
+    rule = template.format(interval=interval)
+    everything = list(expand(rule, start, end, zone_name, start, start + timedelta(days=3 * 366)))
+    if not everything:
+        return
+    known = everything[min(pick, len(everything) - 1)].recurrence_id
+    window_start = known + timedelta(days=after)
+    window_end = window_start + timedelta(days=window_days)
+    plain = list(expand(rule, start, end, zone_name, window_start, window_end))
+    resumed = list(expand(rule, start, end, zone_name, window_start, window_end, resume_from=known))
+    assert resumed == plain
+
+
+def test_an_occurrence_shifted_by_a_clock_change_is_not_walked_on_from() -> None:
+    """02:30 does not exist in New York on 8 March 2026: that occurrence lands at 03:30, and
+    walking on from it would move every later one to 03:30 too."""
+    new_york = ZoneInfo("America/New_York")
+    start = datetime(2026, 3, 1, 2, 30, tzinfo=new_york).astimezone(UTC)
+    end = start + timedelta(hours=1)
+    rule = "FREQ=DAILY"
+    gap_day = next(
+        o.recurrence_id
+        for o in expand(rule, start, end, "America/New_York", start, start + timedelta(days=30))
+        if o.recurrence_id.astimezone(new_york).date() == date(2026, 3, 8)
+    )
+    assert gap_day.astimezone(new_york).hour == 3
+    window = (datetime(2026, 4, 10, 12, tzinfo=UTC), datetime(2026, 4, 20, 12, tzinfo=UTC))
+    resumed = list(expand(rule, start, end, "America/New_York", *window, resume_from=gap_day))
+    assert [o.starts_at.astimezone(new_york).time() for o in resumed] == [time(2, 30)] * 10
