@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sys
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,14 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+
+GIL_SWITCH_SECONDS = 0.001
+"""How long a busy thread may keep the GIL while another waits for it.
+
+Python's default (5 ms) lets a worker crunching pure Python hold the GUI thread off for
+100 ms and more, as each of the GUI thread's many small calls back into Python waits its
+turn; 1 ms keeps the window answering while the worker runs.
+"""
 
 
 class JobSignals(QObject):
@@ -91,6 +100,7 @@ class Worker(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         """Start with an idle thread."""
         super().__init__(parent)
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pending = 0
