@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from organizer.demo import generate_demo
 from organizer.models import AssignmentStatus, EventStatus
@@ -247,3 +249,24 @@ def test_putting_a_deleted_place_back_on_its_events(
     assert services.events.get(moved).location_id == library.id, "a newer choice is kept"
     assert "back where it was used (1 in all)" in services.changes.recent(1)[0].summary
     assert overview.this_week(NOW)[0].location == "Church hall"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    hours=st.integers(min_value=-24 * 10, max_value=24 * 30),
+    days=st.integers(min_value=0, max_value=28),
+    limit=st.integers(min_value=1, max_value=40),
+)
+def test_the_most_urgent_shifts_are_found_without_reading_them_all(
+    demo: Database, hours: int, days: int, limit: int
+) -> None:
+    """Reading stops early once no later shift can be more urgent; the answer is the same
+    as sorting every short shift of the span."""
+    coverage = Services.for_database(demo, "Sam").coverage
+    now = NOW + timedelta(hours=hours)
+    end = now + timedelta(days=days)
+    every = [fill for fill in coverage.shift_fill(now, end) if fill.missing]
+    every.sort(key=lambda f: (max((f.starts_at - now) // timedelta(days=1), 0), -f.missing))
+    assert coverage.understaffed(now, end, limit=limit) == every[:limit]

@@ -123,18 +123,10 @@ class CoverageService(Service):
         A shift's own times (minutes into the occurrence) are applied.  Cancelled events
         are left out; proposed, invited, accepted and tentative volunteers hold a place.
         """
-        return self._fills(start, end, cause_ids=cause_ids, only_short=False)
+        return self._fills(start, end, cause_ids=cause_ids)
 
-    def _fills(
-        self,
-        start: datetime,
-        end: datetime,
-        *,
-        cause_ids: Iterable[int] | None,
-        only_short: bool,
-    ) -> list[ShiftFill]:
-        filled = places_filled()
-        query = scheduled_shifts(
+    def _fill_query(self, start: datetime, end: datetime, filled: ScalarSelect[int]) -> Select[Any]:
+        return scheduled_shifts(
             Shift.id,
             OccurrenceRow.event_id,
             OccurrenceRow.recurrence_id,
@@ -151,10 +143,17 @@ class CoverageService(Service):
             start=start,
             end=end,
         )
+
+    def _fills(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        cause_ids: Iterable[int] | None,
+    ) -> list[ShiftFill]:
+        query = self._fill_query(start, end, places_filled())
         if cause_ids is not None:
             query = query.where(Event.cause_id.in_(list(cause_ids)))
-        if only_short:  # most shifts are full: leave them in the database
-            query = query.where(filled < Shift.needed)
         with self.db.read() as session:
             rows = session.connection().execute(query).all()
         return sorted(
@@ -186,9 +185,34 @@ class CoverageService(Service):
 
     def understaffed(self, start: datetime, end: datetime, *, limit: int = 50) -> list[ShiftFill]:
         """Shifts with open places, most urgent first (soonest, then most places missing)."""
-        short = self._fills(start, end, cause_ids=None, only_short=True)
-        short.sort(key=lambda f: (_urgency_day(f, start), -f.missing, f.starts_at))
+        filled = places_filled()
+        query = (
+            self._fill_query(start, end, filled)
+            .where(filled < Shift.needed)
+            .order_by(OccurrenceRow.starts_at)
+        )
+        short: list[ShiftFill] = []
+        with self.db.read() as session:
+            connection = session.connection()
+            earliest_offset = timedelta(
+                minutes=min(connection.scalar(select(func.min(Shift.start_offset_min))) or 0, 0)
+            )
+            # Rows come by occurrence start and SQLite counts each one's places only when it
+            # is reached, so reading stops as soon as no later shift can be more urgent.
+            for row in connection.execute(query):
+                if len(short) >= limit:
+                    short.sort(key=lambda f: _urgency(f, start))
+                    del short[limit:]
+                    last_day = _urgency_day(short[-1], start)
+                    if row.starts_at + earliest_offset >= start + timedelta(days=last_day + 1):
+                        break
+                short.append(_fill(row))
+        short.sort(key=lambda f: _urgency(f, start))
         return short[:limit]
+
+
+def _urgency(fill: ShiftFill, now: datetime) -> tuple[int, int, datetime, str, int]:
+    return (_urgency_day(fill, now), -fill.missing, fill.starts_at, fill.title, fill.shift_id)
 
 
 def _urgency_day(fill: ShiftFill, now: datetime) -> int:
