@@ -375,7 +375,9 @@ def test_working_on_a_file_loads_no_server_driver(db: Database, db_path: Path) -
         "from organizer.storage import open_database\n"
         f"db = open_database({str(db_path)!r})\n"
         "Services.for_database(db, 'Sam').causes.list()\n"
-        "ChangeWatcher(db, actor='Sam').poll()\n"
+        "watcher = ChangeWatcher(db, actor='Sam')\n"
+        "watcher.poll()\n"
+        "watcher.close()\n"
         "print(any(name.split('.')[0] == 'psycopg' for name in sys.modules))\n"
     )
     result = subprocess.run(

@@ -189,9 +189,9 @@ class ChangeWatcher:
         return self._listener
 
     def _drop_listener(self) -> None:
-        import psycopg
-
         if self._listener is not None:
+            import psycopg
+
             with contextlib.suppress(psycopg.Error):
                 self._listener.close()
             self._listener = None
