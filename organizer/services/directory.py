@@ -26,12 +26,13 @@ A scheduled length is the shift's own window, or else the whole occurrence, at m
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +49,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
@@ -220,6 +222,7 @@ class DirectoryService(Service):
         super().__init__(db, actor)
         self.clock = clock
         self.zone = zone
+        self._compiled: dict[DirectoryQuery, tuple[str, dict[str, Any]]] = {}
 
     def page(self, query: DirectoryQuery, offset: int = 0, limit: int = 100) -> list[DirectoryRow]:
         """Up to ``limit`` volunteers matching ``query`` from position ``offset``, in order."""
@@ -229,6 +232,24 @@ class DirectoryService(Service):
             connection = self._connection(session.connection())
             ids = [row[0] for row in connection.execute(statement, moment.params)]
             return _rows(connection, ids, moment)
+
+    def first_page(
+        self, query: DirectoryQuery, limit: int = 100
+    ) -> tuple[list[VolunteerId], list[DirectoryRow]]:
+        """Every id matching ``query`` in order, and the rows of the first ``limit`` of them.
+
+        One read answers both, so a list can show its first page and keep the ids as the
+        snapshot it scrolls through (:meth:`rows` fetches the rest).
+        """
+        moment = self._moment()
+        with self.db.read() as session:
+            connection = self._connection(session.connection())
+            if connection.dialect.name == "sqlite":
+                return _first_page_sqlite(
+                    connection, self._first_page_sql(query), query, moment, limit
+                )
+            ids = _all_ids(connection, self._ordered(query), moment.params)
+            return ids, _rows(connection, ids[: max(limit, 0)], moment)
 
     def count(self, query: DirectoryQuery) -> int:
         """How many volunteers match ``query``."""
@@ -245,15 +266,14 @@ class DirectoryService(Service):
         """
         with self.db.read() as session:
             connection = self._connection(session.connection())
-            result = connection.execute(self._ordered(query), self._moment().params)
-            return list(result.scalars())
+            return _all_ids(connection, self._ordered(query), self._moment().params)
 
     def rows(self, ids: Sequence[int]) -> list[DirectoryRow]:
         """The directory rows for ``ids``, in that order (deleted volunteers left out)."""
         if not ids:
             return []
         with self.db.read() as session:
-            return _rows(session.connection(), list(ids), self._moment())
+            return _rows(self._connection(session.connection()), list(ids), self._moment())
 
     def summary(self, volunteer_id: int) -> VolunteerSummary | None:
         """What a side panel shows about one volunteer, or ``None`` if they were deleted."""
@@ -292,11 +312,44 @@ class DirectoryService(Service):
 
     # Query building --------------------------------------------------------------------------
 
+    def _first_page_sql(self, query: DirectoryQuery) -> tuple[str, dict[str, Any]]:
+        """:data:`_FIRST_PAGE_SQLITE` around the query's order, compiled once per shape.
+
+        Searched words, the qualification and the weekday are named parameters, so queries
+        differing only in those share one statement.
+        """
+        shape = replace(
+            query,
+            text=" ".join("w" * len(_words(query))),
+            qualification_id=None if query.qualification_id is None else QualificationId(0),
+            available_weekday=(
+                query.available_weekday
+                if query.available_weekday is None or not 0 <= query.available_weekday <= 6
+                else 0
+            ),
+        )
+        found = self._compiled.get(shape)
+        if found is None:
+            # Every parameter needs a value to write IN lists out; the moment's are replaced.
+            ordered = (
+                self._ordered(shape)
+                .params(self._moment().params)
+                .compile(dialect=_NAMED_SQLITE, compile_kwargs={"render_postcompile": True})
+            )
+            values = ordered.construct_expanded_state().parameters
+            fixed = {name: _sqlite_value(value) for name, value in values.items()}
+            sql = _FIRST_PAGE_SQLITE.replace("{ordered}", ordered.string)
+            found = self._compiled[shape] = (sql, fixed)
+        return found
+
     def _moment(self) -> _Moment:
         return _Moment.of(self.clock(), self.zone)
 
     def _connection(self, connection: Connection) -> Connection:
-        """The connection, with the accent-folding function SQLite needs for searching."""
+        """The connection, with the accent-folding function SQLite needs for searching.
+
+        Registering the function again costs well under a microsecond.
+        """
         if connection.dialect.name == "sqlite":
             raw = connection.connection.driver_connection
             assert raw is not None
@@ -312,8 +365,10 @@ class DirectoryService(Service):
         conditions: list[ColumnElement[bool]] = []
         if not query.include_archived:
             conditions.append(Volunteer.active.is_(True))
-        for word in (fold(query.text) or "").split():
-            pattern = f"%{_escape_like(word)}%"
+        # Elsewhere than SQLite the columns are only lower-cased, so the words keep accents.
+        words = _words(query) if self.db.is_sqlite else query.text.casefold().split()
+        for number, word in enumerate(words):
+            pattern: BindParameter[str] = bindparam(f"word{number}", f"%{_escape_like(word)}%")
             conditions.append(
                 or_(
                     self._folded(Volunteer.name).like(pattern, escape="\\"),
@@ -325,7 +380,8 @@ class DirectoryService(Service):
                 select(VolunteerQualification.volunteer_id)
                 .where(
                     VolunteerQualification.volunteer_id == Volunteer.id,
-                    VolunteerQualification.qualification_id == query.qualification_id,
+                    VolunteerQualification.qualification_id
+                    == bindparam("qualification_id", query.qualification_id),
                     _UNEXPIRED,
                 )
                 .exists()
@@ -337,7 +393,7 @@ class DirectoryService(Service):
                 select(AvailabilityWindow.id)
                 .where(
                     AvailabilityWindow.volunteer_id == Volunteer.id,
-                    AvailabilityWindow.weekday == query.available_weekday,
+                    AvailabilityWindow.weekday == bindparam("weekday", query.available_weekday),
                 )
                 .exists()
             )
@@ -417,6 +473,10 @@ def _hours_between_sqlite(element: _HoursBetween, compiler: SQLCompiler, **kw: A
 def _hours_between_default(element: _HoursBetween, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+def _words(query: DirectoryQuery) -> list[str]:
+    return (fold(query.text) or "").split()
 
 
 def _escape_like(text: str) -> str:
@@ -628,10 +688,35 @@ def _held_by(connection: Connection, ids: list[int], today: date) -> dict[int, l
     return held
 
 
-def _rows(connection: Connection, ids: list[int], moment: _Moment) -> list[DirectoryRow]:
+def _all_ids(
+    connection: Connection, statement: Select[*tuple[Any, ...]], params: dict[str, Any]
+) -> list[VolunteerId]:
+    """The ids ``statement`` selects, fetched from the driver's cursor in one go.
+
+    Thousands of plain integers need none of SQLAlchemy's per-row processing, which would
+    cost more than the query itself.
+    """
+    result = connection.execute(statement, params)
+    try:
+        return [VolunteerId(row[0]) for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
+def _rows(connection: Connection, ids: Sequence[int], moment: _Moment) -> list[DirectoryRow]:
     """Directory rows for ``ids`` in that order, with a few queries for all of them."""
     if not ids:
         return []
+    if connection.dialect.name == "sqlite":
+        return _rows_sqlite(connection, ids, moment)
+    return _rows_portable(connection, ids, moment)
+
+
+def _rows_portable(
+    connection: Connection, ids: Sequence[int], moment: _Moment
+) -> list[DirectoryRow]:
+    """:func:`_rows` with SQLAlchemy's statements, for any database."""
+    ids = list(ids)
     params = {**moment.params, "ids": ids}
     people = {int(row[0]): row for row in connection.execute(_PEOPLE_FOR_IDS, params)}
     held = _held_by(connection, ids, moment.today)
@@ -667,6 +752,170 @@ def _rows(connection: Connection, ids: list[int], moment: _Moment) -> list[Direc
             )
         )
     return rows
+
+
+_STORED_INSTANT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLite files keep UTC instants
+
+_PLACE_HOLDING_SQL = ", ".join(f"'{status.value}'" for status in PLACE_HOLDING)
+# SQLite gets a page in one statement: the same rules as the statements above (see the
+# module's docstring), written out so the driver runs it with no per-row overhead.  ``page``
+# is (position, volunteer, their next shift's assignment); ``{snapshot}`` is a column that
+# carries every matching id, comma-separated, on the first row.
+_PAGE_PERSON_SQLITE = f"""
+       v.id, v.name, v.email, v.pronouns, v.active, v.joined_on, v.version,
+       (SELECT a.id FROM assignments a
+          JOIN shifts s ON s.id = a.shift_id
+          JOIN events e ON e.id = s.event_id
+          JOIN occurrences o
+            ON o.event_id = s.event_id AND o.recurrence_id = a.occurrence_start
+          LEFT JOIN occurrence_overrides oo
+            ON oo.event_id = s.event_id AND oo.recurrence_id = a.occurrence_start
+         WHERE a.volunteer_id = v.id AND a.occurrence_start >= :now
+           AND a.status IN ({_PLACE_HOLDING_SQL})
+           AND e.status != 'cancelled' AND (oo.status IS NULL OR oo.status != 'cancelled')
+         ORDER BY a.occurrence_start, a.id LIMIT 1) AS next_id"""
+_PAGE_DETAILS_SQLITE = f"""
+SELECT p.id, p.name, p.email, p.pronouns, p.active, p.joined_on, p.version,
+       (SELECT group_concat(label, ', ') FROM (
+          SELECT q.name || CASE WHEN vq.expires_on < :today THEN ' (expired)' ELSE '' END
+                 AS label
+            FROM volunteer_qualifications vq
+            JOIN qualifications q ON q.id = vq.qualification_id
+           WHERE vq.volunteer_id = p.id
+           ORDER BY q.name)),
+       o.starts_at, s.start_offset_min, coalesce(oo.title, e.title), s.role,
+       (SELECT sum(CASE
+          WHEN a.attendance IN ('no_show', 'excused') THEN 0.0
+          WHEN a.attendance = 'attended' AND a.hours IS NOT NULL THEN a.hours
+          WHEN a.attendance = 'attended' AND a.actual_start IS NOT NULL
+               AND a.actual_end IS NOT NULL
+            THEN (julianday(a.actual_end) - julianday(a.actual_start)) * 24.0
+          WHEN a.attendance = 'attended'
+               OR (a.status IN ({_PLACE_HOLDING_SQL})
+                   AND mo.event_id IS NOT NULL AND me.status != 'cancelled'
+                   AND (mx.status IS NULL OR mx.status != 'cancelled'))
+            THEN min({MAX_SHIFT_HOURS}, coalesce(ms.end_offset_min / 60.0,
+                                    (julianday(mo.ends_at) - julianday(mo.starts_at)) * 24.0)
+                           - coalesce(ms.start_offset_min, 0) / 60.0)
+          ELSE 0.0 END)
+          FROM assignments a
+          JOIN shifts ms ON ms.id = a.shift_id
+          JOIN events me ON me.id = ms.event_id
+          LEFT JOIN occurrences mo
+            ON mo.event_id = ms.event_id AND mo.recurrence_id = a.occurrence_start
+          LEFT JOIN occurrence_overrides mx
+            ON mx.event_id = ms.event_id AND mx.recurrence_id = a.occurrence_start
+         WHERE a.volunteer_id = p.id
+           AND a.occurrence_start >= :month_start AND a.occurrence_start < :month_end),
+       {{snapshot}}
+  FROM page p
+  LEFT JOIN assignments na ON na.id = p.next_id
+  LEFT JOIN shifts s ON s.id = na.shift_id
+  LEFT JOIN events e ON e.id = s.event_id
+  LEFT JOIN occurrences o ON o.event_id = s.event_id AND o.recurrence_id = na.occurrence_start
+  LEFT JOIN occurrence_overrides oo
+    ON oo.event_id = s.event_id AND oo.recurrence_id = na.occurrence_start
+ ORDER BY p.position
+"""
+# The rows for ``:ids`` (a JSON array), in its order.
+_PAGE_SQLITE = f"""
+WITH page AS (
+  SELECT CAST(j.key AS INTEGER) AS position, {_PAGE_PERSON_SQLITE}
+    FROM json_each(:ids) AS j JOIN volunteers v ON v.id = j.value
+)""" + _PAGE_DETAILS_SQLITE.replace("{snapshot}", "NULL")
+# Every id ``{ordered}`` selects, and the rows of the first ``:limit``.
+_FIRST_PAGE_SQLITE = f"""
+WITH ordered AS MATERIALIZED ({{ordered}}),
+chosen AS (SELECT id, row_number() OVER () AS position FROM ordered LIMIT :limit),
+page AS (
+  SELECT c.position, {_PAGE_PERSON_SQLITE}
+    FROM chosen c JOIN volunteers v ON v.id = c.id
+)""" + _PAGE_DETAILS_SQLITE.replace(
+    "{snapshot}", "CASE WHEN p.position = 1 THEN (SELECT group_concat(id) FROM ordered) END"
+)
+_NAMED_SQLITE = SQLiteDialect_pysqlite(paramstyle="named")
+
+
+def _rows_sqlite(connection: Connection, ids: Sequence[int], moment: _Moment) -> list[DirectoryRow]:
+    """Directory rows for ``ids`` in that order, in one SQLite statement."""
+    params = {**_stored_params(moment), "ids": json.dumps(list(ids))}
+    return [_sqlite_row(found) for found in _fetch_all(connection, _PAGE_SQLITE, params)]
+
+
+def _first_page_sqlite(
+    connection: Connection,
+    compiled: tuple[str, dict[str, Any]],
+    query: DirectoryQuery,
+    moment: _Moment,
+    limit: int,
+) -> tuple[list[VolunteerId], list[DirectoryRow]]:
+    """Every id matching ``query`` in order and the first ``limit`` rows, in one statement."""
+    sql, fixed = compiled
+    params = {**fixed, **_stored_params(moment), "limit": max(limit, 1)}
+    params.update((f"word{n}", f"%{_escape_like(word)}%") for n, word in enumerate(_words(query)))
+    params["qualification_id"] = query.qualification_id
+    params["weekday"] = query.available_weekday
+    found = _fetch_all(connection, sql, params)
+    if not found:
+        return [], []
+    ids = [VolunteerId(int(vid)) for vid in found[0][-1].split(",")]
+    return ids, [_sqlite_row(row) for row in found[: max(limit, 0)]]
+
+
+def _fetch_all(connection: Connection, sql: str, params: dict[str, Any]) -> Sequence[Any]:
+    result = connection.exec_driver_sql(sql, params)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def _sqlite_row(found: Any) -> DirectoryRow:
+    vid, name, email, pronouns, active, joined, version, held, *shift, hours, _ = found
+    starts, start_offset, title, role = shift
+    next_at = None
+    if starts is not None:
+        next_at = datetime.fromisoformat(starts + "+00:00")
+        if start_offset is not None:
+            next_at += timedelta(minutes=start_offset)
+    return DirectoryRow(
+        id=VolunteerId(vid),
+        name=name,
+        email=email,
+        pronouns=pronouns,
+        active=bool(active),
+        joined_on=date.fromisoformat(joined),
+        qualifications=held or "",
+        next_shift_at=next_at,
+        next_shift_title=title or "",
+        next_shift_role=role or "",
+        hours_this_month=round(float(hours or 0.0), 2),
+        version=version,
+    )
+
+
+def _stored_params(moment: _Moment) -> dict[str, str]:
+    return {
+        "now": _stored(moment.now),
+        "today": moment.today.isoformat(),
+        "month_start": _stored(moment.month_start),
+        "month_end": _stored(moment.month_end),
+    }
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A parameter as SQLite files store it (instants as naive UTC text, days as ISO text)."""
+    if isinstance(value, datetime):
+        return _stored(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _stored(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_STORED_INSTANT)
 
 
 __all__ = [

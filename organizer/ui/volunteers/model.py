@@ -53,6 +53,21 @@ COLUMN_SORTS = {
 SORT_COLUMNS = {sort: column for column, sort in COLUMN_SORTS.items()}
 
 _Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_SORT = SORT_ROLE
+_OBJECT = OBJECT_ROLE
+_PRONOUNS = PRONOUNS_ROLE
+# Every role data() answers; the view asks for many more, once per cell each paint.
+_ANSWERED = frozenset(
+    {_TOOLTIP, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, _SORT, _OBJECT, _PRONOUNS}
+)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _headers() -> list[tuple[str, str]]:
@@ -102,6 +117,7 @@ class VolunteerTableModel(QAbstractTableModel):
         self._query = DirectoryQuery()
         self._ids: list[VolunteerId] = []
         self._rows: list[DirectoryRow] = []
+        self._texts: dict[int, tuple[str, ...]] = {}  # each shown row's cells, made once
         self._cursor = 0  # how many ids of the snapshot have been fetched
         self._generation = 0
         self._loading = False
@@ -180,8 +196,7 @@ class VolunteerTableModel(QAbstractTableModel):
         self._set_loading(True)
 
         def work() -> tuple[list[VolunteerId], list[DirectoryRow]]:
-            ids = directory.ordered_ids(query)
-            return ids, directory.rows(ids[:wanted])
+            return directory.first_page(query, wanted)
 
         def done(result: tuple[list[VolunteerId], list[DirectoryRow]]) -> None:
             if generation == self._generation:
@@ -197,6 +212,7 @@ class VolunteerTableModel(QAbstractTableModel):
         self, ids: list[VolunteerId], rows: list[DirectoryRow], cursor: int, *, keep: bool
     ) -> None:
         old = self._rows
+        self._texts.clear()
         common = min(len(old), len(rows))
         self._ids, self._cursor, self._fetching = ids, cursor, False
         if not keep or [r.id for r in rows[:common]] != [r.id for r in old[:common]]:
@@ -315,37 +331,44 @@ class VolunteerTableModel(QAbstractTableModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         """Rows can be selected, not edited here."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """What each cell shows; never a phone number, emergency contact or notes."""
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        """What each cell shows; never a phone number, emergency contact or notes.
+
+        The view asks for every role of every visible cell at each paint, so the shown text
+        is worked out once a row and roles nobody answers are turned away first.
+        """
+        number = index.row()
+        if not 0 <= number < len(self._rows) or not index.isValid():
             return None
-        row, column = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _DISPLAY:
+            texts = self._texts.get(number)
+            if texts is None:
+                row = self._rows[number]
+                texts = self._texts[number] = tuple(
+                    self._display(row, column) for column in range(COLUMN_COUNT)
+                )
+            return texts[index.column()]
+        if role not in _ANSWERED:
+            return None
+        row, column = self._rows[number], index.column()
+        if role == _TOOLTIP:
             return self._tooltip(row, column)
-        if role == SORT_ROLE:
+        if role == _SORT:
             return self._sort_value(row, column)
-        if role == PRONOUNS_ROLE:
+        if role == _PRONOUNS:
             return row.pronouns
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             text = self._display(row, column)
             return f"{text}, {row.pronouns}" if column == NAME and row.pronouns else text
-        if role == OBJECT_ROLE:
+        if role == _OBJECT:
             return row
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == HOURS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if not row.active and role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ALIGNMENT:
+            return _RIGHT if column == HOURS else None
+        if not row.active and role == _FOREGROUND:
             return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        if not row.active and role == Qt.ItemDataRole.FontRole:
+        if not row.active and role == _FONT:
             font = QFont(QGuiApplication.font())
             font.setItalic(True)
             return font
