@@ -252,6 +252,20 @@ def test_buttons_move_between_months_and_back_to_today(qtbot: QtBot, page: Calen
     assert page.selected_day == NOW.date()
 
 
+def test_the_next_month_is_read_ahead_once_this_one_is_painted(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """Stepping to a neighbouring month shows it at once: it was read while looking at this
+    one, but only after this one was on screen."""
+    qtbot.waitUntil(
+        lambda: not page.ahead_timer.isActive() and not page.context.worker.busy, timeout=10_000
+    )
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+    assert page.title_label.text() == "December 2026"
+    assert not page.loader.loading, "December was already read"
+    assert "New volunteers' welcome evening" in titles(page)
+
+
 def test_keys_page_through_periods_and_switch_views(qtbot: QtBot, page: CalendarPage) -> None:
     page.focus_view()
     view = page.month_view

@@ -41,6 +41,7 @@ from organizer.ui.undo import EditCommand, push_done
 
 RELOAD_ON = ("event", "cause", "location")
 RELOAD_AGENDA_ON = ("shift", "assignment")
+READ_AHEAD_DELAY_MS = 200
 CLOCK_TICK_MS = 60_000
 MODE_KEY = "calendar/mode"
 # Month | Week | Agenda drawn as one segmented control, in the palette's colours.
@@ -134,6 +135,12 @@ class CalendarPage(QWidget):
         self.loader.loading_changed.connect(self._on_loading_changed)
         self.loader.failed.connect(self._on_load_failed)
         context.hub.changed.connect(self._on_data_changed)
+        # Reading ahead waits until the period just loaded is painted: the two would share
+        # Python's one lock, and the person is looking at the new period, not the next.
+        self.ahead_timer = QTimer(self)
+        self.ahead_timer.setSingleShot(True)
+        self.ahead_timer.setInterval(READ_AHEAD_DELAY_MS)
+        self.ahead_timer.timeout.connect(self._read_ahead)
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(CLOCK_TICK_MS)
         self.clock_timer.timeout.connect(self._tick)
@@ -428,6 +435,10 @@ class CalendarPage(QWidget):
         self.model.set_data(data)
         self._refill_cause_menu(data)
         self._sync_selection()
+        self.ahead_timer.start()
+
+    def _read_ahead(self) -> None:
+        """Read the periods either side of the one on show, so stepping to them is instant."""
         ahead = [
             self._range_key(period_for(self.mode, step(self.mode, self.anchor, n))) for n in (1, -1)
         ]
