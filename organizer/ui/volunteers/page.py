@@ -458,9 +458,9 @@ class VolunteersPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Reload the list, the qualification filter and the summary."""
-        self.load_qualifications()
+        """Reload the list, the qualification filter and the summary (the list first)."""
         self.model.reload()
+        self.load_qualifications()
         self.summary_timer.start()
 
     def current_query(self) -> DirectoryQuery:
