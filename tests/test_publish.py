@@ -934,6 +934,8 @@ def booked(db: Database, now: datetime) -> list[Any]:
             Shift.event_id,
             Assignment.occurrence_start,
             Event.rrule,
+            OccurrenceRow.starts_at,
+            OccurrenceRow.ends_at,
         )
         .join(Shift, Shift.id == Assignment.shift_id)
         .join(Event, Event.id == Shift.event_id)
@@ -969,9 +971,14 @@ def move_occurrence(services: Services, db: Database, pick: int, now: datetime) 
 def postpone_occurrence(services: Services, db: Database, pick: int, now: datetime) -> None:
     row = _pick([r for r in booked(db, now) if r.rrule], pick)
     event = services.events.get(row.event_id)
-    later = row.occurrence_start + timedelta(weeks=9)  # beyond the period published
+    later = row.starts_at + timedelta(weeks=9)  # beyond the period published
+    # Both times move: an occurrence already changed may carry its own end.
     services.events.change_occurrence(
-        event.id, event.version, row.occurrence_start, starts_at=later
+        event.id,
+        event.version,
+        row.occurrence_start,
+        starts_at=later,
+        ends_at=later + (row.ends_at - row.starts_at),
     )
 
 
