@@ -451,15 +451,19 @@ class ConflictService(Service):
     def check_period(
         self, start: datetime, end: datetime, *, cause_ids: Iterable[int] | None = None
     ) -> list[Finding]:
-        """Findings for every place-holding assignment on shifts starting in ``[start, end)``."""
+        """Findings for every place-holding assignment on shifts starting in ``[start, end)``.
+
+        Slot by slot in time order, and the people on a slot in the order they were put on.
+        """
         with self.db.read() as session:
             slots = load_slots(session, start, end, cause_ids=cause_ids)
             if not slots:
                 return []
-            world = self.load_world(session, slots, None)
+            # Only the people on these slots are checked: their own bookings are all it takes.
+            world = self.load_world(session, slots, ())
         found: list[Finding] = []
         for slot in sorted(slots, key=lambda s: (s.starts_at, s.shift_id)):
-            for aid, vid in world.holders.get(slot.key, []):
+            for aid, vid in sorted(world.holders.get(slot.key, []), key=_by_assignment):
                 found.extend(world.findings(vid, slot, exclude=aid))
         return found
 
@@ -542,6 +546,11 @@ class ConflictService(Service):
 
 
 # Pure helpers ------------------------------------------------------------------------------
+
+
+def _by_assignment(holder: tuple[int | None, int]) -> tuple[bool, int]:
+    assignment_id, volunteer_id = holder
+    return assignment_id is None, assignment_id or volunteer_id
 
 
 @cache
@@ -716,7 +725,7 @@ def load_slots(
     )
     if cause_ids is not None:
         query = query.where(Event.cause_id.in_(list(cause_ids)))
-    return [_to_slot(row) for row in session.execute(query)]
+    return [_to_slot(row) for row in session.connection().execute(query).all()]
 
 
 def load_slot(session: Session, shift_id: int, occurrence_start: datetime) -> SlotFacts:
@@ -784,6 +793,7 @@ def load_bookings(
     session: Session, start: datetime, end: datetime, volunteer_ids: Collection[int] | None
 ) -> list[Booking]:
     """Place-holding assignments on scheduled occurrences overlapping ``[start, end)``."""
+    connection = session.connection()  # plain rows: no ORM work per row
     base = _scheduled(
         select(*_slot_columns(), Assignment.id, Assignment.volunteer_id, Assignment.hours)
         .select_from(Assignment)
@@ -810,9 +820,12 @@ def load_bookings(
         else [base.where(Assignment.volunteer_id.in_(ids)) for ids in chunks(sorted(volunteer_ids))]
     )
     found: list[Booking] = []
+    slots: dict[tuple[int, datetime], SlotFacts] = {}  # people on one slot share its facts
     for query in queries:
-        for row in session.execute(query):
-            slot = _to_slot(row)
+        for row in connection.execute(query).all():
+            slot = slots.get((row[0], row[2]))
+            if slot is None:
+                slot = slots[row[0], row[2]] = _to_slot(row)
             aid, vid, hours = row[14:17]
             found.append(Booking(aid, vid, slot, slot.hours if hours is None else hours))
     return found
@@ -825,6 +838,7 @@ def load_people(
 
     Whether each ever attended a shift is only looked up with ``attendance`` (newcomer rules).
     """
+    connection = session.connection()  # plain rows: no ORM work per row
     columns = (
         Volunteer.id,
         Volunteer.name,
@@ -845,7 +859,7 @@ def load_people(
     )
     people: dict[int, PersonFacts] = {}
     for query in queries:
-        for vid, name, tz, active, joined, week, month, review, gone in session.execute(query):
+        for vid, name, tz, active, joined, week, month, review, gone in connection.execute(query):
             people[vid] = PersonFacts(
                 vid, name, tz, active, joined, week, month, attended=not attendance
             )
@@ -866,7 +880,7 @@ def load_people(
             .distinct(),
             Assignment.volunteer_id,
         ):
-            for (vid,) in session.execute(q1):
+            for (vid,) in connection.execute(q1):
                 if vid in people:
                     people[vid].attended = True
     raw: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
@@ -879,7 +893,7 @@ def load_people(
         ),
         AvailabilityWindow.volunteer_id,
     ):
-        for vid, weekday, starts, ends in session.execute(q2):
+        for vid, weekday, starts, ends in connection.execute(q2):
             if vid in people:
                 raw[vid].append((weekday, starts, ends))
     for owner, windows in raw.items():
@@ -900,7 +914,7 @@ def load_people(
         ).order_by(BlackoutPeriod.starts_on),
         BlackoutPeriod.volunteer_id,
     ):
-        for vid, first, last, reason in session.execute(q3):
+        for vid, first, last, reason in connection.execute(q3):
             if vid in people:
                 people[vid].blackouts.append((first, last, reason or ""))
     for q4 in limited(
@@ -911,7 +925,7 @@ def load_people(
         ),
         VolunteerQualification.volunteer_id,
     ):
-        for vid, qid, expires in session.execute(q4):
+        for vid, qid, expires in connection.execute(q4):
             if vid in people:
                 people[vid].qualifications[qid] = expires
     return people

@@ -8,14 +8,14 @@ the shift's own offsets.  Clashes compare slots, and are worded for a coordinato
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, text
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from organizer.errors import DomainError, NotFoundError
 from organizer.models import (
@@ -35,6 +35,7 @@ from organizer.models import (
     Volunteer,
     VolunteerQualification,
 )
+from organizer.models.base import UTCDateTime
 from organizer.models.ids import (
     AssignmentId,
     EventId,
@@ -49,6 +50,8 @@ from organizer.services.coverage import (
     CoverageService,
     FillStatus,
     ShiftFill,
+    places_filled,
+    scheduled_shifts,
     shift_times,
 )
 from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
@@ -235,19 +238,73 @@ class RosterService(Service):
         """Every shift of every occurrence starting in ``[start, end)``, with its people.
 
         Ordered by start.  People who hold a place carry their clashes; declined,
-        cancelled and waitlisted people are listed without.
+        cancelled and waitlisted people are listed without.  The same as
+        :meth:`board_rows` with :meth:`board_clashes` merged in by :func:`with_clashes`.
         """
-        fills = self.coverage.shift_fill(start, end, cause_ids=cause_ids)
-        if event_id is not None:
-            fills = [fill for fill in fills if fill.event_id == event_id]
-        if not fills:
+        shifts = self.board_rows(start, end, cause_ids=cause_ids, event_id=event_id)
+        if not shifts:
             return []
-        with self.db.read() as session:
-            shifts = self._board(session, fills)
-        return _with_engine_findings(self.db, self.actor, shifts, start, end, cause_ids)
+        return with_clashes(shifts, self.board_clashes(shifts, start, end, cause_ids=cause_ids))
 
-    def occurrence_board(self, event_id: int, recurrence_id: datetime) -> list[BoardShift]:
-        """The shifts of one occurrence, with their people."""
+    def board_rows(
+        self,
+        start: datetime,
+        end: datetime,
+        cause_ids: Iterable[int] | None = None,
+        event_id: int | None = None,
+    ) -> list[BoardShift]:
+        """The board's rows without clash checks: shifts, their fill and their people.
+
+        Quick enough to show at once; every person's ``clashes`` is empty.
+        """
+        causes = None if cause_ids is None else list(cause_ids)
+        with self.db.read() as session:
+            return _board_rows(session.connection(), start, end, causes, event_id)
+
+    def board_clashes(
+        self,
+        shifts: Sequence[BoardShift],
+        start: datetime,
+        end: datetime,
+        cause_ids: Iterable[int] | None = None,
+    ) -> dict[AssignmentId, tuple[Clash, ...]]:
+        """The clashes of each place-holding person on ``shifts``, blocking ones first.
+
+        ``shifts`` are board rows for ``[start, end)`` (and ``cause_ids``); people without
+        clashes are left out.
+        """
+        causes = None if cause_ids is None else list(cause_ids)
+        with self.db.read() as session:
+            found = self._own_clashes(session, shifts)
+        from organizer.scheduling.conflicts import ConflictService  # the engine builds on this
+
+        on_board = {
+            (person.volunteer_id, *shift.key)
+            for shift in shifts
+            for person in shift.people
+            if person.holds_place
+        }
+        engine: dict[tuple[int, int, datetime], list[Clash]] = defaultdict(list)
+        checked = ConflictService(self.db, self.actor).check_period(start, end, cause_ids=causes)
+        for finding in checked:
+            key = (finding.volunteer_id, finding.shift_id, finding.occurrence_start)
+            if key in on_board:
+                engine[key].extend(_engine_clashes([finding]))
+        if engine:
+            for shift in shifts:
+                for person in shift.people:
+                    extra = engine.get((person.volunteer_id, *shift.key))
+                    if extra and person.holds_place:
+                        mine = (*found.get(person.assignment_id, ()), *extra)
+                        found[person.assignment_id] = tuple(
+                            sorted(mine, key=lambda c: not c.blocking)
+                        )
+        return found
+
+    def occurrence_window(
+        self, event_id: int, recurrence_id: datetime
+    ) -> tuple[datetime, datetime]:
+        """The span :meth:`occurrence_board` reads for one occurrence (errors if it is gone)."""
         with self.db.read() as session:
             starts = session.scalar(
                 select(OccurrenceRow.starts_at).where(
@@ -257,7 +314,17 @@ class RosterService(Service):
             )
         if starts is None:
             raise DomainError("This occurrence no longer exists (it may have been removed).")
-        shifts = self.board(starts, starts + timedelta(microseconds=1), event_id=event_id)
+        return starts, starts + timedelta(microseconds=1)
+
+    def occurrence_board(self, event_id: int, recurrence_id: datetime) -> list[BoardShift]:
+        """The shifts of one occurrence, with their people."""
+        shifts = self.board(*self.occurrence_window(event_id, recurrence_id), event_id=event_id)
+        return [shift for shift in shifts if shift.fill.recurrence_id == recurrence_id]
+
+    def occurrence_board_rows(self, event_id: int, recurrence_id: datetime) -> list[BoardShift]:
+        """:meth:`occurrence_board` without clash checks (see :meth:`board_rows`)."""
+        start, end = self.occurrence_window(event_id, recurrence_id)
+        shifts = self.board_rows(start, end, event_id=event_id)
         return [shift for shift in shifts if shift.fill.recurrence_id == recurrence_id]
 
     def candidates(
@@ -384,100 +451,52 @@ class RosterService(Service):
 
     # Helpers -------------------------------------------------------------------------------
 
-    def _board(self, session: Session, fills: list[ShiftFill]) -> list[BoardShift]:
-        keys = {(fill.shift_id, fill.recurrence_id) for fill in fills}
-        earliest = min(fill.recurrence_id for fill in fills)
-        latest = max(fill.recurrence_id for fill in fills)
-        by_slot: dict[tuple[int, datetime], list[Any]] = defaultdict(list)
-        for shift_ids in chunks(sorted({fill.shift_id for fill in fills})):
-            query = (
-                select(
-                    Assignment.id,
-                    Assignment.version,
-                    Assignment.volunteer_id,
-                    Volunteer.name,
-                    Assignment.status,
-                    Assignment.override_reason,
-                    Assignment.shift_id,
-                    Assignment.occurrence_start,
-                )
-                .join(Volunteer, Volunteer.id == Assignment.volunteer_id)
-                .where(
-                    Assignment.shift_id.in_(shift_ids),
-                    Assignment.occurrence_start >= earliest,
-                    Assignment.occurrence_start <= latest,
-                )
-                .order_by(Assignment.id)
-            )
-            for row in session.execute(query):
-                if (row.shift_id, row.occurrence_start) in keys:
-                    by_slot[row.shift_id, row.occurrence_start].append(row)
-        holders = {row.volunteer_id for rows in by_slot.values() for row in rows}
+    def _own_clashes(
+        self, session: Session, shifts: Sequence[BoardShift]
+    ) -> dict[AssignmentId, tuple[Clash, ...]]:
+        """The roster's own checks (overlap, away, qualification, times) for the board."""
+        holders = {
+            person.volunteer_id for shift in shifts for person in shift.people if person.holds_place
+        }
+        if not holders:
+            return {}
         people = _people(session, holders)
-        span_start = min(fill.starts_at for fill in fills)
-        span_end = max(fill.ends_at for fill in fills)
+        span_start = min(shift.fill.starts_at for shift in shifts)
+        span_end = max(shift.fill.ends_at for shift in shifts)
         busy_by_person: dict[int | None, list[_Slot]] = defaultdict(list)
         for busy in _busy(session, span_start, span_end):
             if busy.volunteer_id in holders:
                 busy_by_person[busy.volunteer_id].append(busy)
-        events = _event_facts(session, {fill.event_id for fill in fills}, earliest, latest)
-        qualifications: dict[int | None, str] = dict(
-            session.execute(select(Qualification.id, Qualification.name)).all()
-        )
-        colours: dict[int | None, str] = dict(session.execute(select(Cause.id, Cause.colour)).all())
-        board: list[BoardShift] = []
-        for fill in fills:
-            facts = events[fill.event_id]
-            title, location = facts.title_and_place(fill.recurrence_id)
-            occurrence = facts.times.get(fill.recurrence_id, (fill.starts_at, fill.ends_at))
+        zones: dict[int, str] = {}
+        for ids in chunks(sorted({shift.fill.event_id for shift in shifts})):
+            query = select(Event.id, Event.timezone).where(Event.id.in_(ids))
+            zones.update(session.execute(query).all())
+        found: dict[AssignmentId, tuple[Clash, ...]] = {}
+        for shift in shifts:
+            fill = shift.fill
             slot = _Slot(
                 fill.shift_id,
                 fill.event_id,
                 fill.recurrence_id,
                 fill.starts_at,
                 fill.ends_at,
-                title,
+                fill.title,
                 fill.role,
-                facts.timezone,
+                zones[fill.event_id],
                 fill.qualification_id,
             )
-            qualification = qualifications.get(fill.qualification_id)
-            on_shift = []
-            for row in by_slot.get((fill.shift_id, fill.recurrence_id), []):
-                status = AssignmentStatus(row.status)
-                clashes: tuple[Clash, ...] = ()
-                if status.holds_place:
-                    clashes = tuple(
-                        self._clashes(
-                            people[row.volunteer_id],
-                            slot,
-                            busy_by_person[row.volunteer_id],
-                            qualification,
-                        )
-                    )
-                on_shift.append(
-                    BoardPerson(
-                        assignment_id=row.id,
-                        version=row.version,
-                        volunteer_id=row.volunteer_id,
-                        name=row.name,
-                        status=status,
-                        override_reason=row.override_reason or "",
-                        clashes=clashes,
-                    )
+            for person in shift.people:
+                if not person.holds_place:
+                    continue
+                clashes = self._clashes(
+                    people[person.volunteer_id],
+                    slot,
+                    busy_by_person[person.volunteer_id],
+                    shift.qualification,
                 )
-            board.append(
-                BoardShift(
-                    fill=replace(fill, title=slot.title),
-                    occurrence_starts=occurrence[0],
-                    occurrence_ends=occurrence[1],
-                    location=location,
-                    cause_colour=colours.get(fill.cause_id),
-                    qualification=qualification,
-                    people=tuple(sorted(on_shift, key=_person_order)),
-                )
-            )
-        return board
+                if clashes:
+                    found[person.assignment_id] = tuple(clashes)
+        return found
 
     def _clashes(
         self, person: _Person, slot: _Slot, busy: Iterable[_Slot], qualification: str | None
@@ -569,41 +588,21 @@ def _engine_clashes(findings: Iterable[Any]) -> list[Clash]:
     ]
 
 
-def _with_engine_findings(
-    db: Database,
-    actor: str,
-    shifts: list[BoardShift],
-    start: datetime,
-    end: datetime,
-    cause_ids: Iterable[int] | None,
+def with_clashes(
+    shifts: Iterable[BoardShift], clashes: Mapping[AssignmentId, tuple[Clash, ...]]
 ) -> list[BoardShift]:
-    """The board with the engine's limit, rule and fullness findings added to each person."""
-    from organizer.scheduling.conflicts import ConflictService
-
-    found: dict[tuple[int, int, datetime], list[Clash]] = defaultdict(list)
-    checked = ConflictService(db, actor).check_period(start, end, cause_ids=cause_ids)
-    for finding in checked:
-        key = (finding.volunteer_id, finding.shift_id, finding.occurrence_start)
-        found[key].extend(_engine_clashes([finding]))
-    if not found:
-        return shifts
+    """Board rows with each place-holding person's clashes (by assignment id) filled in."""
     board = []
     for shift in shifts:
-        people = tuple(
-            replace(
-                person,
-                clashes=tuple(
-                    sorted(
-                        (*person.clashes, *found.get((person.volunteer_id, *shift.key), [])),
-                        key=lambda c: not c.blocking,
-                    )
-                ),
+        if any(person.assignment_id in clashes for person in shift.people):
+            people = tuple(
+                replace(person, clashes=clashes.get(person.assignment_id, ()))
+                if person.holds_place
+                else person
+                for person in shift.people
             )
-            if person.holds_place
-            else person
-            for person in shift.people
-        )
-        board.append(replace(shift, people=people))
+            shift = replace(shift, people=people)
+        board.append(shift)
     return board
 
 
@@ -734,7 +733,7 @@ def _busy(
         queries.extend(_overlapping(query, start, end))
     found: list[_Slot] = []
     for query in queries:
-        for row in session.execute(query):
+        for row in session.connection().execute(query):
             (aid, vid, shift_id, rid, starts, ends, start_offset, end_offset, event_id, title,
              tz, role) = row  # fmt: skip
             shift_start, shift_end = shift_times(starts, ends, start_offset, end_offset)
@@ -754,6 +753,131 @@ def _busy(
                     )
                 )
     return found
+
+
+def _board_rows(
+    connection: Connection,
+    start: datetime,
+    end: datetime,
+    cause_ids: list[int] | None,
+    event_id: int | None,
+) -> list[BoardShift]:
+    """Board rows in two queries: the shifts with their fill and labels, then their people.
+
+    The same shifts, in the same order, as :meth:`CoverageService.shift_fill`.
+    """
+    changed = aliased(OccurrenceOverride)
+    place = aliased(Location)
+    changed_place = aliased(Location)
+    query = (
+        scheduled_shifts(
+            Shift.id,
+            OccurrenceRow.event_id,
+            OccurrenceRow.recurrence_id,
+            OccurrenceRow.starts_at,
+            OccurrenceRow.ends_at,
+            Event.title,
+            Event.cause_id,
+            Shift.role,
+            Shift.needed,
+            Shift.qualification_id,
+            Shift.start_offset_min,
+            Shift.end_offset_min,
+            places_filled(),
+            changed.title,
+            changed_place.name,
+            place.name,
+            Cause.colour,
+            Qualification.name,
+            start=start,
+            end=end,
+        )
+        .outerjoin(
+            changed,
+            and_(
+                changed.event_id == OccurrenceRow.event_id,
+                changed.recurrence_id == OccurrenceRow.recurrence_id,
+            ),
+        )
+        .outerjoin(changed_place, changed_place.id == changed.location_id)
+        .outerjoin(place, place.id == Event.location_id)
+        .outerjoin(Cause, Cause.id == Event.cause_id)
+        .outerjoin(Qualification, Qualification.id == Shift.qualification_id)
+    )
+    if cause_ids is not None:
+        query = query.where(Event.cause_id.in_(cause_ids))
+    if event_id is not None:
+        query = query.where(OccurrenceRow.event_id == event_id)
+    rows: list[tuple[Any, ...]] = []
+    for row in connection.execute(query).all():
+        (sid, eid, rid, starts, ends, title, cause, role, needed, qid, start_offset, end_offset,
+         filled, new_title, new_place, place_name, colour, qualification) = row  # fmt: skip
+        shift_start = starts if start_offset is None else starts + timedelta(minutes=start_offset)
+        shift_end = ends if end_offset is None else starts + timedelta(minutes=end_offset)
+        rows.append((shift_start, title, sid, row, shift_end))
+    if not rows:
+        return []
+    rows.sort(key=lambda r: r[:3])
+    people: dict[tuple[int, datetime], list[BoardPerson]] = {(r[2], r[3][2]): [] for r in rows}
+    # Written out so SQLite walks occurrences → shifts → assignments (CROSS JOIN keeps the
+    # order); left to itself it scans every assignment starting at each occurrence's time.
+    people_query = text(
+        "SELECT a.id, a.version, a.volunteer_id, v.name, a.status, a.override_reason,"
+        " a.shift_id, a.occurrence_start"
+        " FROM occurrences o CROSS JOIN shifts s CROSS JOIN assignments a"
+        " JOIN volunteers v ON v.id = a.volunteer_id"
+        " WHERE s.event_id = o.event_id AND a.shift_id = s.id"
+        " AND a.occurrence_start = o.recurrence_id"
+        " AND o.starts_at >= :start AND o.starts_at < :end"
+        + ("" if event_id is None else " AND o.event_id = :event_id")
+        + " ORDER BY a.id"
+    ).bindparams(
+        bindparam("start", start, type_=UTCDateTime()),
+        bindparam("end", end, type_=UTCDateTime()),
+    )
+    on_shifts = people_query.columns(occurrence_start=UTCDateTime())
+    parameters = {} if event_id is None else {"event_id": event_id}
+    statuses = {status.value: status for status in AssignmentStatus}
+    for aid, version, vid, name, status, reason, sid, rid in connection.execute(
+        on_shifts, parameters
+    ).all():
+        listed = people.get((sid, rid))
+        if listed is not None:
+            listed.append(
+                BoardPerson(aid, version, vid, name, statuses.get(status, status), reason or "")
+            )
+    board: list[BoardShift] = []
+    for shift_start, title, sid, row, shift_end in rows:
+        (_, eid, rid, starts, ends, _, cause, role, needed, qid, _, _, filled, new_title,
+         new_place, place_name, colour, qualification) = row  # fmt: skip
+        on_shift = people[sid, rid]
+        if len(on_shift) > 1:
+            on_shift.sort(key=_person_order)
+        fill = ShiftFill(
+            shift_id=sid,
+            event_id=eid,
+            recurrence_id=rid,
+            starts_at=shift_start,
+            ends_at=shift_end,
+            title=new_title or title,
+            cause_id=cause,
+            role=role,
+            needed=needed,
+            filled=int(filled or 0),
+            qualification_id=qid,
+        )
+        board.append(
+            BoardShift(
+                fill,
+                starts,
+                ends,
+                new_place or place_name or "",
+                colour,
+                qualification,
+                tuple(on_shift),
+            )
+        )
+    return board
 
 
 def _overlapping(
@@ -789,7 +913,7 @@ def _people(session: Session, volunteer_ids: Iterable[int]) -> dict[VolunteerId,
         query = select(Volunteer.id, Volunteer.name, Volunteer.timezone, Volunteer.active).where(
             Volunteer.id.in_(ids)
         )
-        for vid, name, tz, active in session.execute(query):
+        for vid, name, tz, active in session.connection().execute(query):
             people[vid] = _Person(vid, name, tz, active)
     if not people:
         return people
@@ -801,7 +925,7 @@ def _people(session: Session, volunteer_ids: Iterable[int]) -> dict[VolunteerId,
             VolunteerQualification.qualification_id,
             VolunteerQualification.expires_on,
         ).where(VolunteerQualification.volunteer_id.in_(ids))
-        for vid, qid, expires in session.execute(held):
+        for vid, qid, expires in session.connection().execute(held):
             people[vid].qualifications[qid] = expires
     return people
 
@@ -817,7 +941,7 @@ def _add_windows(session: Session, people: dict[VolunteerId, _Person]) -> None:
     )
     if len(people) <= CHUNK:
         query = query.where(AvailabilityWindow.volunteer_id.in_(list(people)))
-    for vid, weekday, starts, ends in session.execute(query):
+    for vid, weekday, starts, ends in session.connection().execute(query):
         if vid in people:
             raw[vid].append((weekday, starts, ends))
     for owner, windows in raw.items():
@@ -851,7 +975,7 @@ def _add_blackouts(
         )
     if len(people) <= CHUNK:
         query = query.where(BlackoutPeriod.volunteer_id.in_(list(people)))
-    for vid, first, last, reason in session.execute(query):
+    for vid, first, last, reason in session.connection().execute(query):
         if vid in people:
             people[vid].blackouts.append((first, last, reason or ""))
 
@@ -1039,4 +1163,5 @@ __all__ = [
     "RosterService",
     "draft_of",
     "shift_times",
+    "with_clashes",
 ]

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from organizer.changes import DataChange
 from organizer.errors import OrganizerError
 from organizer.models import AssignmentStatus
+from organizer.models.ids import AssignmentId
 from organizer.services.events import AssignmentDraft
 from organizer.services.roster import (
     BoardPerson,
@@ -30,6 +31,9 @@ from organizer.services.roster import (
 from organizer.ui.context import ViewContext
 from organizer.ui.roster.models import status_text
 from organizer.ui.undo import EditCommand, push_done
+
+_Rows = tuple[int, list[BoardShift], datetime, datetime, list[int] | None]
+"""A board answer: request number, rows, the span and causes they were read for."""
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,17 @@ class Placement:
 class RosterController(QObject):
     """Loads the board and candidates, and makes roster edits undoable.
 
-    Signals: ``board_loaded(list[BoardShift])``, ``candidates_loaded(key, list[Candidate])``
-    for the shift key they were asked for, ``loading_changed(bool)``,
+    Signals: ``board_loaded(list[BoardShift])`` (rows, not yet checked for clashes), then
+    ``clashes_loaded(dict[assignment id, tuple[Clash, ...]])``,
+    ``candidates_loaded(key, list[Candidate])`` for the shift key they were asked for,
+    ``loading_changed(bool)``, ``checking_changed(bool)`` while clashes are checked,
     ``reason_needed(PendingAssignment)`` when an assignment needs a reason first,
     ``notice(str)`` after an edit and ``problem(str)`` when something could not be done.
     """
 
     board_loaded = Signal(object)
+    clashes_loaded = Signal(object)
+    checking_changed = Signal(bool)
     candidates_loaded = Signal(object, object)
     loading_changed = Signal(bool)
     reason_needed = Signal(object)
@@ -105,33 +113,85 @@ class RosterController(QObject):
         self.context = context
         self.roster = roster
         self._board_request = 0
+        self._newest = [0]
+        self._pending_check: _Rows | None = None
         self._candidate_request = 0
 
     # Reading -------------------------------------------------------------------------------
 
     def load_board(self, period: Period, cause_ids: Iterable[int] | None = None) -> None:
-        """Load the board for ``period`` (only the newest request is shown)."""
+        """Load the board for ``period``: its rows first, then the clash check.
+
+        ``board_loaded`` brings the rows (people without clashes); ``clashes_loaded`` then
+        brings each place-holding person's clashes by assignment id, once
+        :meth:`check_clashes` is called.  Only the newest request is shown, at both stages.
+        """
         self._board_request += 1
-        request = self._board_request
+        request = self._newest[0] = self._board_request
+        newest = self._newest  # read on the worker: a plain list, not the QObject
         causes = None if cause_ids is None else list(cause_ids)
         roster = self.roster
 
-        def work() -> tuple[int, list[BoardShift]]:
+        def work() -> _Rows:
+            if request != newest[0]:
+                return request, [], period.start, period.end, causes  # already replaced
             if period.event_id is not None and period.recurrence_id is not None:
-                return request, roster.occurrence_board(period.event_id, period.recurrence_id)
-            return request, roster.board(period.start, period.end, cause_ids=causes)
+                start, end = roster.occurrence_window(period.event_id, period.recurrence_id)
+                rows = roster.occurrence_board_rows(period.event_id, period.recurrence_id)
+                return request, rows, start, end, causes
+            rows = roster.board_rows(period.start, period.end, cause_ids=causes)
+            return request, rows, period.start, period.end, causes
 
         self.loading_changed.emit(True)
-        self.context.worker.submit(work, on_done=self._board_done, on_error=self._board_failed)
+        # Bound methods, so answers for a page already closed are dropped by the worker.
+        self.context.worker.submit(work, on_done=self._rows_done, on_error=self._rows_failed)
 
-    def _board_done(self, result: tuple[int, list[BoardShift]]) -> None:
-        request, shifts = result
-        if request == self._board_request:
-            self.loading_changed.emit(False)
-            self.board_loaded.emit(shifts)
-
-    def _board_failed(self, error: Exception) -> None:
+    def _rows_done(self, result: _Rows) -> None:
+        if result[0] != self._board_request:
+            return
+        self._pending_check = result
         self.loading_changed.emit(False)
+        self.checking_changed.emit(bool(result[1]))
+        self.board_loaded.emit(result[1])
+
+    def _rows_failed(self, error: Exception) -> None:
+        self.loading_changed.emit(False)
+        self.report(error)
+
+    def check_clashes(self) -> None:
+        """Start the clash check of the board last loaded (once; answers ``clashes_loaded``).
+
+        Called by whoever shows the board once its rows are on screen, so the check (pure
+        Python, a second or so on a big week) does not compete with laying the rows out.
+        """
+        pending, self._pending_check = self._pending_check, None
+        if pending is None:
+            return
+        request, shifts, start, end, causes = pending
+        if request != self._board_request:
+            return
+        if not shifts:
+            self.checking_changed.emit(False)
+            self.clashes_loaded.emit({})
+            return
+        roster = self.roster
+        newest = self._newest
+
+        def work() -> tuple[int, dict[AssignmentId, tuple[Clash, ...]]]:
+            if request != newest[0]:
+                return request, {}  # a newer board is on its way: do not hold it up
+            return request, roster.board_clashes(shifts, start, end, cause_ids=causes)
+
+        self.context.worker.submit(work, on_done=self._clashes_done, on_error=self._clashes_failed)
+
+    def _clashes_done(self, result: tuple[int, dict[AssignmentId, tuple[Clash, ...]]]) -> None:
+        request, clashes = result
+        if request == self._board_request:
+            self.checking_changed.emit(False)
+            self.clashes_loaded.emit(clashes)
+
+    def _clashes_failed(self, error: Exception) -> None:
+        self.checking_changed.emit(False)
         self.report(error)
 
     def load_candidates(self, shift: BoardShift, text: str = "") -> None:

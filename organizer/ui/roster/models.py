@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -22,8 +22,9 @@ from PySide6.QtCore import (
 )
 
 from organizer.models import AssignmentStatus
+from organizer.models.ids import AssignmentId
 from organizer.services.coverage import FillStatus
-from organizer.services.roster import BoardPerson, BoardShift, Candidate
+from organizer.services.roster import BoardPerson, BoardShift, Candidate, Clash
 
 VOLUNTEER_MIME = "application/x-organizer-volunteer"
 
@@ -128,15 +129,27 @@ class DayHeading:
     open_shifts: int
 
 
-@dataclass(eq=False)
 class _Node:
-    kind: RowKind
-    key: tuple[Any, ...]
-    payload: Any
-    uid: int
-    parent: _Node | None = None
-    row: int = 0
-    children: list[_Node] = field(default_factory=list)
+    """One row of the board; plain slots, as a big week has thousands of them."""
+
+    __slots__ = ("children", "key", "kind", "parent", "payload", "row", "uid")
+
+    def __init__(
+        self,
+        kind: RowKind,
+        key: tuple[Any, ...],
+        payload: Any,
+        uid: int,
+        parent: _Node | None = None,
+        row: int = 0,
+    ) -> None:
+        self.kind = kind
+        self.key = key
+        self.payload = payload
+        self.uid = uid
+        self.parent = parent
+        self.row = row
+        self.children: list[_Node] = []
 
 
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -160,6 +173,7 @@ class BoardModel(QAbstractItemModel):
         self._ids = itertools.count(1)
         self._root = _Node(RowKind.DAY, (), None, 0)
         self._nodes: dict[int, _Node] = {0: self._root}
+        self._by_key: dict[tuple[Any, ...], _Node] = {}
         self._structure: Structure = []
 
     # Filling -------------------------------------------------------------------------------
@@ -184,26 +198,94 @@ class BoardModel(QAbstractItemModel):
             self._update_in_place(days)
             return False
         self.beginResetModel()
-        self._nodes = {0: self._root}
-        self._root.children = []
-        for day, occs in days:
-            day_node = self._add(self._root, RowKind.DAY, ("day", day.day), day)
-            for occurrence, rows in occs:
-                occ_node = self._add(
-                    day_node,
-                    RowKind.OCCURRENCE,
-                    ("occ", occurrence.event_id, occurrence.recurrence_id),
-                    occurrence,
-                )
-                for shift in rows:
-                    shift_node = self._add(occ_node, RowKind.SHIFT, ("shift", *shift.key), shift)
-                    for person in shift.people:
-                        self._add(
-                            shift_node, RowKind.PERSON, ("person", person.assignment_id), person
-                        )
+        self._build(days)
         self._structure = structure
         self.endResetModel()
         return True
+
+    def _build(self, days: list[tuple[DayHeading, list[Any]]]) -> None:
+        """Make every node afresh (inlined: this runs for thousands of rows at once)."""
+        ids = self._ids
+        root = self._root
+        root.children = []
+        nodes: dict[int, _Node] = {0: root}
+        by_key: dict[tuple[Any, ...], _Node] = {}
+        day_kind, occ_kind = RowKind.DAY, RowKind.OCCURRENCE
+        shift_kind, person_kind = RowKind.SHIFT, RowKind.PERSON
+        for day_row, (day, occs) in enumerate(days):
+            key: tuple[Any, ...] = ("day", day.day)
+            day_node = by_key[key] = _Node(day_kind, key, day, next(ids), root, day_row)
+            root.children.append(day_node)
+            nodes[day_node.uid] = day_node
+            day_children = day_node.children
+            for occ_row, (occurrence, rows) in enumerate(occs):
+                key = ("occ", occurrence.event_id, occurrence.recurrence_id)
+                occ_node = _Node(occ_kind, key, occurrence, next(ids), day_node, occ_row)
+                by_key[key] = nodes[occ_node.uid] = occ_node
+                day_children.append(occ_node)
+                occ_children = occ_node.children
+                for shift_row, shift in enumerate(rows):
+                    fill = shift.fill
+                    key = ("shift", fill.shift_id, fill.recurrence_id)
+                    shift_node = _Node(shift_kind, key, shift, next(ids), occ_node, shift_row)
+                    by_key[key] = nodes[shift_node.uid] = shift_node
+                    occ_children.append(shift_node)
+                    shift_children = shift_node.children
+                    for person_row, person in enumerate(shift.people):
+                        key = ("person", person.assignment_id)
+                        node = _Node(person_kind, key, person, next(ids), shift_node, person_row)
+                        by_key[key] = nodes[node.uid] = node
+                        shift_children.append(node)
+        self._nodes = nodes
+        self._by_key = by_key
+
+    def set_clashes(self, clashes: Mapping[AssignmentId, tuple[Clash, ...]]) -> int:
+        """Show each place-holding person's clashes (by assignment id) on their row.
+
+        The rows stay where they are (no reset, the selection is kept); only the person rows
+        whose clashes changed report a change, and their shift rows a change of
+        :data:`OBJECT_ROLE` (they carry their people).  Returns how many person rows changed.
+        """
+        changed = 0
+        emit = self.dataChanged.emit
+        for day in self._root.children:
+            for occ in day.children:
+                for shift_node in occ.children:
+                    first = last = None
+                    for child in shift_node.children:
+                        person: BoardPerson = child.payload
+                        if not person.holds_place:
+                            continue
+                        now = clashes.get(person.assignment_id, ())
+                        if now != person.clashes:
+                            child.payload = BoardPerson(  # the fields, in order (quicker)
+                                person.assignment_id,
+                                person.version,
+                                person.volunteer_id,
+                                person.name,
+                                person.status,
+                                person.override_reason,
+                                now,
+                            )
+                            first = first or child
+                            last = child
+                            changed += 1
+                    if first is None or last is None:
+                        continue
+                    shift: BoardShift = shift_node.payload
+                    people = tuple(child.payload for child in shift_node.children)
+                    shift_node.payload = replace(shift, people=people)
+                    emit(
+                        self.createIndex(first.row, 0, first.uid),
+                        self.createIndex(last.row, COLUMN_COUNT - 1, last.uid),
+                    )
+                    # Only what the row carries changed, not how it looks.
+                    emit(
+                        self.createIndex(shift_node.row, 0, shift_node.uid),
+                        self.createIndex(shift_node.row, COLUMN_COUNT - 1, shift_node.uid),
+                        [OBJECT_ROLE],
+                    )
+        return changed
 
     def size(self) -> int:
         """How many rows the board has, at every level."""
@@ -213,6 +295,7 @@ class BoardModel(QAbstractItemModel):
         node = _Node(kind, key, payload, next(self._ids), parent, len(parent.children))
         parent.children.append(node)
         self._nodes[node.uid] = node
+        self._by_key[key] = node
         return node
 
     def _update_in_place(self, days: list[tuple[DayHeading, list[Any]]]) -> None:
@@ -245,6 +328,8 @@ class BoardModel(QAbstractItemModel):
             self.beginRemoveRows(parent, 0, len(node.children) - 1)
             for child in node.children:
                 self._nodes.pop(child.uid, None)
+                if self._by_key.get(child.key) is child:
+                    del self._by_key[child.key]
             node.children = []
             self.endRemoveRows()
         if shift.people:
@@ -273,10 +358,10 @@ class BoardModel(QAbstractItemModel):
         return self._find(("occ", event_id, recurrence_id))
 
     def _find(self, key: tuple[Any, ...]) -> QModelIndex:
-        for node in self._nodes.values():
-            if node.key == key and node is not self._root:
-                return self.createIndex(node.row, 0, node.uid)
-        return QModelIndex()
+        node = self._by_key.get(key)
+        if node is None:
+            return QModelIndex()
+        return self.createIndex(node.row, 0, node.uid)
 
     def shifts(self) -> list[BoardShift]:
         """Every shift on the board, in order."""
@@ -342,7 +427,8 @@ class BoardModel(QAbstractItemModel):
 
     def hasChildren(self, parent: Index = NO_PARENT) -> bool:
         """Whether ``parent`` has rows under it."""
-        return self.rowCount(parent) > 0
+        node = self._nodes.get(parent.internalId())
+        return node is not None and bool(node.children) and parent.column() <= 0
 
     def columnCount(self, parent: Index = NO_PARENT) -> int:
         """Always the five columns."""
@@ -418,17 +504,17 @@ class BoardModel(QAbstractItemModel):
         if role == SORT_ROLE:
             return fill.starts_at.timestamp() if column == COLUMN_TIME else fill.role
         if role == Qt.ItemDataRole.DisplayRole:
-            return {
-                COLUMN_NAME: fill.role,
-                COLUMN_TIME: time_span(fill.starts_at, fill.ends_at),
-                COLUMN_FILLED: badge_text(shift),
-                COLUMN_STATUS: fill_words(shift),
-                COLUMN_NOTES: self.tr("Needs {qualification}").format(
-                    qualification=shift.qualification
-                )
-                if shift.qualification
-                else "",
-            }.get(column)
+            if column == COLUMN_NAME:
+                return fill.role
+            if column == COLUMN_TIME:
+                return time_span(fill.starts_at, fill.ends_at)
+            if column == COLUMN_FILLED:
+                return badge_text(shift)
+            if column == COLUMN_STATUS:
+                return fill_words(shift)
+            if column == COLUMN_NOTES and shift.qualification:
+                return self.tr("Needs {qualification}").format(qualification=shift.qualification)
+            return "" if column == COLUMN_NOTES else None
         if role == TONE_ROLE:
             return Tone.MUTED if column in (COLUMN_TIME, COLUMN_NOTES) else Tone.NORMAL
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):

@@ -27,7 +27,15 @@ from PySide6.QtWidgets import (
 
 from organizer.changes import DataChange
 from organizer.models import AssignmentStatus
-from organizer.services.roster import BoardPerson, BoardShift, Candidate, RosterService
+from organizer.models.ids import AssignmentId
+from organizer.services.roster import (
+    BoardPerson,
+    BoardShift,
+    Candidate,
+    Clash,
+    RosterService,
+    with_clashes,
+)
 from organizer.ui import colour_dot
 from organizer.ui.context import ViewContext
 from organizer.ui.roster.controller import PendingAssignment, Period, RosterController
@@ -54,6 +62,7 @@ from organizer.ui.roster.widgets import (
 
 RELOAD_DELAY_MS = 40
 SEARCH_DELAY_MS = 200
+CHECK_AFTER_MS = 500
 WATCHED = ("shift", "assignment", "event", "volunteer", "cause")
 
 
@@ -88,11 +97,14 @@ class RosterPage(QWidget):
 
     Signals: ``open_volunteer(volunteer_id)`` when a person row is opened (Enter or
     double-click), ``open_occurrence(event_id, recurrence_id)`` when an event heading is
-    opened, and ``loaded()`` each time the board on show has been (re)loaded.
+    opened, ``rows_shown()`` as soon as the board's rows are on screen (before the clash
+    check), and ``loaded()`` each time the board on show has been (re)loaded with its clash
+    flags.
     """
 
     open_volunteer = Signal(int)
     open_occurrence = Signal(int, object)
+    rows_shown = Signal()
     loaded = Signal()
 
     def __init__(
@@ -115,6 +127,10 @@ class RosterPage(QWidget):
         self.reason_dialog: ReasonDialog | None = None
         self.remove_box: QMessageBox | None = None
         self._current_key: tuple[Any, ...] | None = None
+        self._clashes: dict[AssignmentId, tuple[Clash, ...]] = {}
+        self._clashes_for: tuple[Any, ...] | None = None
+        self._showing_for: tuple[Any, ...] | None = None
+        self.checking = False
         self._candidates_for: tuple[Any, ...] | None = None
         self.setObjectName("page-rosters")
         self.setAccessibleName(self.tr("Rosters"))
@@ -160,6 +176,11 @@ class RosterPage(QWidget):
         self.loading_label.setAccessibleName(self.tr("Loading"))
         self.loading_label.setWordWrap(False)
         self.loading_label.hide()
+        self.checking_label = muted_label(self.tr("Checking for clashes…"))
+        self.checking_label.setObjectName("roster-checking")
+        self.checking_label.setAccessibleName(self.tr("Checking for clashes"))
+        self.checking_label.setWordWrap(False)
+        self.checking_label.hide()
         self.cause_label = QLabel(self.tr("&Cause:"))
         self.cause_label.setAccessibleName(self.tr("Cause filter label"))
         self.cause_filter = QComboBox()
@@ -255,6 +276,7 @@ class RosterPage(QWidget):
         header.addWidget(self.whole_week_button)
         header.addStretch(1)
         header.addWidget(self.loading_label)
+        header.addWidget(self.checking_label)
         header.addSpacing(12)
         header.addWidget(self.cause_label)
         header.addWidget(self.cause_filter)
@@ -318,6 +340,8 @@ class RosterPage(QWidget):
     def _connect(self) -> None:
         controller = self.controller
         controller.board_loaded.connect(self._show_board)
+        controller.clashes_loaded.connect(self._show_clashes)
+        controller.checking_changed.connect(self._set_checking)
         controller.candidates_loaded.connect(self._show_candidates)
         controller.loading_changed.connect(self.loading_label.setVisible)
         controller.reason_needed.connect(self._ask_reason)
@@ -332,6 +356,7 @@ class RosterPage(QWidget):
         self.cause_filter.currentIndexChanged.connect(self._cause_chosen)
         self.board_view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.board_view.open_requested.connect(self._open_row)
+        self.board_view.painted.connect(self._check_clashes)
         self.board_view.remove_requested.connect(self._remove_row)
         self.board_view.volunteer_dropped.connect(self._assign_dropped)
         self.board_view.customContextMenuRequested.connect(self._context_menu)
@@ -345,6 +370,10 @@ class RosterPage(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._load_candidates)
         self.search_field.textChanged.connect(lambda _: self._search_timer.start())
+        self._check_timer = QTimer(self)  # in case the board is never painted (minimised)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_AFTER_MS)
+        self._check_timer.timeout.connect(self._check_clashes)
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
@@ -366,6 +395,7 @@ class RosterPage(QWidget):
         self._stale = False
         self._reload_timer.stop()
         self._show_period_label()
+        self._showing_for = (self.period, None if self.cause_ids is None else tuple(self.cause_ids))
         self.controller.load_board(self.period, self.cause_ids)
 
     def show_week(self, day: date) -> None:
@@ -440,6 +470,9 @@ class RosterPage(QWidget):
         self.refresh()
 
     def _show_board(self, shifts: list[BoardShift]) -> None:
+        if self._clashes and self._clashes_for == self._showing_for:
+            # A reload of the same board keeps the flags it had until the new check lands.
+            shifts = with_clashes(shifts, self._clashes)
         reset = self.board_model.set_board(shifts)
         self._show_period_label(shifts)
         if shifts:
@@ -453,9 +486,31 @@ class RosterPage(QWidget):
             self.board_stack.setCurrentWidget(self.empty_label)
         if reset:
             self.board_view.expand_board()
+        if reset and shifts and self.board_view.isVisible():
+            # The clash check (pure Python) starts once the rows are painted: running
+            # beside the layout it would slow the layout down several times over.
+            self.board_view.announce_paint()
+            self._check_timer.start()
+        else:
+            QTimer.singleShot(0, self, self._check_clashes)
         self._restore_current()
         self._update_side_panel()
         self._load_candidates()  # who is free may have changed with the board
+        self.rows_shown.emit()
+
+    def _check_clashes(self) -> None:
+        self._check_timer.stop()
+        self.controller.check_clashes()
+
+    def _set_checking(self, checking: bool) -> None:
+        self.checking = checking
+        self.checking_label.setVisible(checking)
+
+    def _show_clashes(self, clashes: dict[AssignmentId, tuple[Clash, ...]]) -> None:
+        """Put the clash check's flags on the rows already shown."""
+        self._clashes = clashes
+        self._clashes_for = self._showing_for
+        self.board_model.set_clashes(clashes)
         self.loaded.emit()
 
     def _restore_current(self) -> None:

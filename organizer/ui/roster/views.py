@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDrag,
@@ -13,6 +15,7 @@ from PySide6.QtGui import (
     QFontMetrics,
     QKeyEvent,
     QPainter,
+    QPaintEvent,
     QPalette,
     QPixmap,
 )
@@ -32,6 +35,7 @@ from organizer.ui.roster.models import (
     COLUMN_NOTES,
     COLUMN_STATUS,
     COLUMN_TIME,
+    OBJECT_ROLE,
     BoardModel,
     CandidateModel,
     RowKind,
@@ -47,11 +51,13 @@ class BoardView(QTreeView):
 
     Emits ``volunteer_dropped(shift, volunteer_id, name)`` when a volunteer is dropped on a
     shift or one of its people, ``open_requested(index)`` for Enter or a double-click, and
-    ``remove_requested(index)`` for Delete.  ``accepts_volunteers`` turns drops off (for a
+    ``remove_requested(index)`` for Delete, ``painted()`` once the rows are on screen after
+    :meth:`announce_paint`.  ``accepts_volunteers`` turns drops off (for a
     read-only file).
     """
 
     volunteer_dropped = Signal(object, int, str)
+    painted = Signal()
     open_requested = Signal(QModelIndex)
     remove_requested = Signal(QModelIndex)
 
@@ -86,14 +92,38 @@ class BoardView(QTreeView):
         header.setSectionResizeMode(COLUMN_NAME, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(60)
         header.sectionResized.connect(self._column_resized)
-        self._unopened_days: list[QPersistentModelIndex] = []
+        self._opening = False
+        self._announce = False
         self._open_timer = QTimer(self)
         self._open_timer.setSingleShot(True)
         self._open_timer.setInterval(0)
-        self._open_timer.timeout.connect(self._open_next_day)
+        self._open_timer.timeout.connect(self._open_days)
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(0)
+        self._paint_timer.timeout.connect(self._stop_opening)
         model.modelReset.connect(self._after_reset)
         model.rowsInserted.connect(self._show_new_people)
         self.doubleClicked.connect(self.open_requested)
+
+    def dataChanged(
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """Redo only rows that look different and are laid out.
+
+        A change of the row's object alone (:data:`OBJECT_ROLE`) looks the same, and rows
+        under a closed row are not laid out.  The tree view would measure every such row
+        again; for a clash check touching a thousand people on a big week, for seconds.
+        """
+        if roles and all(role == OBJECT_ROLE for role in roles):
+            return
+        parent = top_left.parent()
+        if parent.isValid() and not self.isExpanded(parent):
+            return
+        super().dataChanged(top_left, bottom_right, list(roles))
 
     def _show_new_people(self, shift: QModelIndex, _first: int, _last: int) -> None:
         """Someone just put on a shift is shown, even if the shift was closed."""
@@ -105,8 +135,8 @@ class BoardView(QTreeView):
 
     def _after_reset(self) -> None:
         self._drop_row = None
-        self._unopened_days.clear()
         self._open_timer.stop()
+        self._stop_opening()
         for row in range(self.board.rowCount()):
             self._span_headings(self.board.index(row, 0))
 
@@ -114,33 +144,50 @@ class BoardView(QTreeView):
         """Open every row; on a very big board, only the days and events.
 
         Laying out thousands of people rows would hold the window still; on such a board
-        a shift opens with a click (or the right arrow key) to show who is on it.
+        a shift opens with a click (or the right arrow key) to show who is on it.  A big
+        board opens in the next turn of the event loop, all at once, and is painted in the
+        turn after (one layout, one paint), so the reset, the layout and the paint are three
+        short waits rather than one long one; nothing is painted in between.
         """
-        self._unopened_days.clear()
         self._open_timer.stop()
+        self._paint_timer.stop()
         if self.board.size() <= EXPAND_PEOPLE_UP_TO:
+            self._stop_opening()
             self.expandAll()
             return
-        # A day at a time, each in its own turn of the event loop, so the window keeps
-        # answering while a big week opens (the first day at once: it is what shows first).
-        self._unopened_days = [
-            QPersistentModelIndex(self.board.index(row, 0)) for row in range(self.board.rowCount())
-        ]
-        self._open_next_day()
+        if not self._opening:
+            self._opening = True
+            self.setUpdatesEnabled(False)
+        self._open_timer.start()
 
     @property
     def opening(self) -> bool:
-        """Whether days of a big board are still being opened."""
-        return bool(self._unopened_days)
+        """Whether a big board is still to be opened."""
+        return self._opening
 
-    def _open_next_day(self) -> None:
-        while self._unopened_days:
-            day = self._unopened_days.pop(0)
-            if day.isValid():
-                self.expandRecursively(self.board.index(day.row(), 0), 1)
-                break
-        if self._unopened_days:
-            self._open_timer.start()
+    def _open_days(self) -> None:
+        if not self._opening:
+            return
+        self.expandToDepth(1)
+        self._paint_timer.start()  # painted in a turn of its own: two short waits, not one
+
+    def announce_paint(self) -> None:
+        """Emit ``painted`` after the next paint of the opened board."""
+        self._announce = True
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint, then say so when asked to (see :meth:`announce_paint`)."""
+        super().paintEvent(event)
+        if self._announce and not self._opening:
+            self._announce = False
+            QTimer.singleShot(0, self, self.painted.emit)
+
+    def _stop_opening(self) -> None:
+        self._paint_timer.stop()
+        if self._opening:
+            self._opening = False
+            self.setUpdatesEnabled(True)
 
     def _span_headings(self, index: QModelIndex) -> None:
         """Day and occurrence headings take the whole width."""
