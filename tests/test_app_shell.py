@@ -709,3 +709,30 @@ def test_the_window_can_paint_before_the_data_layer_is_imported() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_opening_a_file_to_home_loads_only_what_home_needs(db_path: Path) -> None:
+    """Importing volunteers, auto-fill, merging and the sample data are loaded when used,
+    not at every start."""
+    script = (
+        "import sys\n"
+        "from organizer.services import Services\n"
+        "from organizer.storage import create_database\n"
+        "import organizer.ui.pages, organizer.ui.welcome, organizer.ui.home\n"
+        "import organizer.ui.people.newcomers\n"
+        f"db = create_database({str(db_path)!r})\n"
+        "services = Services.for_database(db, 'Sam')\n"
+        "services.causes.list()\n"
+        "unused = ('organizer.people.importing', 'organizer.people.exporting', "
+        "'organizer.people.merging', 'organizer.people.duplicates', "
+        "'organizer.scheduling.autofill', 'organizer.demo', 'organizer.ui.volunteers.editor')\n"
+        "print(sorted(name for name in unused if name in sys.modules))\n"
+        "services.autofill, services.importer\n"
+        "print(sorted(name for name in unused if name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    before, after = result.stdout.strip().splitlines()
+    assert before == "[]"
+    assert "'organizer.scheduling.autofill'" in after and "'organizer.people.importing'" in after

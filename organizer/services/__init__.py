@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import socket
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from organizer.services.coverage import CoverageService, FillStatus, ShiftFill
@@ -71,6 +72,8 @@ class Services:
     """The services for one open database and one acting coordinator.
 
     A plain bundle built once where the app starts; each view is handed the services it needs.
+    The people and scheduling services are made the first time they are asked for, so a
+    window that never imports or auto-fills does not load their code.
     """
 
     causes: CauseService
@@ -86,22 +89,10 @@ class Services:
     roster: RosterService
     series: SeriesService
     settings: SettingsService
-    importer: VolunteerImporter
-    exporter: VolunteerExporter
-    duplicates: DuplicateService
-    merges: MergeService
-    privacy: PrivacyService
-    onboarding: OnboardingService
-    conflicts: ConflictService
-    autofill: AutoFillService
-    cover: CoverService
 
     @classmethod
     def for_database(cls, db: Database, actor: str | None = None) -> Services:
         """Build every service over ``db`` acting as ``actor``."""
-        from organizer.people import duplicates, exporting, importing, merging, newcomers, privacy
-        from organizer.scheduling import autofill, conflicts, cover
-
         who = actor or default_actor()
         return cls(
             causes=CauseService(db, who),
@@ -117,16 +108,80 @@ class Services:
             roster=RosterService(db, who),
             series=SeriesService(db, who),
             settings=SettingsService(db, who),
-            importer=importing.VolunteerImporter(db, who),
-            exporter=exporting.VolunteerExporter(db, who),
-            duplicates=duplicates.DuplicateService(db, who),
-            merges=merging.MergeService(db, who),
-            privacy=privacy.PrivacyService(db, who),
-            onboarding=newcomers.OnboardingService(db, who),
-            conflicts=conflicts.ConflictService(db, who),
-            autofill=autofill.AutoFillService(db, who),
-            cover=cover.CoverService(db, who),
         )
+
+    @property
+    def db(self) -> Database:
+        """The database these services work on."""
+        return self.causes.db
+
+    @property
+    def actor(self) -> str:
+        """Who the services act as."""
+        return self.causes.actor
+
+    @cached_property
+    def importer(self) -> VolunteerImporter:
+        """Importing volunteers from CSV and XLSX files."""
+        from organizer.people.importing import VolunteerImporter
+
+        return VolunteerImporter(self.db, self.actor)
+
+    @cached_property
+    def exporter(self) -> VolunteerExporter:
+        """Exporting volunteers to CSV and XLSX files."""
+        from organizer.people.exporting import VolunteerExporter
+
+        return VolunteerExporter(self.db, self.actor)
+
+    @cached_property
+    def duplicates(self) -> DuplicateService:
+        """Finding volunteers recorded twice."""
+        from organizer.people.duplicates import DuplicateService
+
+        return DuplicateService(self.db, self.actor)
+
+    @cached_property
+    def merges(self) -> MergeService:
+        """Merging two records of one volunteer."""
+        from organizer.people.merging import MergeService
+
+        return MergeService(self.db, self.actor)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        """Data requests, erasure and anonymising."""
+        from organizer.people.privacy import PrivacyService
+
+        return PrivacyService(self.db, self.actor)
+
+    @cached_property
+    def onboarding(self) -> OnboardingService:
+        """Newcomers' checklists and buddies."""
+        from organizer.people.newcomers import OnboardingService
+
+        return OnboardingService(self.db, self.actor)
+
+    @cached_property
+    def conflicts(self) -> ConflictService:
+        """Checking assignments against every rule."""
+        from organizer.scheduling.conflicts import ConflictService
+
+        return ConflictService(self.db, self.actor)
+
+    @cached_property
+    def autofill(self) -> AutoFillService:
+        """Proposing people for open places."""
+        from organizer.scheduling.autofill import AutoFillService
+
+        return AutoFillService(self.db, self.actor)
+
+    @cached_property
+    def cover(self) -> CoverService:
+        """Finding cover when someone drops out."""
+        from organizer.scheduling.cover import CoverService
+
+        return CoverService(self.db, self.actor)
 
 
 __all__ = [

@@ -37,7 +37,7 @@ def _events(context: ViewContext) -> QWidget:
 
 
 def _volunteers(context: ViewContext) -> QWidget:
-    from organizer.ui.volunteers import VolunteersPage
+    from organizer.ui.volunteers.page import VolunteersPage
 
     return VolunteersPage(context)
 

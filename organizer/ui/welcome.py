@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPaintEvent, QPalette
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from organizer.changes import DataChange
-from organizer.demo import DemoSummary, generate_demo
 from organizer.errors import OrganizerError
 from organizer.ui import app_icon, line_icon
 from organizer.ui.context import ViewContext
 from organizer.ui.home import Clock, HomePage, local_now
 from organizer.ui.tones import error_colour, scaled_font
+
+if TYPE_CHECKING:
+    from organizer.demo import DemoSummary
 
 
 class ChoiceButton(QPushButton):
@@ -268,6 +271,8 @@ class WelcomePage(QWidget):
         self.progress.show()
         self.stage.setText(self.tr("Starting…"))
         self.stage.show()
+        from organizer.demo import generate_demo  # only a first run ever needs it
+
         work = partial(
             generate_demo,
             self.context.services.events.db,

@@ -9,19 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
-from organizer.people.duplicates import DuplicatePair
-from organizer.people.exporting import ExportColumn
-from organizer.people.importing import ImportPreview, ImportRow
-from organizer.people.privacy import RetentionCandidate
 from organizer.ui.people.common import tr
 from organizer.ui.tones import Tone, tone_colours
 from organizer.ui.volunteers.text import day_text, hours_text
+
+if TYPE_CHECKING:  # Home shows newcomers with these models; the rest load when used
+    from organizer.people.duplicates import DuplicatePair
+    from organizer.people.exporting import ExportColumn
+    from organizer.people.importing import ImportPreview, ImportRow
+    from organizer.people.privacy import RetentionCandidate
 
 ItemT = TypeVar("ItemT")
 _Index = QModelIndex | QPersistentModelIndex
@@ -393,7 +395,7 @@ class FlaggedModel(RowsModel[FlaggedPerson]):
 # Export columns -----------------------------------------------------------------------------
 
 
-class ColumnsModel(RowsModel[ExportColumn]):
+class ColumnsModel(RowsModel["ExportColumn"]):
     """The columns an export can have, each with a tick box; sensitive ones say so."""
 
     headers = (tr("Column"),)
@@ -452,7 +454,7 @@ class ColumnsModel(RowsModel[ExportColumn]):
 WHO, LAST_ACTIVE, SHIFTS, HOURS = range(4)
 
 
-class RetentionModel(RowsModel[RetentionCandidate]):
+class RetentionModel(RowsModel["RetentionCandidate"]):
     """Volunteers the retention rule would anonymise: who, when last active, what stays."""
 
     headers = (tr("Who"), tr("Last active"), tr("Shifts"), tr("Hours"))

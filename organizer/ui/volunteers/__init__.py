@@ -1,6 +1,6 @@
-"""The Volunteers page: a searchable directory and the volunteer editor."""
+"""The Volunteers page: a searchable directory and the volunteer editor.
 
-from organizer.ui.volunteers.editor import VolunteerEditor
-from organizer.ui.volunteers.page import VolunteersPage
-
-__all__ = ["VolunteerEditor", "VolunteersPage"]
+The page lives in :mod:`organizer.ui.volunteers.page` and the editor in
+:mod:`organizer.ui.volunteers.editor`; this package imports neither, so the pieces other
+pages borrow (texts, jobs) come without them.
+"""
