@@ -115,7 +115,7 @@ class Workspace(QObject):
         from organizer.services import Services
         from organizer.ui.context import ViewContext
         from organizer.ui.hub import ChangeHub
-        from organizer.ui.pages import Pages
+        from organizer.ui.pages import Pages, import_page_code
         from organizer.ui.worker import Worker
 
         old_window, old_db = self.window, self.db
@@ -142,6 +142,8 @@ class Workspace(QObject):
         self.pages = Pages(window, context)
         self.context = context
         context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
+        # After the first page's data (queued as it was built): the other pages' code.
+        context.worker.submit(import_page_code, on_error=_log_only)
         from organizer.ui.sharing.session import SharingSession
 
         SharingSession(window, context, db).start()

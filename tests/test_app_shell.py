@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -736,3 +737,42 @@ def test_opening_a_file_to_home_loads_only_what_home_needs(db_path: Path) -> Non
     before, after = result.stdout.strip().splitlines()
     assert before == "[]"
     assert "'organizer.scheduling.autofill'" in after and "'organizer.people.importing'" in after
+
+
+def test_the_other_pages_code_is_loaded_in_the_background_after_home(db_path: Path) -> None:
+    """The first visit to a page only builds it: its code was imported off the GUI thread
+    once Home had its data."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from organizer.app import Workspace\n"
+        "from organizer.storage import create_database\n"
+        "app = QApplication([])\n"
+        f"db = create_database({str(db_path)!r})\n"
+        f"workspace = Workspace(QSettings({str(db_path.with_suffix('.ini'))!r}, "
+        "QSettings.Format.IniFormat))\n"
+        "window = workspace.show_database(db)\n"
+        "worker = workspace.context.worker\n"
+        "while worker.busy:\n"
+        "    loop = QEventLoop()\n"
+        "    worker.busy_changed.connect(loop.quit)\n"
+        "    if worker.busy:\n"
+        "        loop.exec()\n"
+        "QCoreApplication.processEvents()\n"
+        "print(sorted(workspace.pages.built))\n"
+        "pages = ('organizer.ui.roster.page', 'organizer.ui.calendar.page')\n"
+        "print(all(name in sys.modules for name in pages))\n"
+        "workspace.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    built, loaded = result.stdout.strip().splitlines()[-2:]
+    assert built == "['home']"
+    assert loaded == "True"

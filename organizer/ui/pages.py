@@ -6,6 +6,7 @@ app to Home does not pay for the calendar or the directory until they go there.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,28 @@ PAGE_FACTORIES: dict[str, Callable[[ViewContext], QWidget]] = {
     "places": _places,
     "reports": _reports,
 }
+
+
+PAGE_MODULES = (
+    "organizer.ui.calendar",
+    "organizer.ui.events",
+    "organizer.ui.volunteers.page",
+    "organizer.ui.roster",
+    "organizer.ui.places",
+    "organizer.ui.reports",
+)
+"""The code of the pages not built at start."""
+
+
+def import_page_code() -> None:
+    """Import every page's code, so the first visit to a page only has to build it.
+
+    Meant for the background worker once the first page has its data: importing only
+    defines classes and functions, so it is safe off the GUI thread, and a page opened
+    meanwhile simply waits for its module to finish importing.
+    """
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
 
 
 class Pages(QObject):
