@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,7 +144,7 @@ class Workspace(QObject):
         self.context = context
         context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
         # After the first page's data (queued as it was built): the other pages' code.
-        context.worker.submit(import_page_code, on_error=_log_only)
+        context.worker.submit(partial(import_page_code, context.services), on_error=_log_only)
         from organizer.ui.sharing.session import SharingSession
 
         SharingSession(window, context, db).start()

@@ -660,11 +660,13 @@ class MainWindow(QMainWindow):
         old = self.page_stack.widget(index)
         showing = self.page_stack.currentIndex() == index
         self.page_stack.insertWidget(index, widget)
+        if showing:
+            # Before the old page goes: removing the page on show would show its neighbour
+            # for a moment, laying that page out for nothing.
+            self.page_stack.setCurrentIndex(index)
         if old is not None:
             self.page_stack.removeWidget(old)
             old.deleteLater()
-        if showing:
-            self.page_stack.setCurrentIndex(index)
 
     @Slot(str)
     def show_page(self, key: str) -> None:

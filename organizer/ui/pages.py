@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
@@ -17,6 +17,9 @@ from PySide6.QtWidgets import QWidget
 from organizer.ui.calendars_io import CalendarActions
 from organizer.ui.context import ViewContext
 from organizer.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from organizer.services import Services
 
 
 def _start(context: ViewContext) -> QWidget:
@@ -76,22 +79,37 @@ PAGE_MODULES = (
     "organizer.ui.calendar",
     "organizer.ui.events",
     "organizer.ui.volunteers.page",
+    "organizer.ui.people.actions",
     "organizer.ui.roster",
     "organizer.ui.places",
     "organizer.ui.reports",
 )
-"""The code of the pages not built at start."""
+"""The code of the pages not built at start, and of the menus they add."""
+
+LATER_SERVICES = (
+    "importer",
+    "exporter",
+    "duplicates",
+    "merges",
+    "privacy",
+    "conflicts",
+    "autofill",
+    "cover",
+)
+"""Services made on first use that the pages' menus ask about as they are built."""
 
 
-def import_page_code() -> None:
-    """Import every page's code, so the first visit to a page only has to build it.
+def import_page_code(services: Services) -> None:
+    """Import every page's code and make the services its menus ask about.
 
-    Meant for the background worker once the first page has its data: importing only
-    defines classes and functions, so it is safe off the GUI thread, and a page opened
-    meanwhile simply waits for its module to finish importing.
+    Then the first visit to a page only has to build it.  Meant for the background worker
+    once the first page has its data: importing only defines classes and functions, so it
+    is safe off the GUI thread, and a page opened meanwhile waits for its module.
     """
     for name in PAGE_MODULES:
         importlib.import_module(name)
+    for name in LATER_SERVICES:
+        getattr(services, name)
 
 
 class Pages(QObject):
