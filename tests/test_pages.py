@@ -45,6 +45,20 @@ def test_switching_builds_the_page_once(qtbot: QtBot, workspace: Workspace) -> N
     assert pages.built["calendar"] is calendar
 
 
+def test_building_a_page_shows_no_other_page_on_the_way(qtbot: QtBot, workspace: Workspace) -> None:
+    """Going to Causes & places for the first time shows only it: no neighbouring page is
+    put on screen (and laid out) while its placeholder is swapped out."""
+    window = workspace.window
+    assert window is not None
+    shown: list[str] = []
+    stack = window.page_stack
+    stack.currentChanged.connect(lambda _index: shown.append(type(stack.currentWidget()).__name__))
+    window.show_page("places")
+    assert window.current_page() == "places"
+    assert shown and set(shown) <= {"PlaceholderPage", "PlacesPage"}
+    assert shown[-1] == "PlacesPage"
+
+
 def test_ctrl_f_puts_the_cursor_in_the_volunteer_search(qtbot: QtBot, workspace: Workspace) -> None:
     window = workspace.window
     assert window is not None
