@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -243,13 +243,18 @@ class BoardModel(QAbstractItemModel):
         """Show each place-holding person's clashes (by assignment id) on their row.
 
         The rows stay where they are (no reset, the selection is kept); only the person rows
-        whose clashes changed report a change, and their shift rows a change of
-        :data:`OBJECT_ROLE` (they carry their people).  Returns how many person rows changed.
+        whose clashes changed report a change (one range per shift), and their shift rows a
+        change of :data:`OBJECT_ROLE` (they carry their people; one range per occurrence).
+        Returns how many person rows changed.
         """
         changed = 0
         emit = self.dataChanged.emit
+        make = self.createIndex
+        last_column = COLUMN_COUNT - 1
+        carried = [OBJECT_ROLE]
         for day in self._root.children:
             for occ in day.children:
+                top = bottom = None
                 for shift_node in occ.children:
                     first = last = None
                     for child in shift_node.children:
@@ -273,19 +278,46 @@ class BoardModel(QAbstractItemModel):
                     if first is None or last is None:
                         continue
                     shift: BoardShift = shift_node.payload
-                    people = tuple(child.payload for child in shift_node.children)
-                    shift_node.payload = replace(shift, people=people)
-                    emit(
-                        self.createIndex(first.row, 0, first.uid),
-                        self.createIndex(last.row, COLUMN_COUNT - 1, last.uid),
+                    shift_node.payload = BoardShift(
+                        shift.fill,
+                        shift.occurrence_starts,
+                        shift.occurrence_ends,
+                        shift.location,
+                        shift.cause_colour,
+                        shift.qualification,
+                        tuple(child.payload for child in shift_node.children),
                     )
-                    # Only what the row carries changed, not how it looks.
+                    emit(make(first.row, 0, first.uid), make(last.row, last_column, last.uid))
+                    top = top or shift_node
+                    bottom = shift_node
+                if top is not None and bottom is not None:
+                    # Only what the rows carry changed, not how they look.
                     emit(
-                        self.createIndex(shift_node.row, 0, shift_node.uid),
-                        self.createIndex(shift_node.row, COLUMN_COUNT - 1, shift_node.uid),
-                        [OBJECT_ROLE],
+                        make(top.row, 0, top.uid),
+                        make(bottom.row, last_column, bottom.uid),
+                        carried,
                     )
         return changed
+
+    def headings(self) -> list[tuple[QModelIndex, QModelIndex]]:
+        """Each day and occurrence row with its parent, in order (for the view to span)."""
+        make = self.createIndex
+        found: list[tuple[QModelIndex, QModelIndex]] = []
+        for day in self._root.children:
+            day_index = make(day.row, 0, day.uid)
+            found.append((day_index, NO_PARENT))
+            found.extend((make(occ.row, 0, occ.uid), day_index) for occ in day.children)
+        return found
+
+    def every_row(self) -> list[tuple[QModelIndex]]:
+        """Every row, parents first (as 1-tuples, like :meth:`headings`)."""
+        make = self.createIndex
+        return [(make(node.row, 0, node.uid),) for node in self._walk(self._root)]
+
+    def _walk(self, parent: _Node) -> Iterator[_Node]:
+        for node in parent.children:
+            yield node
+            yield from self._walk(node)
 
     def size(self) -> int:
         """How many rows the board has, at every level."""

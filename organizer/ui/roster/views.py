@@ -92,17 +92,11 @@ class BoardView(QTreeView):
         header.setSectionResizeMode(COLUMN_NAME, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(60)
         header.sectionResized.connect(self._column_resized)
-        self._opening = False
         self._announce = False
-        self._open_timer = QTimer(self)
-        self._open_timer.setSingleShot(True)
-        self._open_timer.setInterval(0)
-        self._open_timer.timeout.connect(self._open_days)
-        self._paint_timer = QTimer(self)
-        self._paint_timer.setSingleShot(True)
-        self._paint_timer.setInterval(0)
-        self._paint_timer.timeout.connect(self._stop_opening)
+        self._fresh = False
+        self._span_after_layout = False
         model.modelReset.connect(self._after_reset)
+        self.collapsed.connect(self._touched)
         model.rowsInserted.connect(self._show_new_people)
         self.doubleClicked.connect(self.open_requested)
 
@@ -134,42 +128,54 @@ class BoardView(QTreeView):
             self.scheduleDelayedItemsLayout()  # wrapped notes change the rows' heights
 
     def _after_reset(self) -> None:
+        """Open a fresh board as :meth:`expand_board` would, laid out once.
+
+        Every row is opened (as ``expandAll`` does), or on a big board the days and events.
+        Right after a reset the view has not laid anything out, so rows opened now are only
+        noted, and the board is laid out once, already open, in a later turn of the event
+        loop (or before it is first painted), rather than once per row opened.  The headings
+        are spanned right after that layout: spanning now would lay out the closed days at
+        once, the scroll bar would go and come back, and the notes column's change of width
+        would lay everything out a second time.
+        """
         self._drop_row = None
-        self._open_timer.stop()
-        self._stop_opening()
-        for row in range(self.board.rowCount()):
-            self._span_headings(self.board.index(row, 0))
+        board = self.board
+        opened = board.every_row() if board.size() <= EXPAND_PEOPLE_UP_TO else board.headings()
+        for index, *_ in opened:
+            self.expand(index)
+        self._fresh = True
+        self._span_after_layout = True
+
+    def doItemsLayout(self) -> None:
+        """Lay the rows out; after a reset, then span the headings (see :meth:`_after_reset`)."""
+        super().doItemsLayout()
+        if self._span_after_layout:
+            self._span_after_layout = False
+            for index, parent in self.board.headings():
+                self.setFirstColumnSpanned(index.row(), parent, True)
+
+    def _touched(self, _index: QModelIndex) -> None:
+        self._fresh = False  # closed by hand: opening the board again is no longer a no-op
 
     def expand_board(self) -> None:
         """Open every row; on a very big board, only the days and events.
 
         Laying out thousands of people rows would hold the window still; on such a board
-        a shift opens with a click (or the right arrow key) to show who is on it.  A big
-        board opens in the next turn of the event loop, all at once, and is painted in the
-        turn after (one layout, one paint), so the reset, the layout and the paint are three
-        short waits rather than one long one; nothing is painted in between.
+        a shift opens with a click (or the right arrow key) to show who is on it.  A board
+        just loaded is already open this way (see :meth:`_after_reset`).
         """
-        self._open_timer.stop()
-        self._paint_timer.stop()
-        if self.board.size() <= EXPAND_PEOPLE_UP_TO:
-            self._stop_opening()
-            self.expandAll()
+        if self._fresh:
+            self._fresh = False
             return
-        if not self._opening:
-            self._opening = True
-            self.setUpdatesEnabled(False)
-        self._open_timer.start()
+        if self.board.size() <= EXPAND_PEOPLE_UP_TO:
+            self.expandAll()
+        else:
+            self.expandToDepth(1)
 
     @property
     def opening(self) -> bool:
-        """Whether a big board is still to be opened."""
-        return self._opening
-
-    def _open_days(self) -> None:
-        if not self._opening:
-            return
-        self.expandToDepth(1)
-        self._paint_timer.start()  # painted in a turn of its own: two short waits, not one
+        """Whether a board just loaded is still to be laid out (with its headings spanned)."""
+        return self._span_after_layout
 
     def announce_paint(self) -> None:
         """Emit ``painted`` after the next paint of the opened board."""
@@ -179,22 +185,9 @@ class BoardView(QTreeView):
     def paintEvent(self, event: QPaintEvent) -> None:
         """Paint, then say so when asked to (see :meth:`announce_paint`)."""
         super().paintEvent(event)
-        if self._announce and not self._opening:
+        if self._announce:
             self._announce = False
             QTimer.singleShot(0, self, self.painted.emit)
-
-    def _stop_opening(self) -> None:
-        self._paint_timer.stop()
-        if self._opening:
-            self._opening = False
-            self.setUpdatesEnabled(True)
-
-    def _span_headings(self, index: QModelIndex) -> None:
-        """Day and occurrence headings take the whole width."""
-        self.setFirstColumnSpanned(index.row(), index.parent(), True)
-        if self.board.kind(index) is RowKind.DAY:
-            for row in range(self.board.rowCount(index)):
-                self._span_headings(self.board.index(row, 0, index))
 
     def shift_row(self, index: Index) -> QModelIndex:
         """The shift row for a shift or person row (an invalid index otherwise)."""
