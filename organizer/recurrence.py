@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
@@ -153,6 +154,7 @@ def expand(
     tz = ZoneInfo(tz_name)
     local_start = starts_at.astimezone(tz)
     end_of = _ending(local_start, ends_at, tz)
+    exact = _exact_length(local_start, ends_at, tz)
     excluded = {d.astimezone(UTC) for d in exdates}
     # Look back by the longest possible duration so occurrences running into the window count.
     longest = max(ends_at - starts_at, end_of(local_start) - local_start)
@@ -164,14 +166,130 @@ def expand(
         and can_resume(rule, starts_at, resume_from, tz_name)
     ):
         walk_from = resume_from.astimezone(tz)
-    for local in _parse(rule, walk_from).xafter(search_from, inc=True):
+    for local in walk(rule, skip_ahead(rule, walk_from, search_from), search_from):
         occurrence_start = local.astimezone(UTC)
         if occurrence_start >= window_end:
             break
-        occurrence_end = end_of(local)
+        occurrence_end = occurrence_start + exact if exact is not None else end_of(local)
         if occurrence_end <= window_start or occurrence_start in excluded:
             continue
         yield Occurrence(occurrence_start, occurrence_start, occurrence_end)
+
+
+_WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True, slots=True)
+class Periodic:
+    """A rule that repeats every fixed number of wall-clock days (see :func:`periodic`)."""
+
+    period: timedelta
+    weekly: bool
+    weekdays: frozenset[int] | None
+    week_start: int
+    until: datetime | None
+
+
+@lru_cache(maxsize=1024)
+def periodic(rule: str) -> Periodic | None:
+    """``rule`` as a :class:`Periodic`, when it is one; else ``None``.
+
+    A daily rule with only an interval (and perhaps an end), or a weekly one that also
+    names plain weekdays, repeats itself exactly every ``INTERVAL`` days or weeks.  A
+    COUNT, months, positions or hours give ``None``.
+    """
+    try:
+        values = dict(_split(rule))
+    except ValidationError:
+        return None
+    interval = values.get("INTERVAL", "1")
+    if not interval.isdigit() or int(interval) < 1:
+        return None
+    until = None
+    if "UNTIL" in values:
+        try:
+            until = datetime.strptime(values["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+    freq = values.get("FREQ")
+    if freq == "DAILY" and set(values) <= {"FREQ", "INTERVAL", "UNTIL"}:
+        return Periodic(timedelta(days=int(interval)), False, None, 0, until)
+    if freq != "WEEKLY" or not set(values) <= {"FREQ", "INTERVAL", "UNTIL", "BYDAY", "WKST"}:
+        return None
+    codes = values["BYDAY"].split(",") if "BYDAY" in values else []
+    week_start = values.get("WKST", "MO")
+    if not set(codes) <= set(_WEEKDAY_CODES) or week_start not in _WEEKDAY_CODES:
+        return None
+    weekdays = frozenset(_WEEKDAY_CODES.index(code) for code in codes) if codes else None
+    return Periodic(
+        timedelta(weeks=int(interval)), True, weekdays, _WEEKDAY_CODES.index(week_start), until
+    )
+
+
+def walk(rule: str, walk_from: datetime, search_from: datetime) -> Iterator[datetime]:
+    """The local starts ``rule``, begun at ``walk_from``, gives from ``search_from`` on.
+
+    The same as dateutil's ``rrule(dtstart=walk_from).xafter(search_from, inc=True)``;
+    a :func:`periodic` rule is stepped through directly, which is several times faster.
+    """
+    shape = periodic(rule)
+    if shape is None:
+        yield from _parse(rule, walk_from).xafter(search_from, inc=True)
+        return
+    start = walk_from.replace(microsecond=0)
+    clock = time(start.hour, start.minute, start.second, tzinfo=start.tzinfo)
+    day = start.date()
+    combine = datetime.combine
+    if not shape.weekly:
+        step = shape.period
+        while True:
+            local = combine(day, clock)
+            if shape.until is not None and local > shape.until:
+                return
+            if local >= search_from:
+                yield local
+            day += step
+    weekdays = shape.weekdays if shape.weekdays is not None else frozenset({day.weekday()})
+    # The first week runs from the start to the day before the week's first day; later
+    # ones are whole weeks, every INTERVAL weeks from the one after the start's week.
+    week = day - timedelta(days=(day.weekday() - shape.week_start) % 7)
+    offsets = [timedelta(days=n) for n in sorted((wd - shape.week_start) % 7 for wd in weekdays)]
+    first = True
+    while True:
+        for offset in offsets:
+            current = week + offset
+            if first and current < day:
+                continue
+            local = combine(current, clock)
+            if shape.until is not None and local > shape.until:
+                return
+            if local >= search_from:
+                yield local
+        week += shape.period
+        first = False
+
+
+def skip_ahead(rule: str, walk_from: datetime, search_from: datetime) -> datetime:
+    """A later start to walk ``rule`` from that gives the same occurrences from ``search_from``.
+
+    ``walk_from`` is where the walk would start (the series' start or an occurrence at its
+    wall-clock time).  For a rule that repeats every fixed span of wall-clock days (see
+    :func:`periodic`), whole spans are skipped, stopping a day short of ``search_from``
+    so a clock change cannot carry the new start past it.  Otherwise ``walk_from``.
+    """
+    shape = periodic(rule)
+    if shape is None:
+        return walk_from
+    period = shape.period
+    tz = walk_from.tzinfo
+    wall = walk_from.replace(tzinfo=None)
+    spans = (search_from.astimezone(tz).replace(tzinfo=None) - wall - _DAY) // period
+    if spans < 1:
+        return walk_from
+    return (wall + spans * period).replace(tzinfo=tz)
+
+
+_DAY = timedelta(days=1)
 
 
 def can_resume(rule: str, starts_at: datetime, instant: datetime, tz_name: str) -> bool:
@@ -198,13 +316,21 @@ def _ending(
     Whole local days (an all-day event) stay whole days; anything else lasts the first
     occurrence's exact duration.
     """
-    local_end = ends_at.astimezone(tz)
-    midnight = time(0)
-    if local_start.timetz().replace(tzinfo=None) == midnight == local_end.time():
+    exact = _exact_length(local_start, ends_at, tz)
+    if exact is None:
+        local_end = ends_at.astimezone(tz)
         days = local_end.date() - local_start.date()
+        midnight = time(0)
         return lambda local: datetime.combine(local.date() + days, midnight, tz).astimezone(UTC)
-    exact = ends_at - local_start
     return lambda local: local.astimezone(UTC) + exact
+
+
+def _exact_length(local_start: datetime, ends_at: datetime, tz: ZoneInfo) -> timedelta | None:
+    """How long every occurrence lasts, or ``None`` for whole local days (see :func:`_ending`)."""
+    midnight = time(0)
+    if local_start.timetz().replace(tzinfo=None) == midnight == ends_at.astimezone(tz).time():
+        return None
+    return ends_at - local_start
 
 
 def series_end(

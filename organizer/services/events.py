@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from sqlalchemy import Select, func, select
@@ -31,7 +32,7 @@ from organizer.models import (
     new_calendar_uid,
 )
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
-from organizer.recurrence import expand, normalise_rule, series_end, zone
+from organizer.recurrence import expand, normalise_rule, periodic, series_end, zone
 from organizer.services.base import CrudService, chunks
 from organizer.services.occurrences import (
     LONG_OCCURRENCE,
@@ -92,6 +93,24 @@ class OccurrenceInfo:
     is_recurring: bool
     overridden: bool
     event_version: int
+
+
+OccurrenceTuple = tuple[
+    EventId,
+    datetime,
+    datetime,
+    datetime,
+    str,
+    str,
+    bool,
+    EventStatus,
+    CauseId | None,
+    LocationId | None,
+    bool,
+    bool,
+    int,
+]
+"""An :class:`OccurrenceInfo`'s fields, in order, as a plain tuple."""
 
 
 class EventService(CrudService[Event, EventDraft]):
@@ -169,19 +188,40 @@ class EventService(CrudService[Event, EventDraft]):
         Read from the occurrence index: removed occurrences are absent, and moved or
         retitled ones carry their own times, title, place and status.
         """
+        return [
+            OccurrenceInfo(*row)
+            for row in self.occurrence_rows(
+                start, end, cause_ids=cause_ids, include_cancelled=include_cancelled
+            )
+        ]
+
+    def occurrence_rows(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        cause_ids: Iterable[int] | None = None,
+        include_cancelled: bool = True,
+    ) -> list[OccurrenceTuple]:
+        """What :meth:`occurrences_between` gives, as plain tuples in its fields' order.
+
+        For views reading thousands of occurrences at a time (a month of the calendar).
+        """
         causes = None if cause_ids is None else list(cause_ids)
         with self.db.read() as session:
             connection = session.connection()
-            rows: list[tuple[Any, ...]] = [
-                tuple(row)
-                for long in (False, True)
-                for row in connection.execute(_index_query(start, end, long=long, causes=causes))
-            ]
+            rows: list[Any] = []
+            for long in (False, True):
+                rows.extend(
+                    connection.execute(_index_query(start, end, long=long, causes=causes)).all()
+                )
             changed = _overrides_for(session, [(r[0], r[1]) for r in rows if r[4]])
             horizon = stored_horizon(session)
             if end > horizon:
                 rows.extend(_beyond_horizon(session, start, end, horizon, causes, self._walks))
-        result: list[OccurrenceInfo] = []
+        result: list[OccurrenceTuple] = []
+        append = result.append
+        cancelled = EventStatus.CANCELLED
         for (
             event_id,
             recurrence_id,
@@ -198,12 +238,12 @@ class EventService(CrudService[Event, EventDraft]):
             version,
         ) in rows:
             if overridden and (override := changed.get((event_id, recurrence_id))) is not None:
-                title = override.title or title
-                location_id = override.location_id or location_id
-                status = override.status or status
-            if include_cancelled or status != EventStatus.CANCELLED:
-                result.append(
-                    OccurrenceInfo(
+                title = override[0] or title
+                location_id = override[1] or location_id
+                status = override[2] or status
+            if include_cancelled or status != cancelled:
+                append(
+                    (
                         event_id,
                         recurrence_id,
                         starts,
@@ -219,8 +259,28 @@ class EventService(CrudService[Event, EventDraft]):
                         version,
                     )
                 )
-        result.sort(key=_occurrence_order)
+        result.sort(key=_OCCURRENCE_ORDER)
         return result
+
+    def calendar_labels(
+        self,
+    ) -> tuple[list[tuple[CauseId, str, str]], dict[LocationId, str]]:
+        """What calendars label occurrences with, read lightly.
+
+        Every cause as ``(id, name, colour)`` in name order, and every place's name by id.
+        """
+        with self.db.read() as session:
+            causes = [
+                (cause_id, name, colour)
+                for cause_id, name, colour in session.execute(
+                    select(Cause.id, Cause.name, Cause.colour).order_by(Cause.name, Cause.id)
+                )
+            ]
+            places = {
+                location_id: name
+                for location_id, name in session.execute(select(Location.id, Location.name))
+            }
+        return causes, places
 
     def extend_horizon(self) -> bool:
         """Store endless series' occurrences further ahead when the index nears its end."""
@@ -363,17 +423,36 @@ def _index_query(
     return query
 
 
+OverrideValues = tuple[str | None, LocationId | None, EventStatus | None]
+"""An override's title, place and status (each ``None`` where the series' value stands)."""
+
+
 def _overrides_for(
     session: Session, keys: list[tuple[int, datetime]]
-) -> dict[tuple[int, datetime], OccurrenceOverride]:
-    found: dict[tuple[int, datetime], OccurrenceOverride] = {}
+) -> dict[tuple[int, datetime], OverrideValues]:
+    found: dict[tuple[int, datetime], OverrideValues] = {}
+    if not keys:
+        return found
     wanted = set(keys)
+    earliest = min(instant for _, instant in keys)
+    latest = max(instant for _, instant in keys)
+    columns = (
+        OccurrenceOverride.event_id,
+        OccurrenceOverride.recurrence_id,
+        OccurrenceOverride.title,
+        OccurrenceOverride.location_id,
+        OccurrenceOverride.status,
+    )
     for chunk in chunks(sorted({event_id for event_id, _ in keys})):
-        query = select(OccurrenceOverride).where(OccurrenceOverride.event_id.in_(chunk))
-        for override in session.scalars(query):
-            key = (override.event_id, override.recurrence_id)
+        query = select(*columns).where(
+            OccurrenceOverride.event_id.in_(chunk),
+            OccurrenceOverride.recurrence_id >= earliest,
+            OccurrenceOverride.recurrence_id <= latest,
+        )
+        for event_id, recurrence_id, title, location_id, status in session.execute(query):
+            key = (event_id, recurrence_id)
             if key in wanted:
-                found[key] = override
+                found[key] = (title, location_id, status)
     return found
 
 
@@ -442,26 +521,36 @@ def _beyond_horizon(
     events = session.execute(query).all()
     if not events:
         return []
-    ids = [event.id for event in events]
+    window_start = max(start, horizon)
+    resume = {
+        event.id: walks.before(event.id, event.version, window_start - RESUME_MARGIN)
+        for event in events
+    }
+    # A rule repeating every so many days or weeks skips ahead by itself; the others walk on
+    # from their last stored occurrence when no later one was seen.
+    unplaced = [e.id for e in events if resume[e.id] is None and periodic(e.rrule) is None]
     exceptions: dict[int, list[datetime]] = defaultdict(list)
     last_stored: dict[int, datetime] = {}
-    for batch in chunks(ids):
+    for batch in chunks([event.id for event in events]):
         for event_id, instant in session.execute(
             select(EventException.event_id, EventException.occurrence_start).where(
                 EventException.event_id.in_(batch)
             )
         ):
             exceptions[event_id].append(instant)
-        last = (
-            select(OccurrenceRow.event_id, func.max(OccurrenceRow.recurrence_id))
-            .where(OccurrenceRow.event_id.in_(batch), OccurrenceRow.recurrence_id < horizon)
-            .group_by(OccurrenceRow.event_id)
+    for batch in chunks(unplaced):
+        latest = (
+            select(func.max(OccurrenceRow.recurrence_id))
+            .where(OccurrenceRow.event_id == Event.id, OccurrenceRow.recurrence_id < horizon)
+            .scalar_subquery()
         )
-        last_stored.update((event_id, instant) for event_id, instant in session.execute(last))
+        last = select(Event.id, latest).where(Event.id.in_(batch))
+        last_stored.update(
+            (event_id, instant) for event_id, instant in session.execute(last) if instant
+        )
     found: list[tuple[Any, ...]] = []
-    window_start = max(start, horizon)
     for event in events:
-        resume_from = walks.before(event.id, event.version, window_start - RESUME_MARGIN)
+        resume_from = resume[event.id]
         first = True
         for occurrence in expand(
             event.rrule,
@@ -498,8 +587,8 @@ def _beyond_horizon(
     return found
 
 
-def _occurrence_order(info: OccurrenceInfo) -> tuple[datetime, str, int]:
-    return (info.starts_at, info.title, info.event_id)
+_OCCURRENCE_ORDER = itemgetter(2, 4, 0)
+"""Occurrences are listed by start, then title, then event id."""
 
 
 def _require_occurrence(row: Event, recurrence_id: datetime) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QFont,
+    QFontMetrics,
     QHelpEvent,
     QKeyEvent,
     QMouseEvent,
@@ -96,6 +97,74 @@ def cause_colour(item: CalendarItem, palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.PlaceholderText)
 
 
+_ELIDED: dict[tuple[str, str, int], str] = {}
+"""Chip texts already cut to a width, by font, text and width (a month repeats many)."""
+_ELIDED_MOST = 20_000
+_PATHS: dict[tuple[float, float], tuple[QPainterPath, QPainterPath]] = {}
+"""A chip's outline and its colour bar, by size, drawn at the origin."""
+_PATHS_MOST = 2_000
+_LINE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+class ChipStyle:
+    """What painting chips takes from the palette and the font, worked out once per paint."""
+
+    def __init__(self, painter: QPainter, palette: QPalette) -> None:
+        """Paint with ``painter``'s current font, in ``palette``'s colours."""
+        self.base = palette.color(QPalette.ColorRole.Base)
+        self.text = palette.color(QPalette.ColorRole.Text)
+        self.highlight = palette.color(QPalette.ColorRole.Highlight)
+        self.neutral = palette.color(QPalette.ColorRole.PlaceholderText)
+        self.amount = 0.38 if is_dark(palette) else 0.22
+        self._font = QFont(painter.font())
+        self._fonts: dict[tuple[bool, bool], tuple[QFont, QFontMetrics, str]] = {}
+        self._colours: dict[str, tuple[QColor, QColor]] = {}
+
+    def colours(self, item: CalendarItem) -> tuple[QColor, QColor]:
+        """The item's cause colour and the tint of its chip."""
+        found = self._colours.get(item.colour)
+        if found is None:
+            colour = QColor(item.colour) if item.colour else self.neutral
+            found = self._colours[item.colour] = (colour, mix(self.base, colour, self.amount))
+        return found
+
+    def font(self, painter: QPainter, bold: bool, struck: bool) -> tuple[QFont, QFontMetrics, str]:
+        """The font for a line, its metrics on ``painter``'s device, and its cache key."""
+        found = self._fonts.get((bold, struck))
+        if found is None:
+            font = QFont(self._font)
+            font.setBold(bold)
+            font.setStrikeOut(struck)
+            painter.setFont(font)
+            dpi = painter.device().logicalDpiX()
+            found = (font, painter.fontMetrics(), f"{font.key()}@{dpi}")
+            self._fonts[(bold, struck)] = found
+        return found
+
+
+def _chip_paths(width: float, height: float) -> tuple[QPainterPath, QPainterPath]:
+    found = _PATHS.get((width, height))
+    if found is None:
+        if len(_PATHS) >= _PATHS_MOST:
+            _PATHS.clear()
+        outline = QPainterPath()
+        outline.addRoundedRect(QRectF(0, 0, width, height), CHIP_RADIUS, CHIP_RADIUS)
+        bar = QPainterPath()
+        bar.addRect(QRectF(0, 0, 3, height))
+        found = _PATHS[(width, height)] = (outline, outline.intersected(bar))
+    return found
+
+
+def _elided(metrics: QFontMetrics, key: str, text: str, width: int) -> str:
+    found = _ELIDED.get((key, text, width))
+    if found is None:
+        if len(_ELIDED) >= _ELIDED_MOST:
+            _ELIDED.clear()
+        found = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        _ELIDED[(key, text, width)] = found
+    return found
+
+
 def paint_chip(
     painter: QPainter,
     rect: QRectF,
@@ -105,55 +174,51 @@ def paint_chip(
     lines: list[tuple[str, bool]],
     selected: bool,
     dimmed: bool = False,
+    style: ChipStyle | None = None,
 ) -> None:
     """A rounded chip tinted with the cause colour, a bar of it on the left, then text.
 
     ``lines`` are ``(text, bold)`` pairs drawn top-down while they fit.  The tint is mixed
     into the palette's base colour, so the palette's text colour stays readable on it in
-    light and dark mode alike.
+    light and dark mode alike.  Painting many chips, pass one ``style`` to them all.
     """
-    colour = cause_colour(item, palette)
-    base = palette.color(QPalette.ColorRole.Base)
-    text_colour = palette.color(QPalette.ColorRole.Text)
+    if style is None:
+        style = ChipStyle(painter, palette)
+    colour, tint = style.colours(item)
+    cancelled = item.status is EventStatus.CANCELLED
     painter.save()
-    if dimmed or item.cancelled:
+    if dimmed or cancelled:
         painter.setOpacity(0.55)
-    path = QPainterPath()
-    path.addRoundedRect(rect, CHIP_RADIUS, CHIP_RADIUS)
+    outline, bar = _chip_paths(rect.width(), rect.height())
+    painter.translate(rect.topLeft())
     painter.setPen(Qt.PenStyle.NoPen)
     if item.status is EventStatus.DRAFT:
-        painter.setBrush(base)
-        painter.drawPath(path)
+        painter.setBrush(style.base)
+        painter.drawPath(outline)
         painter.setPen(QPen(colour, 1, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
+        painter.drawPath(outline)
     else:
-        painter.fillPath(path, mix(base, colour, 0.38 if is_dark(palette) else 0.22))
-    painter.setClipPath(path)
-    painter.fillRect(QRectF(rect.left(), rect.top(), 3, rect.height()), colour)
-    painter.setClipping(False)
+        painter.fillPath(outline, tint)
+    painter.fillPath(bar, colour)
+    painter.translate(-rect.topLeft())
     if selected:
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+        painter.setPen(QPen(style.highlight, 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), CHIP_RADIUS, CHIP_RADIUS)
-    painter.setPen(text_colour)
-    text_rect = rect.adjusted(7, 1, -4, -1)
-    y = text_rect.top()
+    painter.setPen(style.text)
+    left = rect.left() + 7
+    width = rect.width() - 11
+    top = y = rect.top() + 1
+    bottom = rect.bottom() - 1
     for text, bold in lines:
-        font = QFont(painter.font())
-        font.setBold(bold)
-        font.setStrikeOut(item.cancelled)
+        font, metrics, key = style.font(painter, bold, cancelled)
         painter.setFont(font)
-        height = painter.fontMetrics().height()
-        if y + height > text_rect.bottom() + 2 and y > text_rect.top():
+        height = metrics.height()
+        if y + height > bottom + 2 and y > top:
             break
-        elided = painter.fontMetrics().elidedText(
-            text, Qt.TextElideMode.ElideRight, int(text_rect.width())
-        )
         painter.drawText(
-            QRectF(text_rect.left(), y, text_rect.width(), height),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            elided,
+            QRectF(left, y, width, height), _LINE_FLAGS, _elided(metrics, key, text, int(width))
         )
         y += height
     painter.restore()

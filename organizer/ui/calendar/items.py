@@ -16,11 +16,14 @@ from zoneinfo import ZoneInfo
 from organizer.models import EventStatus
 from organizer.models.ids import LocationId
 from organizer.services import OccurrenceInfo, Services
+from organizer.services.events import OccurrenceTuple
 
 NO_CAUSE = 0
 """The filter key for events that have no cause."""
 
 MINUTES_PER_DAY = 24 * 60
+ONE_DAY = timedelta(days=1)
+_JUST_BEFORE = timedelta(microseconds=1)
 
 OccurrenceKey = tuple[int, datetime]
 """An occurrence's identity: its event id and its recurrence id."""
@@ -57,6 +60,12 @@ class CalendarItem:
     last_day: date
     filled: int | None = None
     needed: int | None = None
+    spans_days: bool = field(init=False, compare=False)
+    """All-day, or running a full day or more: drawn as a bar, not a timed block."""
+
+    def __post_init__(self) -> None:
+        spans = self.all_day or self.ends_at - self.starts_at >= ONE_DAY
+        object.__setattr__(self, "spans_days", spans)
 
     @property
     def key(self) -> OccurrenceKey:
@@ -67,11 +76,6 @@ class CalendarItem:
     def filter_key(self) -> int:
         """The cause id the filter hides or shows this item by."""
         return self.cause_id if self.cause_id is not None else NO_CAUSE
-
-    @property
-    def spans_days(self) -> bool:
-        """All-day, or running a full day or more: drawn as a bar, not a timed block."""
-        return self.all_day or self.ends_at - self.starts_at >= timedelta(days=1)
 
     @property
     def cancelled(self) -> bool:
@@ -115,22 +119,91 @@ def load_calendar(
 
     With ``fill``, the shift fill of every occurrence is summed too (one more query).
     """
-    causes = tuple(
-        CauseInfo(cause.id, cause.name, cause.colour) for cause in services.causes.list()
-    )
-    places = {location.id: location.name for location in services.locations.list()}
-    occurrences = services.events.occurrences_between(start, stop)
+    labels, places = services.events.calendar_labels()
+    causes = tuple(CauseInfo(*label) for label in labels)
+    rows = services.events.occurrence_rows(start, stop)
     fills: dict[OccurrenceKey, tuple[int, int]] = {}
     if fill:
         for shift in services.coverage.shift_fill(start, stop):
             key = (shift.event_id, shift.recurrence_id)
             filled, needed = fills.get(key, (0, 0))
             fills[key] = (filled + shift.filled, needed + shift.needed)
-    by_id = {cause.id: cause for cause in causes}
-    items = tuple(
-        make_item(o, by_id, places, fills.get((o.event_id, o.recurrence_id))) for o in occurrences
-    )
+    build = ItemBuilder({cause.id: cause for cause in causes}, places)
+    if fills:
+        items = tuple(build(row, fills.get((row[0], row[1]))) for row in rows)
+    else:
+        items = tuple(build(row, None) for row in rows)
     return CalendarData(first, end, items, causes, with_fill=fill)
+
+
+class ItemBuilder:
+    """Makes :class:`CalendarItem` s from occurrence rows, converting each instant once.
+
+    A month repeats the same few hundred start and end instants thousands of times, so
+    their local time (the costly part) is worked out once per instant.
+    """
+
+    def __init__(self, causes: dict[int, CauseInfo], places: dict[LocationId, str]) -> None:
+        """Name causes and places from ``causes`` and ``places``."""
+        self.causes = causes
+        self.places = places
+        self._local: dict[datetime, datetime] = {}
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` in the coordinator's local time."""
+        found = self._local.get(moment)
+        if found is None:
+            found = self._local[moment] = moment.astimezone()
+        return found
+
+    def __call__(self, row: OccurrenceTuple, fill: tuple[int, int] | None) -> CalendarItem:
+        """The item for ``row`` (fields as :class:`OccurrenceInfo`), with its shift fill."""
+        (
+            event_id,
+            recurrence_id,
+            utc_start,
+            utc_end,
+            title,
+            tz,
+            all_day,
+            status,
+            cause_id,
+            location_id,
+            is_recurring,
+            _,
+            version,
+        ) = row
+        starts = self.local(utc_start)
+        ends = self.local(utc_end)
+        if all_day:
+            # An all-day event is a run of dates in its own zone, wherever the coordinator is.
+            planned = ZoneInfo(tz)
+            first = utc_start.astimezone(planned).date()
+            last = utc_end.astimezone(planned).date() - ONE_DAY
+        else:
+            first = starts.date()
+            last = (ends - _JUST_BEFORE).date()
+        cause = self.causes.get(cause_id) if cause_id is not None else None
+        return CalendarItem(
+            event_id,
+            recurrence_id,
+            starts,
+            ends,
+            title,
+            tz,
+            all_day,
+            status,
+            cause_id,
+            cause.name if cause else "",
+            cause.colour if cause else "",
+            self.places.get(location_id, "") if location_id is not None else "",
+            is_recurring,
+            version,
+            first,
+            last if last > first else first,
+            fill[0] if fill else None,
+            fill[1] if fill else None,
+        )
 
 
 def make_item(
@@ -140,38 +213,22 @@ def make_item(
     fill: tuple[int, int] | None,
 ) -> CalendarItem:
     """One occurrence, moved to local time, with its cause and place named."""
-    starts = occurrence.starts_at.astimezone()
-    ends = occurrence.ends_at.astimezone()
-    if occurrence.all_day:
-        # An all-day event is a run of dates in its own zone, wherever the coordinator is.
-        planned = ZoneInfo(occurrence.timezone)
-        first = occurrence.starts_at.astimezone(planned).date()
-        last = occurrence.ends_at.astimezone(planned).date() - timedelta(days=1)
-    else:
-        first = starts.date()
-        last = (ends - timedelta(microseconds=1)).date()
-    cause = causes.get(occurrence.cause_id) if occurrence.cause_id is not None else None
-    location = occurrence.location_id
-    return CalendarItem(
-        event_id=occurrence.event_id,
-        recurrence_id=occurrence.recurrence_id,
-        starts_at=starts,
-        ends_at=ends,
-        title=occurrence.title,
-        timezone=occurrence.timezone,
-        all_day=occurrence.all_day,
-        status=occurrence.status,
-        cause_id=occurrence.cause_id,
-        cause_name=cause.name if cause else "",
-        colour=cause.colour if cause else "",
-        location_name=places.get(location, "") if location is not None else "",
-        is_recurring=occurrence.is_recurring,
-        event_version=occurrence.event_version,
-        first_day=first,
-        last_day=max(first, last),
-        filled=fill[0] if fill else None,
-        needed=fill[1] if fill else None,
+    row: OccurrenceTuple = (
+        occurrence.event_id,
+        occurrence.recurrence_id,
+        occurrence.starts_at,
+        occurrence.ends_at,
+        occurrence.title,
+        occurrence.timezone,
+        occurrence.all_day,
+        occurrence.status,
+        occurrence.cause_id,
+        occurrence.location_id,
+        occurrence.is_recurring,
+        occurrence.overridden,
+        occurrence.event_version,
     )
+    return ItemBuilder(causes, places)(row, fill)
 
 
 def day_order(item: CalendarItem) -> tuple[bool, datetime, str, int]:
@@ -183,19 +240,28 @@ def group_by_day(
     items: Iterable[CalendarItem], first: date, end: date
 ) -> dict[date, list[CalendarItem]]:
     """The items each day of ``[first, end)`` shows, in :func:`day_order`."""
-    days: defaultdict[date, list[CalendarItem]] = defaultdict(list)
-    for item in items:
+    days: dict[date, list[CalendarItem]] = {}
+    # Sorted once up front, every day's list comes out in order as it is filled.
+    for item in sorted(items, key=day_order):
         if item.spans_days:
-            day = max(item.first_day, first)
-            while day <= item.last_day and day < end:
-                days[day].append(item)
-                day += timedelta(days=1)
+            day = item.first_day if item.first_day > first else first
+            last = item.last_day
+            while day <= last and day < end:
+                listed = days.get(day)
+                if listed is None:
+                    days[day] = [item]
+                else:
+                    listed.append(item)
+                day += ONE_DAY
         elif item.first_day < end and item.last_day >= first:
             # One that started before the range (last night's shelter) shows on its first day.
-            days[max(item.first_day, first)].append(item)
-    for listed in days.values():
-        listed.sort(key=day_order)
-    return dict(days)
+            day = item.first_day if item.first_day > first else first
+            listed = days.get(day)
+            if listed is None:
+                days[day] = [item]
+            else:
+                listed.append(item)
+    return days
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,8 +135,12 @@ class CalendarModel(QAbstractItemModel):
     def _regroup(self) -> None:
         self._by_day = {}
         if self._data is not None:
+            hidden = self._hidden
             for day, items in self._data.by_day.items():
-                shown = [item for item in items if item.filter_key not in self._hidden]
+                if hidden:
+                    shown = [item for item in items if item.filter_key not in hidden]
+                else:
+                    shown = list(items)
                 if shown:
                     self._by_day[day] = shown
         self._days = sorted(self._by_day)

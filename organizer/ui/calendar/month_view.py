@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
-from organizer.ui.calendar.canvas import DropTarget, ItemCanvas, mix, paint_chip
+from organizer.ui.calendar.canvas import ChipStyle, DropTarget, ItemCanvas, mix, paint_chip
 from organizer.ui.calendar.items import CalendarItem
 from organizer.ui.calendar.model import CalendarModel
 from organizer.ui.calendar.periods import local_at
@@ -155,15 +155,18 @@ class MonthView(ItemCanvas):
         top = self.header_height()
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(0.5, top, self.width() - 1.0, self.height() - top - 0.5))
+        style = ChipStyle(painter, palette)
+        clock: dict[tuple[int, int], str] = {}
         for (rect, item), day in zip(self.hits, self._chip_days, strict=True):
             paint_chip(
                 painter,
                 rect,
                 item,
                 palette,
-                lines=[(self._chip_text(item), False)],
+                lines=[(self._chip_text(item, clock), False)],
                 selected=self.is_selected(item),
                 dimmed=not self.period.in_month(day),
+                style=style,
             )
         painter.setPen(palette.color(QPalette.ColorRole.Link))
         for rect, _, hidden in self.more_hits:
@@ -212,7 +215,12 @@ class MonthView(ItemCanvas):
         painter.setFont(font)
 
     @staticmethod
-    def _chip_text(item: CalendarItem) -> str:
+    def _chip_text(item: CalendarItem, clock: dict[tuple[int, int], str]) -> str:
+        """The chip's line; ``clock`` keeps the start times already written this paint."""
         if item.spans_days:
             return item.title
-        return f"{time_text(item.starts_at)}  {item.title}"
+        starts = item.starts_at
+        written = clock.get((starts.hour, starts.minute))
+        if written is None:
+            written = clock[(starts.hour, starts.minute)] = time_text(starts)
+        return f"{written}  {item.title}"

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from organizer.ui.calendar.canvas import DropTarget, ItemCanvas, mix, paint_chip
+from organizer.ui.calendar.canvas import ChipStyle, DropTarget, ItemCanvas, mix, paint_chip
 from organizer.ui.calendar.items import (
     MINUTES_PER_DAY,
     CalendarItem,
@@ -211,6 +211,7 @@ class WeekHeaderCanvas(_WeekCanvas):
         line = mix(base, palette.color(QPalette.ColorRole.Text), 0.14)
         painter.setPen(QPen(line, 1))
         painter.drawLine(QPointF(0, self.height() - 1), QPointF(self.width(), self.height() - 1))
+        style = ChipStyle(painter, palette)
         for rect, item in self.hits:
             paint_chip(
                 painter,
@@ -219,6 +220,7 @@ class WeekHeaderCanvas(_WeekCanvas):
                 palette,
                 lines=[(item.title, False)],
                 selected=self.is_selected(item),
+                style=style,
             )
         painter.end()
 
@@ -347,11 +349,20 @@ class TimeGridCanvas(_WeekCanvas):
                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                     time_text(datetime.combine(self.period.first, time(hour))),
                 )
+        style = ChipStyle(painter, palette)
         for rect, item in self.hits:
             lines = [(item.title, True), (when_text(item), False)]
             if item.location_name:
                 lines.append((item.location_name, False))
-            paint_chip(painter, rect, item, palette, lines=lines, selected=self.is_selected(item))
+            paint_chip(
+                painter,
+                rect,
+                item,
+                palette,
+                lines=lines,
+                selected=self.is_selected(item),
+                style=style,
+            )
         self._paint_more(painter)
         self._paint_drop_hint(painter)
         self._paint_now(painter)
