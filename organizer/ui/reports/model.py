@@ -68,7 +68,7 @@ class ReportTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Formatted text, sort values, alignment, the bold totals row and row keys."""
-        if self.table is None or not index.isValid():
+        if role not in _ROLES or self.table is None or not index.isValid():
             return None
         row, column = index.row(), index.column()
         is_total = row >= len(self.table.rows)
@@ -82,7 +82,7 @@ class ReportTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_alignment(kind.numeric))
+            return _RIGHT if kind.numeric else _LEFT
         if role == Qt.ItemDataRole.FontRole and is_total:
             font = QFont()
             font.setBold(True)
@@ -95,6 +95,23 @@ class ReportTableModel(QAbstractTableModel):
         return None
 
 
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.FontRole,
+        SORT_ROLE,
+        TOTAL_ROLE,
+        KEY_ROLE,
+    }
+)
+"""The roles the table answers; the view asks for many more on every cell."""
+
+
 def _alignment(numeric: bool) -> Qt.AlignmentFlag:
     horizontal = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
     return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+
+_LEFT = int(_alignment(False))
+_RIGHT = int(_alignment(True))
