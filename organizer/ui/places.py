@@ -258,11 +258,17 @@ class LocationTableModel(RecordTableModel[Location]):
     NAME, ADDRESS, NOTES = range(3)
     headers: ClassVar[tuple[str, ...]] = ("Name", "Address", "Accessibility")
 
+    FIELDS: ClassVar[tuple[str, ...]] = ("name", "address", "notes")
+    ROLES: ClassVar[frozenset[int]] = frozenset(
+        {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SORT_ROLE}
+    )
+
     def cell(self, row: Location, column: int, role: int) -> Any:
         """See :meth:`RecordTableModel.cell`."""
-        text = {self.NAME: row.name, self.ADDRESS: row.address, self.NOTES: row.notes}.get(
-            column, ""
-        )
+        # Sorting asks for thousands of keys: read just the one field, and only when needed.
+        if role not in self.ROLES or not 0 <= column < len(self.FIELDS):
+            return None
+        text: str = getattr(row, self.FIELDS[column]) or ""
         if role == Qt.ItemDataRole.DisplayRole:
             return one_line(text)
         if role == SORT_ROLE:
