@@ -49,14 +49,22 @@ def render_view(
 
 def settle(app: object, workspace: object) -> None:
     """Let queued loads finish and the window paint (offscreen rendering only)."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
     context = getattr(workspace, "context", None)
-    for _ in range(20):
+    window = getattr(workspace, "window", None)
+    for _ in range(100):
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         if context is not None:
             context.worker.wait()
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        page = window.page_stack.currentWidget() if window is not None else None
+        # A page may start more work once it is painted (the roster's clash check).
+        if getattr(page, "settling", False):
+            pause = QEventLoop()
+            QTimer.singleShot(20, pause.quit)
+            pause.exec()
+            continue
         if context is None or not context.worker.busy:
             break
     del app

@@ -502,6 +502,11 @@ class RosterPage(QWidget):
         self._check_timer.stop()
         self.controller.check_clashes()
 
+    @property
+    def settling(self) -> bool:
+        """Whether the board on show still waits for its clash check to start or land."""
+        return self.checking or self._check_timer.isActive()
+
     def _set_checking(self, checking: bool) -> None:
         self.checking = checking
         self.checking_label.setVisible(checking)
