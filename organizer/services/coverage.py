@@ -84,6 +84,28 @@ def filled_up_to_needed(filled: ScalarSelect[int]) -> ColumnElement[int]:
     return case((filled < Shift.needed, filled), else_=Shift.needed)
 
 
+def fill_columns(filled: ScalarSelect[int]) -> tuple[Any, ...]:
+    """The columns a :class:`ShiftFill` is read from, in order, ``filled`` last.
+
+    For queries built with :func:`scheduled_shifts`; callers may add columns after them.
+    """
+    return (
+        Shift.id,
+        OccurrenceRow.event_id,
+        OccurrenceRow.recurrence_id,
+        OccurrenceRow.starts_at,
+        OccurrenceRow.ends_at,
+        Event.title,
+        Event.cause_id,
+        Shift.role,
+        Shift.needed,
+        Shift.qualification_id,
+        Shift.start_offset_min,
+        Shift.end_offset_min,
+        filled,
+    )
+
+
 def scheduled_shifts(*columns: Any, start: datetime, end: datetime) -> Select[tuple[Any, ...]]:
     """``columns`` for every shift of every scheduled occurrence starting in ``[start, end)``.
 
@@ -126,23 +148,7 @@ class CoverageService(Service):
         return self._fills(start, end, cause_ids=cause_ids)
 
     def _fill_query(self, start: datetime, end: datetime, filled: ScalarSelect[int]) -> Select[Any]:
-        return scheduled_shifts(
-            Shift.id,
-            OccurrenceRow.event_id,
-            OccurrenceRow.recurrence_id,
-            OccurrenceRow.starts_at,
-            OccurrenceRow.ends_at,
-            Event.title,
-            Event.cause_id,
-            Shift.role,
-            Shift.needed,
-            Shift.qualification_id,
-            Shift.start_offset_min,
-            Shift.end_offset_min,
-            filled,
-            start=start,
-            end=end,
-        )
+        return scheduled_shifts(*fill_columns(filled), start=start, end=end)
 
     def _fills(
         self,
@@ -251,6 +257,7 @@ __all__ = [
     "CoverageService",
     "FillStatus",
     "ShiftFill",
+    "fill_columns",
     "filled_up_to_needed",
     "places_filled",
     "scheduled_shifts",

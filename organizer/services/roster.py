@@ -50,6 +50,7 @@ from organizer.services.coverage import (
     CoverageService,
     FillStatus,
     ShiftFill,
+    fill_columns,
     places_filled,
     scheduled_shifts,
     shift_times,
@@ -771,19 +772,7 @@ def _board_rows(
     changed_place = aliased(Location)
     query = (
         scheduled_shifts(
-            Shift.id,
-            OccurrenceRow.event_id,
-            OccurrenceRow.recurrence_id,
-            OccurrenceRow.starts_at,
-            OccurrenceRow.ends_at,
-            Event.title,
-            Event.cause_id,
-            Shift.role,
-            Shift.needed,
-            Shift.qualification_id,
-            Shift.start_offset_min,
-            Shift.end_offset_min,
-            places_filled(),
+            *fill_columns(places_filled()),
             changed.title,
             changed_place.name,
             place.name,
