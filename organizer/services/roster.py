@@ -797,17 +797,32 @@ def _board_rows(
         query = query.where(Event.cause_id.in_(cause_ids))
     if event_id is not None:
         query = query.where(OccurrenceRow.event_id == event_id)
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[ShiftFill, Any]] = []
     for row in connection.execute(query).all():
         (sid, eid, rid, starts, ends, title, cause, role, needed, qid, start_offset, end_offset,
-         filled, new_title, new_place, place_name, colour, qualification) = row  # fmt: skip
-        shift_start = starts if start_offset is None else starts + timedelta(minutes=start_offset)
-        shift_end = ends if end_offset is None else starts + timedelta(minutes=end_offset)
-        rows.append((shift_start, title, sid, row, shift_end))
+         filled, new_title) = row[:14]  # fmt: skip
+        shift_start, shift_end = shift_times(starts, ends, start_offset, end_offset)
+        fill = ShiftFill(
+            shift_id=sid,
+            event_id=eid,
+            recurrence_id=rid,
+            starts_at=shift_start,
+            ends_at=shift_end,
+            title=new_title or title,
+            cause_id=cause,
+            role=role,
+            needed=needed,
+            filled=int(filled or 0),
+            qualification_id=qid,
+        )
+        rows.append((fill, row))
     if not rows:
         return []
-    rows.sort(key=lambda r: r[:3])
-    people: dict[tuple[int, datetime], list[BoardPerson]] = {(r[2], r[3][2]): [] for r in rows}
+    # CoverageService.shift_fill's order: by start, then the event's own title, then shift.
+    rows.sort(key=lambda pair: (pair[0].starts_at, pair[1][5], pair[0].shift_id))
+    people: dict[tuple[int, datetime], list[BoardPerson]] = {
+        (fill.shift_id, fill.recurrence_id): [] for fill, _ in rows
+    }
     # Written out so SQLite walks occurrences → shifts → assignments (CROSS JOIN keeps the
     # order); left to itself it scans every assignment starting at each occurrence's time.
     people_query = text(
@@ -836,25 +851,12 @@ def _board_rows(
                 BoardPerson(aid, version, vid, name, statuses.get(status, status), reason or "")
             )
     board: list[BoardShift] = []
-    for shift_start, title, sid, row, shift_end in rows:
-        (_, eid, rid, starts, ends, _, cause, role, needed, qid, _, _, filled, new_title,
-         new_place, place_name, colour, qualification) = row  # fmt: skip
-        on_shift = people[sid, rid]
+    for fill, row in rows:
+        starts, ends = row[3], row[4]
+        new_place, place_name, colour, qualification = row[14:]
+        on_shift = people[fill.shift_id, fill.recurrence_id]
         if len(on_shift) > 1:
             on_shift.sort(key=_person_order)
-        fill = ShiftFill(
-            shift_id=sid,
-            event_id=eid,
-            recurrence_id=rid,
-            starts_at=shift_start,
-            ends_at=shift_end,
-            title=new_title or title,
-            cause_id=cause,
-            role=role,
-            needed=needed,
-            filled=int(filled or 0),
-            qualification_id=qid,
-        )
         board.append(
             BoardShift(
                 fill,
@@ -1011,62 +1013,6 @@ def _qualification_name(session: Session, qualification_id: int | None) -> str |
     if qualification_id is None:
         return None
     return session.scalar(select(Qualification.name).where(Qualification.id == qualification_id))
-
-
-@dataclass(slots=True)
-class _EventFacts:
-    """An event's title, zone and place, and its occurrences' times and changes."""
-
-    title: str
-    timezone: str
-    location: str
-    times: dict[datetime, tuple[datetime, datetime]] = field(default_factory=dict)
-    changed: dict[datetime, tuple[str | None, str | None]] = field(default_factory=dict)
-
-    def title_and_place(self, recurrence_id: datetime) -> tuple[str, str]:
-        title, location = self.changed.get(recurrence_id, (None, None))
-        return title or self.title, location or self.location
-
-
-def _event_facts(
-    session: Session, event_ids: set[int], earliest: datetime, latest: datetime
-) -> dict[int, _EventFacts]:
-    facts: dict[int, _EventFacts] = {}
-    places: dict[int | None, str] = dict(session.execute(select(Location.id, Location.name)).all())
-    for ids in chunks(sorted(event_ids)):
-        for event_id, title, tz, location_id in session.execute(
-            select(Event.id, Event.title, Event.timezone, Event.location_id).where(
-                Event.id.in_(ids)
-            )
-        ):
-            facts[event_id] = _EventFacts(title, tz, places.get(location_id, ""))
-        for event_id, rid, starts, ends in session.execute(
-            select(
-                OccurrenceRow.event_id,
-                OccurrenceRow.recurrence_id,
-                OccurrenceRow.starts_at,
-                OccurrenceRow.ends_at,
-            ).where(
-                OccurrenceRow.event_id.in_(ids),
-                OccurrenceRow.recurrence_id >= earliest,
-                OccurrenceRow.recurrence_id <= latest,
-            )
-        ):
-            facts[event_id].times[rid] = (starts, ends)
-        for event_id, rid, changed_title, changed_place in session.execute(
-            select(
-                OccurrenceOverride.event_id,
-                OccurrenceOverride.recurrence_id,
-                OccurrenceOverride.title,
-                OccurrenceOverride.location_id,
-            ).where(
-                OccurrenceOverride.event_id.in_(ids),
-                OccurrenceOverride.recurrence_id >= earliest,
-                OccurrenceOverride.recurrence_id <= latest,
-            )
-        ):
-            facts[event_id].changed[rid] = (changed_title, places.get(changed_place))
-    return facts
 
 
 # Pure checks -------------------------------------------------------------------------------
