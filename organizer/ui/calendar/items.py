@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from organizer.models import EventStatus
@@ -129,10 +130,7 @@ def load_calendar(
             filled, needed = fills.get(key, (0, 0))
             fills[key] = (filled + shift.filled, needed + shift.needed)
     build = ItemBuilder({cause.id: cause for cause in causes}, places)
-    if fills:
-        items = tuple(build(row, fills.get((row[0], row[1]))) for row in rows)
-    else:
-        items = tuple(build(row, None) for row in rows)
+    items = tuple(build(row, fills.get((row[0], row[1]))) for row in rows)
     return CalendarData(first, end, items, causes, with_fill=fill)
 
 
@@ -213,21 +211,7 @@ def make_item(
     fill: tuple[int, int] | None,
 ) -> CalendarItem:
     """One occurrence, moved to local time, with its cause and place named."""
-    row: OccurrenceTuple = (
-        occurrence.event_id,
-        occurrence.recurrence_id,
-        occurrence.starts_at,
-        occurrence.ends_at,
-        occurrence.title,
-        occurrence.timezone,
-        occurrence.all_day,
-        occurrence.status,
-        occurrence.cause_id,
-        occurrence.location_id,
-        occurrence.is_recurring,
-        occurrence.overridden,
-        occurrence.event_version,
-    )
+    row = cast(OccurrenceTuple, tuple(getattr(occurrence, f.name) for f in fields(occurrence)))
     return ItemBuilder(causes, places)(row, fill)
 
 
