@@ -90,13 +90,6 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
-def cause_colour(item: CalendarItem, palette: QPalette) -> QColor:
-    """The item's cause colour, or a neutral one from the palette."""
-    if item.colour:
-        return QColor(item.colour)
-    return palette.color(QPalette.ColorRole.PlaceholderText)
-
-
 _ELIDED: dict[tuple[str, str, int], str] = {}
 """Chip texts already cut to a width, by font, text and width (a month repeats many)."""
 _ELIDED_MOST = 20_000
@@ -185,7 +178,7 @@ def paint_chip(
     if style is None:
         style = ChipStyle(painter, palette)
     colour, tint = style.colours(item)
-    cancelled = item.status is EventStatus.CANCELLED
+    cancelled = item.cancelled
     painter.save()
     if dimmed or cancelled:
         painter.setOpacity(0.55)
