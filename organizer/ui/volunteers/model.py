@@ -59,12 +59,9 @@ _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _FONT = Qt.ItemDataRole.FontRole.value
-_SORT = SORT_ROLE
-_OBJECT = OBJECT_ROLE
-_PRONOUNS = PRONOUNS_ROLE
 # Every role data() answers; the view asks for many more, once per cell each paint.
 _ANSWERED = frozenset(
-    {_TOOLTIP, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, _SORT, _OBJECT, _PRONOUNS}
+    {_TOOLTIP, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, SORT_ROLE, OBJECT_ROLE, PRONOUNS_ROLE}
 )
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -355,14 +352,14 @@ class VolunteerTableModel(QAbstractTableModel):
         row, column = self._rows[number], index.column()
         if role == _TOOLTIP:
             return self._tooltip(row, column)
-        if role == _SORT:
+        if role == SORT_ROLE:
             return self._sort_value(row, column)
-        if role == _PRONOUNS:
+        if role == PRONOUNS_ROLE:
             return row.pronouns
         if role == _ACCESSIBLE:
             text = self._display(row, column)
             return f"{text}, {row.pronouns}" if column == NAME and row.pronouns else text
-        if role == _OBJECT:
+        if role == OBJECT_ROLE:
             return row
         if role == _ALIGNMENT:
             return _RIGHT if column == HOURS else None
