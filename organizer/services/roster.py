@@ -322,9 +322,17 @@ class RosterService(Service):
         shifts = self.board(*self.occurrence_window(event_id, recurrence_id), event_id=event_id)
         return [shift for shift in shifts if shift.fill.recurrence_id == recurrence_id]
 
-    def occurrence_board_rows(self, event_id: int, recurrence_id: datetime) -> list[BoardShift]:
-        """:meth:`occurrence_board` without clash checks (see :meth:`board_rows`)."""
-        start, end = self.occurrence_window(event_id, recurrence_id)
+    def occurrence_board_rows(
+        self,
+        event_id: int,
+        recurrence_id: datetime,
+        window: tuple[datetime, datetime] | None = None,
+    ) -> list[BoardShift]:
+        """:meth:`occurrence_board` without clash checks (see :meth:`board_rows`).
+
+        ``window`` is the occurrence's :meth:`occurrence_window`, when already read.
+        """
+        start, end = window or self.occurrence_window(event_id, recurrence_id)
         shifts = self.board_rows(start, end, event_id=event_id)
         return [shift for shift in shifts if shift.fill.recurrence_id == recurrence_id]
 

@@ -137,7 +137,9 @@ class RosterController(QObject):
                 return request, [], period.start, period.end, causes  # already replaced
             if period.event_id is not None and period.recurrence_id is not None:
                 start, end = roster.occurrence_window(period.event_id, period.recurrence_id)
-                rows = roster.occurrence_board_rows(period.event_id, period.recurrence_id)
+                rows = roster.occurrence_board_rows(
+                    period.event_id, period.recurrence_id, window=(start, end)
+                )
                 return request, rows, start, end, causes
             rows = roster.board_rows(period.start, period.end, cause_ids=causes)
             return request, rows, period.start, period.end, causes
