@@ -7,7 +7,6 @@ app to Home does not pay for the calendar or the directory until they go there.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,69 +21,19 @@ if TYPE_CHECKING:
     from organizer.services import Services
 
 
-def _start(context: ViewContext) -> QWidget:
-    from organizer.ui.welcome import StartPage
-
-    return StartPage(context)
-
-
-def _calendar(context: ViewContext) -> QWidget:
-    from organizer.ui.calendar import CalendarPage
-
-    return CalendarPage(context)
-
-
-def _events(context: ViewContext) -> QWidget:
-    from organizer.ui.events import EventsPage
-
-    return EventsPage(context)
-
-
-def _volunteers(context: ViewContext) -> QWidget:
-    from organizer.ui.volunteers.page import VolunteersPage
-
-    return VolunteersPage(context)
-
-
-def _rosters(context: ViewContext) -> QWidget:
-    from organizer.ui.roster import RosterPage
-
-    return RosterPage(context)
-
-
-def _places(context: ViewContext) -> QWidget:
-    from organizer.ui.places import PlacesPage
-
-    return PlacesPage(context)
-
-
-def _reports(context: ViewContext) -> QWidget:
-    from organizer.ui.reports import ReportsPage
-
-    return ReportsPage(context)
-
-
-PAGE_FACTORIES: dict[str, Callable[[ViewContext], QWidget]] = {
-    "home": _start,
-    "calendar": _calendar,
-    "events": _events,
-    "volunteers": _volunteers,
-    "rosters": _rosters,
-    "places": _places,
-    "reports": _reports,
+PAGE_CLASSES: dict[str, tuple[str, str]] = {
+    "home": ("organizer.ui.welcome", "StartPage"),
+    "calendar": ("organizer.ui.calendar", "CalendarPage"),
+    "events": ("organizer.ui.events", "EventsPage"),
+    "volunteers": ("organizer.ui.volunteers.page", "VolunteersPage"),
+    "rosters": ("organizer.ui.roster", "RosterPage"),
+    "places": ("organizer.ui.places", "PlacesPage"),
+    "reports": ("organizer.ui.reports", "ReportsPage"),
 }
+"""Each page's module and class, imported when the page is first shown."""
 
-
-PAGE_MODULES = (
-    "organizer.ui.calendar",
-    "organizer.ui.events",
-    "organizer.ui.volunteers.page",
-    "organizer.ui.people.actions",
-    "organizer.ui.roster",
-    "organizer.ui.places",
-    "organizer.ui.reports",
-)
-"""The code of the pages not built at start, and of the menus they add."""
+LATER_MODULES = ("organizer.ui.people.actions",)
+"""Code the pages' menus import as they are built."""
 
 LATER_SERVICES = (
     "importer",
@@ -106,8 +55,10 @@ def import_page_code(services: Services) -> None:
     once the first page has its data: importing only defines classes and functions, so it
     is safe off the GUI thread, and a page opened meanwhile waits for its module.
     """
-    for name in PAGE_MODULES:
-        importlib.import_module(name)
+    for module, _ in PAGE_CLASSES.values():
+        importlib.import_module(module)
+    for module in LATER_MODULES:
+        importlib.import_module(module)
     for name in LATER_SERVICES:
         getattr(services, name)
 
@@ -133,10 +84,11 @@ class Pages(QObject):
         """Build the page called ``key`` if it has a view and is not built yet."""
         if key in self.built:
             return self.built[key]
-        factory = PAGE_FACTORIES.get(key)
-        if factory is None:
+        found = PAGE_CLASSES.get(key)
+        if found is None:
             return None
-        page = factory(self.context)
+        module, name = found
+        page: QWidget = getattr(importlib.import_module(module), name)(self.context)
         self.built[key] = page
         self.window.set_page(key, page)
         self._connect(page)
