@@ -15,6 +15,7 @@ from organizer.models import (
     AssignmentStatus,
     Event,
     EventStatus,
+    OccurrenceOverride,
     OccurrenceRow,
     Shift,
 )
@@ -104,6 +105,45 @@ def fill_columns(filled: ScalarSelect[int]) -> tuple[Any, ...]:
         Shift.end_offset_min,
         filled,
     )
+
+
+def with_occurrence(
+    statement: Select[*tuple[Any, ...]], *, outer: bool = False
+) -> Select[*tuple[Any, ...]]:
+    """Join an assignment select to its shift, event, occurrence and any override.
+
+    ``outer`` keeps assignments whose occurrence is gone from the index.
+    """
+    same_occurrence = and_(
+        OccurrenceRow.event_id == Shift.event_id,
+        OccurrenceRow.recurrence_id == Assignment.occurrence_start,
+    )
+    statement = statement.join(Shift, Shift.id == Assignment.shift_id).join(
+        Event, Event.id == Shift.event_id
+    )
+    statement = (
+        statement.outerjoin(OccurrenceRow, same_occurrence)
+        if outer
+        else statement.join(OccurrenceRow, same_occurrence)
+    )
+    return statement.outerjoin(
+        OccurrenceOverride,
+        and_(
+            OccurrenceOverride.event_id == Shift.event_id,
+            OccurrenceOverride.recurrence_id == Assignment.occurrence_start,
+        ),
+    )
+
+
+GOES_AHEAD = and_(
+    Event.status != EventStatus.CANCELLED,
+    or_(
+        OccurrenceOverride.status.is_(None),
+        OccurrenceOverride.status != EventStatus.CANCELLED,
+    ),
+)
+"""Neither the event nor (for a statement built with :func:`with_occurrence`) the
+occurrence is cancelled."""
 
 
 def scheduled_shifts(*columns: Any, start: datetime, end: datetime) -> Select[tuple[Any, ...]]:
@@ -254,6 +294,7 @@ def _fill(row: Any) -> ShiftFill:
 
 
 __all__ = [
+    "GOES_AHEAD",
     "CoverageService",
     "FillStatus",
     "ShiftFill",
@@ -262,4 +303,5 @@ __all__ = [
     "places_filled",
     "scheduled_shifts",
     "shift_times",
+    "with_occurrence",
 ]

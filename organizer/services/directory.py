@@ -65,7 +65,6 @@ from organizer.models import (
     BlackoutPeriod,
     ConsentRecord,
     Event,
-    EventStatus,
     OccurrenceOverride,
     OccurrenceRow,
     Qualification,
@@ -77,7 +76,7 @@ from organizer.models import (
 )
 from organizer.models.ids import QualificationId, VolunteerId
 from organizer.services.base import Service
-from organizer.services.coverage import PLACE_HOLDING, shift_times
+from organizer.services.coverage import GOES_AHEAD, PLACE_HOLDING, shift_times, with_occurrence
 from organizer.services.volunteers import Blackout, WeeklyWindow
 from organizer.storage import Database
 
@@ -483,41 +482,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _with_occurrence(
-    statement: Select[*tuple[Any, ...]], *, outer: bool = False
-) -> Select[*tuple[Any, ...]]:
-    """Join an assignment select to its shift, event, occurrence and any override."""
-    same_occurrence = and_(
-        OccurrenceRow.event_id == Shift.event_id,
-        OccurrenceRow.recurrence_id == Assignment.occurrence_start,
-    )
-    statement = statement.join(Shift, Shift.id == Assignment.shift_id).join(
-        Event, Event.id == Shift.event_id
-    )
-    statement = (
-        statement.outerjoin(OccurrenceRow, same_occurrence)
-        if outer
-        else statement.join(OccurrenceRow, same_occurrence)
-    )
-    return statement.outerjoin(
-        OccurrenceOverride,
-        and_(
-            OccurrenceOverride.event_id == Shift.event_id,
-            OccurrenceOverride.recurrence_id == Assignment.occurrence_start,
-        ),
-    )
-
-
 _UNEXPIRED = or_(
     VolunteerQualification.expires_on.is_(None),
     VolunteerQualification.expires_on >= bindparam("today"),
-)
-_GOES_AHEAD = and_(
-    Event.status != EventStatus.CANCELLED,
-    or_(
-        OccurrenceOverride.status.is_(None),
-        OccurrenceOverride.status != EventStatus.CANCELLED,
-    ),
 )
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 # Hours from a fixed instant to a shift's real start: a sort key every dialect can compute.
@@ -541,10 +508,10 @@ _SHIFT_COLUMNS = (
 
 def _upcoming(*columns: Any) -> Select[*tuple[Any, ...]]:
     """Place-holding assignments on live occurrences scheduled from ``:now`` on."""
-    return _with_occurrence(select(*columns).select_from(Assignment)).where(
+    return with_occurrence(select(*columns).select_from(Assignment)).where(
         Assignment.occurrence_start >= bindparam("now"),
         Assignment.status.in_(PLACE_HOLDING),
-        _GOES_AHEAD,
+        GOES_AHEAD,
     )
 
 
@@ -583,7 +550,7 @@ def _month_hours() -> Select[*tuple[Any, ...]]:
             and_(
                 Assignment.status.in_(PLACE_HOLDING),
                 OccurrenceRow.event_id.is_not(None),
-                _GOES_AHEAD,
+                GOES_AHEAD,
             ),
             scheduled,
         ),
@@ -591,7 +558,7 @@ def _month_hours() -> Select[*tuple[Any, ...]]:
     )
     statement = select(Assignment.volunteer_id, func.sum(counted).label("hours"))
     return (
-        _with_occurrence(statement.select_from(Assignment), outer=True)
+        with_occurrence(statement.select_from(Assignment), outer=True)
         .where(
             Assignment.occurrence_start >= bindparam("month_start"),
             Assignment.occurrence_start < bindparam("month_end"),
@@ -618,7 +585,7 @@ _PEOPLE_FOR_IDS = select(
     Volunteer.version,
 ).where(Volunteer.id.in_(_IDS))
 _NEXT_FOR_IDS = select(_next_assignment(Assignment.id)).where(Volunteer.id.in_(_IDS))
-_SHIFT_DETAILS = _with_occurrence(select(*_SHIFT_COLUMNS).select_from(Assignment)).where(
+_SHIFT_DETAILS = with_occurrence(select(*_SHIFT_COLUMNS).select_from(Assignment)).where(
     Assignment.id.in_(bindparam("assignment_ids", expanding=True))
 )
 _HELD_FOR_IDS = (

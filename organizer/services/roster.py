@@ -46,6 +46,7 @@ from organizer.models.ids import (
 from organizer.recurrence import zone
 from organizer.services.base import CHUNK, Service, chunks
 from organizer.services.coverage import (
+    GOES_AHEAD,
     PLACE_HOLDING,
     CoverageService,
     FillStatus,
@@ -54,6 +55,7 @@ from organizer.services.coverage import (
     places_filled,
     scheduled_shifts,
     shift_times,
+    with_occurrence,
 )
 from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
 from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
@@ -709,33 +711,9 @@ def _busy(
         Event.timezone,
         Shift.role,
     )
-    base: Select[*tuple[Any, ...]] = (
-        select(*columns)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(
-            OccurrenceRow,
-            and_(
-                OccurrenceRow.event_id == Shift.event_id,
-                OccurrenceRow.recurrence_id == Assignment.occurrence_start,
-            ),
-        )
-        .join(Event, Event.id == Shift.event_id)
-        .outerjoin(
-            OccurrenceOverride,
-            and_(
-                OccurrenceOverride.event_id == OccurrenceRow.event_id,
-                OccurrenceOverride.recurrence_id == OccurrenceRow.recurrence_id,
-            ),
-        )
-        .where(
-            Assignment.status.in_(PLACE_HOLDING),
-            Event.status != EventStatus.CANCELLED,
-            or_(
-                OccurrenceOverride.status.is_(None),
-                OccurrenceOverride.status != EventStatus.CANCELLED,
-            ),
-        )
-    )
+    base: Select[*tuple[Any, ...]] = with_occurrence(
+        select(*columns).select_from(Assignment)
+    ).where(Assignment.status.in_(PLACE_HOLDING), GOES_AHEAD)
     queries: list[Select[*tuple[Any, ...]]] = []
     for ids in chunks(sorted(volunteer_ids)) if volunteer_ids is not None else [None]:
         query = base if ids is None else base.where(Assignment.volunteer_id.in_(ids))
