@@ -14,7 +14,18 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, text
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Select,
+    TextualSelect,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from organizer.errors import DomainError, NotFoundError
@@ -35,7 +46,7 @@ from organizer.models import (
     Volunteer,
     VolunteerQualification,
 )
-from organizer.models.base import UTCDateTime
+from organizer.models.base import UTCDateTime, _sqlite_utc
 from organizer.models.ids import (
     AssignmentId,
     EventId,
@@ -748,41 +759,22 @@ def _board_rows(
     end: datetime,
     cause_ids: list[int] | None,
     event_id: int | None,
+    *,
+    driver_rows: bool = True,
 ) -> list[BoardShift]:
     """Board rows in two queries: the shifts with their fill and labels, then their people.
 
-    The same shifts, in the same order, as :meth:`CoverageService.shift_fill`.
+    The same shifts, in the same order, as :meth:`CoverageService.shift_fill`.  On SQLite
+    the rows are read straight from the driver (see :func:`_sqlite_board_rows`) unless
+    ``driver_rows`` is false; the result is the same either way.
     """
-    changed = aliased(OccurrenceOverride)
-    place = aliased(Location)
-    changed_place = aliased(Location)
-    query = (
-        scheduled_shifts(
-            *fill_columns(places_filled()),
-            changed.title,
-            changed_place.name,
-            place.name,
-            Cause.colour,
-            Qualification.name,
-            start=start,
-            end=end,
-        )
-        .outerjoin(
-            changed,
-            and_(
-                changed.event_id == OccurrenceRow.event_id,
-                changed.recurrence_id == OccurrenceRow.recurrence_id,
-            ),
-        )
-        .outerjoin(changed_place, changed_place.id == changed.location_id)
-        .outerjoin(place, place.id == Event.location_id)
-        .outerjoin(Cause, Cause.id == Event.cause_id)
-        .outerjoin(Qualification, Qualification.id == Shift.qualification_id)
-    )
-    if cause_ids is not None:
-        query = query.where(Event.cause_id.in_(cause_ids))
-    if event_id is not None:
-        query = query.where(OccurrenceRow.event_id == event_id)
+    if driver_rows and connection.dialect.name == "sqlite":
+        read = _sqlite_board_rows(connection, start, end, cause_ids, event_id)
+        if read is not None:
+            return read
+    query = _board_query(start, end, cause_ids, event_id, counted=True)
+    people_query = _board_people_query(start, end, event_id, outer=False)
+    parameters = {} if event_id is None else {"event_id": event_id}
     rows: list[tuple[ShiftFill, Any]] = []
     for row in connection.execute(query).all():
         (sid, eid, rid, starts, ends, title, cause, role, needed, qid, start_offset, end_offset,
@@ -809,27 +801,9 @@ def _board_rows(
     people: dict[tuple[int, datetime], list[BoardPerson]] = {
         (fill.shift_id, fill.recurrence_id): [] for fill, _ in rows
     }
-    # Written out so SQLite walks occurrences → shifts → assignments (CROSS JOIN keeps the
-    # order); left to itself it scans every assignment starting at each occurrence's time.
-    people_query = text(
-        "SELECT a.id, a.version, a.volunteer_id, v.name, a.status, a.override_reason,"
-        " a.shift_id, a.occurrence_start"
-        " FROM occurrences o CROSS JOIN shifts s CROSS JOIN assignments a"
-        " JOIN volunteers v ON v.id = a.volunteer_id"
-        " WHERE s.event_id = o.event_id AND a.shift_id = s.id"
-        " AND a.occurrence_start = o.recurrence_id"
-        " AND o.starts_at >= :start AND o.starts_at < :end"
-        + ("" if event_id is None else " AND o.event_id = :event_id")
-        + " ORDER BY a.id"
-    ).bindparams(
-        bindparam("start", start, type_=UTCDateTime()),
-        bindparam("end", end, type_=UTCDateTime()),
-    )
-    on_shifts = people_query.columns(occurrence_start=UTCDateTime())
-    parameters = {} if event_id is None else {"event_id": event_id}
     statuses = {status.value: status for status in AssignmentStatus}
     for aid, version, vid, name, status, reason, sid, rid in connection.execute(
-        on_shifts, parameters
+        people_query, parameters
     ).all():
         listed = people.get((sid, rid))
         if listed is not None:
@@ -852,6 +826,212 @@ def _board_rows(
                 colour,
                 qualification,
                 tuple(on_shift),
+            )
+        )
+    return board
+
+
+def _board_query(
+    start: datetime,
+    end: datetime,
+    cause_ids: list[int] | None,
+    event_id: int | None,
+    *,
+    counted: bool,
+) -> Select[*tuple[Any, ...]]:
+    """The board's shifts: :func:`fill_columns`, then the changed title and the labels.
+
+    Without the places filled (the last of :func:`fill_columns`) unless ``counted``.
+    """
+    changed = aliased(OccurrenceOverride)
+    place = aliased(Location)
+    changed_place = aliased(Location)
+    columns = fill_columns(places_filled())
+    query = (
+        scheduled_shifts(
+            *(columns if counted else columns[:-1]),
+            changed.title,
+            changed_place.name,
+            place.name,
+            Cause.colour,
+            Qualification.name,
+            start=start,
+            end=end,
+        )
+        .outerjoin(
+            changed,
+            and_(
+                changed.event_id == OccurrenceRow.event_id,
+                changed.recurrence_id == OccurrenceRow.recurrence_id,
+            ),
+        )
+        .outerjoin(changed_place, changed_place.id == changed.location_id)
+        .outerjoin(place, place.id == Event.location_id)
+        .outerjoin(Cause, Cause.id == Event.cause_id)
+        .outerjoin(Qualification, Qualification.id == Shift.qualification_id)
+    )
+    if cause_ids is not None:
+        query = query.where(Event.cause_id.in_(cause_ids))
+    if event_id is not None:
+        query = query.where(OccurrenceRow.event_id == event_id)
+    return query
+
+
+def _board_people_query(
+    start: datetime, end: datetime, event_id: int | None, *, outer: bool
+) -> TextualSelect:
+    """Everyone on a shift of an occurrence starting in ``[start, end)``, by assignment.
+
+    ``outer`` keeps an assignment whose volunteer row is missing, with no name.
+    """
+    # Written out so SQLite walks occurrences → shifts → assignments (CROSS JOIN keeps the
+    # order); left to itself it scans every assignment starting at each occurrence's time.
+    people_query = text(
+        "SELECT a.id, a.version, a.volunteer_id, v.name, a.status, a.override_reason,"
+        " a.shift_id, a.occurrence_start"
+        " FROM occurrences o CROSS JOIN shifts s CROSS JOIN assignments a"
+        + (" LEFT JOIN" if outer else " JOIN")
+        + " volunteers v ON v.id = a.volunteer_id"
+        " WHERE s.event_id = o.event_id AND a.shift_id = s.id"
+        " AND a.occurrence_start = o.recurrence_id"
+        " AND o.starts_at >= :start AND o.starts_at < :end"
+        + ("" if event_id is None else " AND o.event_id = :event_id")
+        + " ORDER BY a.id"
+    ).bindparams(
+        bindparam("start", start, type_=UTCDateTime()),
+        bindparam("end", end, type_=UTCDateTime()),
+    )
+    return people_query.columns(occurrence_start=UTCDateTime())
+
+
+class _Instants(dict[str, datetime]):
+    """Instants by their SQLite text, each text parsed once (many rows share a time)."""
+
+    def __missing__(self, stored: str) -> datetime:
+        found = _sqlite_utc(stored)
+        assert found is not None  # the board reads only NOT NULL instants
+        self[stored] = found
+        return found
+
+
+class _Minutes(dict[int, timedelta]):
+    """Shift offsets as timedeltas, each made once."""
+
+    def __missing__(self, minutes: int) -> timedelta:
+        found = self[minutes] = timedelta(minutes=minutes)
+        return found
+
+
+def _driver_rows(
+    connection: Connection, statement: Executable, parameters: Mapping[str, Any]
+) -> Sequence[Any]:
+    """The driver's own row tuples for ``statement``: SQLAlchemy binds, but converts nothing."""
+    with connection.execute(statement, parameters) as result:
+        return result.cursor.fetchall()
+
+
+def _sqlite_board_rows(
+    connection: Connection,
+    start: datetime,
+    end: datetime,
+    cause_ids: list[int] | None,
+    event_id: int | None,
+) -> list[BoardShift] | None:
+    """:func:`_board_rows` on SQLite, from the driver's rows, or None to use the portable path.
+
+    Equal, object for object, to the portable path (tests compare the two).  Rows are
+    matched to people by the stored text of the occurrence, which is what SQL compares too,
+    and each shift's places are counted from its people instead of by a subquery per row.
+    None when two stored texts name the same instant (only a file another program wrote),
+    where matching by text and by instant could differ.
+    """
+    shift_rows = _driver_rows(
+        connection, _board_query(start, end, cause_ids, event_id, counted=False), {}
+    )
+    if not shift_rows:
+        return []
+    parameters = {} if event_id is None else {"event_id": event_id}
+    people_rows = _driver_rows(
+        connection, _board_people_query(start, end, event_id, outer=True), parameters
+    )
+    instants = _Instants()
+    minutes = _Minutes()
+    # Per shift and occurrence text: [places filled, then the people once sorted].
+    slots: dict[tuple[int, str], list[Any]] = {}
+    # One entry per shift, in CoverageService.shift_fill's order: by start, then the event's
+    # own title, then shift, then as read (the position makes every key distinct).
+    keyed: list[tuple[datetime, str, Any, int, datetime, Any, list[Any]]] = []
+    for position, row in enumerate(shift_rows):
+        sid, rid, starts, ends, title, start_offset, end_offset = (
+            row[0], row[2], row[3], row[4], row[5], row[10], row[11]
+        )  # fmt: skip
+        starts = instants[starts]
+        slot = slots[sid, rid] = [0]
+        keyed.append(
+            (
+                starts if start_offset is None else starts + minutes[start_offset],
+                title,
+                sid,
+                position,
+                instants[ends] if end_offset is None else starts + minutes[end_offset],
+                row,
+                slot,
+            )
+        )
+    occurrences = {row[2] for row in shift_rows}
+    times = {instants[stored] for stored in occurrences}
+    if len(times) != len(occurrences):
+        return None
+    # Status value → (status, 0 when it holds a place): people holding a place come first.
+    statuses: dict[str, tuple[AssignmentStatus, int]] = {
+        status.value: (status, 0 if status.holds_place else 1) for status in AssignmentStatus
+    }
+    ranked: list[tuple[int, str, int, list[Any], BoardPerson]] = []
+    for position, (aid, version, vid, name, status, reason, sid, rid) in enumerate(people_rows):
+        on_shift = slots.get((sid, rid))
+        if on_shift is None:
+            if rid not in occurrences and instants[rid] in times:
+                return None
+            continue
+        known, rank = statuses.get(status) or (status, 1)
+        if not rank:
+            on_shift[0] += 1
+        if name is not None:  # None: the volunteer row is missing, but the place counts
+            person = BoardPerson(aid, version, vid, name, known, reason or "")
+            ranked.append((rank, name.casefold(), position, on_shift, person))
+    # One stable sort of everyone, dealt out in order, gives each shift's people sorted
+    # by _person_order with ties as read, as sorting each shift's list would.
+    ranked.sort()
+    for entry in ranked:
+        entry[3].append(entry[4])
+    keyed.sort()
+    board: list[BoardShift] = []
+    append = board.append
+    for shift_start, _, sid, _, shift_end, row, slot in keyed:
+        (_, eid, rid, starts, ends, title, cause, role, needed, qid, _, _, new_title, new_place,
+         place_name, colour, qualification) = row  # fmt: skip
+        fill = ShiftFill(
+            sid,
+            eid,
+            instants[rid],
+            shift_start,
+            shift_end,
+            new_title or title,
+            cause,
+            role,
+            needed,
+            slot[0],
+            qid,
+        )
+        append(
+            BoardShift(
+                fill,
+                instants[starts],
+                instants[ends],
+                new_place or place_name or "",
+                colour,
+                qualification,
+                tuple(slot[1:]),
             )
         )
     return board
