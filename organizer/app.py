@@ -28,6 +28,7 @@ from organizer.ui.opening import (
 if TYPE_CHECKING:
     from organizer.storage import Database
     from organizer.ui.context import ViewContext
+    from organizer.ui.memory import IdleCollector
     from organizer.ui.pages import Pages
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Workspace(QObject):
         self.window: MainWindow | None = None
         self.context: ViewContext | None = None
         self.pages: Pages | None = None
+        self.collector: IdleCollector | None = None
         self.finished = False
         """Whether the person closed the window (possibly before the event loop ran)."""
 
@@ -98,6 +100,7 @@ class Workspace(QObject):
 
     def close(self) -> None:
         """Close the window and release the database."""
+        self._stop_collector()
         if self.context is not None:
             _stop_sharing(self.context)
             self.context.worker.wait()
@@ -111,11 +114,17 @@ class Workspace(QObject):
             self.db.close()
             self.db = None
 
+    def _stop_collector(self) -> None:
+        if self.collector is not None:
+            self.collector.stop()
+            self.collector = None
+
     def show_database(self, db: Database) -> MainWindow:
         """Show ``db`` in a new main window, replacing any window already open."""
         from organizer.services import Services
         from organizer.ui.context import ViewContext
         from organizer.ui.hub import ChangeHub
+        from organizer.ui.memory import IdleCollector
         from organizer.ui.pages import Pages, import_page_code
         from organizer.ui.worker import Worker
 
@@ -142,9 +151,15 @@ class Workspace(QObject):
         )
         self.pages = Pages(window, context)
         self.context = context
+        self._stop_collector()
+        self.collector = IdleCollector(context.worker, window)
         context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
         # After the first page's data (queued as it was built): the other pages' code.
-        context.worker.submit(partial(import_page_code, context.services), on_error=_log_only)
+        context.worker.submit(
+            partial(import_page_code, context.services),
+            on_done=self.collector.set_aside,
+            on_error=_log_only,
+        )
         from organizer.ui.sharing.session import SharingSession
 
         SharingSession(window, context, db).start()
