@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -61,9 +61,9 @@ def names(model: CauseTableModel | LocationTableModel) -> list[str]:
 
 def shown_names(section: RecordSection[Cause] | RecordSection[Location]) -> list[str]:
     """The names in the order the table shows them (sorted by name)."""
-    proxy = section.proxy
+    table = section.table.model()
     column = CauseTableModel.NAME if isinstance(section.model, CauseTableModel) else 0
-    return [proxy.index(row, column).data() for row in range(proxy.rowCount())]
+    return [table.index(row, column).data() for row in range(table.rowCount())]
 
 
 def choose(
@@ -72,7 +72,7 @@ def choose(
     """Click the row called ``name`` and leave the keyboard focus in the table."""
     table = section.table
     row = shown_names(section).index(name)
-    index = section.proxy.index(row, 1 if isinstance(section.model, CauseTableModel) else 0)
+    index = section.table.model().index(row, 1 if isinstance(section.model, CauseTableModel) else 0)
     table.scrollTo(index)
     qtbot.mouseClick(
         table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
@@ -359,6 +359,44 @@ def test_tables_pass_the_model_tester_and_update_rows_in_place(
     assert bottom_right.column() == CauseTableModel.DESCRIPTION
     assert not resets
     assert page.cause_model.index(0, CauseTableModel.NAME).data() == "Art & wellbeing"
+
+
+def test_tables_sort_by_a_clicked_column_and_keep_the_chosen_row(
+    qtbot: QtBot, qtmodeltester: object, demo: Database, context: ViewContext
+) -> None:
+    page = show_places(qtbot, context)
+    section = page.location_section
+    assert shown_names(section) == sorted(shown_names(section), key=str.casefold)
+    choose(qtbot, section, "Harbour Street Food Bank")
+    header = section.table.horizontalHeader()
+
+    def click_header(column: int) -> None:
+        position = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(
+            header.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=QPoint(position, header.height() // 2),
+        )
+
+    click_header(LocationTableModel.NAME)  # again: the other way round
+    assert shown_names(section) == sorted(shown_names(section), key=str.casefold, reverse=True)
+    current = section.current()
+    assert current is not None and current.name == "Harbour Street Food Bank"
+    click_header(LocationTableModel.ADDRESS)
+    addresses = [row.address.casefold() for row in page.location_model.rows]
+    assert addresses == sorted(addresses)
+    current = section.current()
+    assert current is not None and current.name == "Harbour Street Food Bank"
+    qtmodeltester.check(page.location_model)  # type: ignore[attr-defined]
+
+    # Someone renames a place: it moves to where the order puts it, still chosen.
+    click_header(LocationTableModel.NAME)
+    place = next(p for p in context.services.locations.list() if p.name.startswith("Harbour"))
+    context.services.locations.update(place.id, place.version, LocationDraft(name="Aaa Harbour"))
+    page.location_model.set_rows(context.services.locations.list())
+    assert shown_names(section)[0] == "Aaa Harbour"
+    current = section.current()
+    assert current is not None and current.name == "Aaa Harbour"
 
 
 def test_a_read_only_file_can_be_looked_at_but_not_changed(qtbot: QtBot, db_path: Path) -> None:

@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
     Slot,
@@ -132,6 +131,8 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[RowT] = []
+        self.sort_column = 0
+        self.sort_order = Qt.SortOrder.AscendingOrder
 
     def set_rows(self, rows: Sequence[RowT]) -> None:
         """Bring the table in line with ``rows``: drop the gone, update the changed, add new."""
@@ -146,13 +147,16 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         known = {row.id for row in self.rows}
         fresh = [row for row in rows if row.id not in known]
         if fresh:
+            if not self.rows:
+                fresh = self._sorted(fresh)
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
             self.rows.extend(fresh)
             self.endInsertRows()
+        self._keep_sorted()
 
     def upsert(self, row: RowT) -> None:
-        """Show a row just saved: replace it in place, or add it at the end."""
+        """Show a row just saved: replace it, or add it, where the order puts it."""
         position = self.position_of(row.id)
         if position is None:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
@@ -160,6 +164,36 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
             self.endInsertRows()
         else:
             self._replace(position, row)
+        self._keep_sorted()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order the rows by ``column`` (its ``SORT_ROLE`` key); the chosen row stays chosen.
+
+        The model keeps its own order, rather than a sorting proxy: a proxy asks for two
+        keys per comparison, which for a thousand places held the window still for 70 ms.
+        """
+        self.sort_column, self.sort_order = column, order
+        self._keep_sorted()
+
+    def _sorted(self, rows: Sequence[RowT]) -> list[RowT]:
+        column = self.sort_column
+        return sorted(
+            rows,
+            key=lambda row: self.cell(row, column, SORT_ROLE),
+            reverse=self.sort_order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def _keep_sorted(self) -> None:
+        ordered = self._sorted(self.rows)
+        if all(new is old for new, old in zip(ordered, self.rows, strict=True)):
+            return
+        self.layoutAboutToBeChanged.emit()
+        moved_to = {id(row): position for position, row in enumerate(ordered)}
+        before = self.persistentIndexList()
+        after = [self.index(moved_to[id(self.rows[i.row()])], i.column()) for i in before]
+        self.rows = ordered
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def position_of(self, row_id: int) -> int | None:
         """The row number of the record with ``row_id``, if shown."""
@@ -803,11 +837,8 @@ class RecordSection(Card, Generic[RowT]):
     ) -> None:
         super().__init__(title, note, parent)
         self.model = model
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setSourceModel(model)
         self.table = RecordTable(title)
-        self.table.setModel(self.proxy)
+        self.table.setModel(model)
         self.table.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
         self.set_content(self.table)
         self.buttons = QHBoxLayout()
@@ -838,7 +869,7 @@ class RecordSection(Card, Generic[RowT]):
         position = self.model.position_of(row_id)
         if position is None:
             return
-        index = self.proxy.mapFromSource(self.model.index(position, 0))
+        index = self.model.index(position, 0)
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index)
 
