@@ -409,7 +409,8 @@ def measure_views(
     raw = raw_volunteers_seconds(path, raw_volunteer_params(now, "mar"), repeat)
     yield "Volunteers: typing “mar” in the search", seconds, raw, stall
 
-    # Rosters: the next week's board (every shift of the week with its people).
+    # Rosters: the next week's board (every shift of the week with its people), read ahead
+    # as the page does, then a week it did not read ahead.
     window.show_page("rosters")
     rosters = window.page("rosters")
     pump_until_idle(workspace)
@@ -425,29 +426,60 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
     checked: list[int] = []
     rosters.rows_shown.connect(lambda: rows_shown.append(1))
     rosters.loaded.connect(lambda: checked.append(1))
+    weeks: list[Any] = []
+
+    def settle() -> None:
+        """Wait until the board on show is open, checked and its neighbours read ahead."""
+        while rosters.settling or workspace.context.worker.busy:
+            pump_until_shown(workspace, lambda: not rosters.settling)
+            pump_until_idle(workspace)
+
+    def forget() -> None:
+        """Nothing read ahead: the week jumped to is read from the file."""
+        settle()
+        rosters.controller.forget_ahead()
 
     def next_week() -> None:
         rows_shown.clear()
         checked.clear()
         rosters.next_button.click()
+        weeks.append(rosters.period)
+
+    def jump() -> None:
+        rows_shown.clear()
+        checked.clear()
+        rosters.show_week(rosters.period.start.astimezone().date() + timedelta(weeks=3))
+        weeks.append(rosters.period)
 
     def board_shown() -> bool:
         return bool(rows_shown) and not rosters.board_view.opening
 
+    def week_open() -> bool:
+        return board_shown() and not rosters.board_view.unfolding
+
     def flags_shown() -> bool:
         return bool(checked) and not rosters.board_view.opening
 
-    seconds, stall = timed(next_week, shown=board_shown)
-    while rosters.settling or workspace.context.worker.busy:  # the clash check, after paint
-        pump_until_shown(workspace, lambda: not rosters.settling)
-        pump_until_idle(workspace)
-    monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
-    week = (monday + timedelta(weeks=repeat + 1), monday + timedelta(weeks=repeat + 2))
-    span = (week[0].strftime(FMT), week[1].strftime(FMT))
-    raw = raw_seconds(path, RAW_FILL, span, repeat)
-    raw += raw_seconds(path, raw_roster_people, span, repeat)
-    yield "Rosters: next week's board", seconds, raw, stall
-    seconds, stall = timed(next_week, shown=flags_shown)
-    yield "Rosters: clash flags on screen", seconds, raw, stall
+    def raw_for_weeks() -> float:
+        """Raw sqlite3 reading each week landed on: its shifts and their people (median)."""
+        runs = []
+        for period in weeks:
+            span = (period.start.strftime(FMT), period.end.strftime(FMT))
+            runs.append(
+                raw_seconds(path, RAW_FILL, span, repeat)
+                + raw_seconds(path, raw_roster_people, span, repeat)
+            )
+        weeks.clear()
+        return statistics.median(runs)
+
+    settle()
+    seconds, stall = timed(next_week, before=settle, shown=board_shown)
+    yield "Rosters: next week's board (read ahead)", seconds, raw_for_weeks(), stall
+    seconds, stall = timed(next_week, before=settle, shown=week_open)
+    yield "Rosters: next week with every day open", seconds, raw_for_weeks(), stall
+    seconds, stall = timed(jump, before=forget, shown=board_shown)
+    yield "Rosters: jump 3 weeks (nothing read ahead)", seconds, raw_for_weeks(), stall
+    seconds, stall = timed(next_week, before=settle, shown=flags_shown)
+    yield "Rosters: clash flags on screen", seconds, raw_for_weeks(), stall
     workspace.close()
     del app

@@ -55,10 +55,11 @@ def shown_view(qtbot: QtBot) -> tuple[BoardModel, BoardView]:
 
 
 def load(qtbot: QtBot, model: BoardModel, view: BoardView, rows: list[object]) -> None:
-    """As the page does: the rows, then opening the board; then it is laid out."""
+    """As the page does: the rows, then opening the board; then it is laid out, every day open."""
     assert model.set_board(rows)  # type: ignore[arg-type]
     view.expand_board()
     qtbot.waitUntil(lambda: view.isFirstColumnSpanned(0, QModelIndex()), timeout=5_000)
+    qtbot.waitUntil(lambda: not view.unfolding, timeout=5_000)
 
 
 def test_a_fresh_board_is_open_and_its_headings_span_the_row(qtbot: QtBot, demo: Database) -> None:

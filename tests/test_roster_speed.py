@@ -23,7 +23,7 @@ from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 from organizer.ui.roster import RosterPage
 from organizer.ui.roster.controller import Period, RosterController
-from organizer.ui.roster.models import COLUMN_NOTES, BoardModel
+from organizer.ui.roster.models import COLUMN_NOTES, BoardModel, PreparedBoard
 from organizer.ui.worker import Worker
 
 MONDAY = date(2026, 11, 23)
@@ -179,6 +179,11 @@ def test_rows_show_first_then_flags_join_them_in_place(
     model.modelReset.connect(lambda: resets.append(1))
     with qtbot.waitSignal(page.rows_shown, timeout=10_000):
         page.show()
+    # The week's first day is on screen while the rest is read, and the page says so.
+    assert page.controller.loading_more and not page.loading_label.isHidden()
+    assert {shift.occurrence_starts.astimezone().date() for shift in model.shifts()} == {MONDAY}
+    qtbot.waitUntil(lambda: not page.controller.loading_more, timeout=10_000)
+    assert page.loading_label.isHidden()
     # The rows are there; the check has not landed yet, and the page says it is checking.
     row = model.person_index(assignment_id)
     assert row.isValid()
@@ -231,9 +236,10 @@ class HeldRoster(RosterService):
 def test_a_slow_check_for_another_week_never_lands(qtbot: QtBot, context: ViewContext) -> None:
     roster = HeldRoster(context.services.roster.db)
     controller = RosterController(context, roster)
-    boards: list[list[BoardShift]] = []
+    boards: list[list[PreparedBoard]] = []  # each board, then the days added to it
     answers: list[dict[AssignmentId, tuple[Clash, ...]]] = []
-    controller.board_loaded.connect(boards.append)
+    controller.board_loaded.connect(lambda board: boards.append([board]))
+    controller.board_extended.connect(lambda more: boards[-1].append(more))
     controller.clashes_loaded.connect(answers.append)
     this_week, next_week = Period(*week()), Period(*week(1))
     with qtbot.waitSignal(controller.board_loaded, timeout=10_000):
@@ -249,7 +255,7 @@ def test_a_slow_check_for_another_week_never_lands(qtbot: QtBot, context: ViewCo
         controller.check_clashes()
     expected = flagged(RosterService(roster.db, "Tester").board(*week(1)))
     assert answers == [expected]
-    assert [s.key for s in boards[-1]] == [
+    assert [s.key for part in boards[-1] for s in part.shifts] == [
         s.key for s in RosterService(roster.db, "Tester").board_rows(*week(1))
     ]
 

@@ -8,9 +8,9 @@ removal is done once through :class:`RosterService`, then pushed as one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -27,13 +27,20 @@ from organizer.services.roster import (
     Clash,
     ClashError,
     RosterService,
+    with_clashes,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.roster.models import status_text
+from organizer.ui.roster.models import PreparedBoard, prepare_board, status_text
 from organizer.ui.undo import EditCommand, push_done
 
-_Rows = tuple[int, list[BoardShift], datetime, datetime, list[int] | None]
+_Rows = tuple[int, PreparedBoard, datetime, datetime, list[int] | None]
 """A board answer: request number, rows, the span and causes they were read for."""
+
+_Check = tuple[int, list[BoardShift], datetime, datetime, list[int] | None]
+"""A board waiting for its clash check: request number, every row, span and causes."""
+
+AheadKey = tuple["Period", tuple[int, ...] | None]
+"""A board read ahead: its period and the causes it was read for."""
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,30 @@ class Placement:
         self.assignment_id, self.version = again.id, again.version
 
 
+KEEP_AHEAD = 2  # weeks read ahead and kept: the next and the previous one
+
+
+def _ahead_key(period: Period, causes: list[int] | None) -> AheadKey:
+    return period, None if causes is None else tuple(causes)
+
+
+def _next_midnight(moment: datetime) -> datetime:
+    """Local midnight after ``moment`` (where the board starts a new day)."""
+    day = moment.astimezone().date() + timedelta(days=1)
+    return datetime.combine(day, time()).astimezone()
+
+
+def _from_key(key: AheadKey) -> tuple[Period, list[int] | None]:
+    period, causes = key
+    return period, None if causes is None else list(causes)
+
+
 class RosterController(QObject):
     """Loads the board and candidates, and makes roster edits undoable.
 
-    Signals: ``board_loaded(list[BoardShift])`` (rows, not yet checked for clashes), then
-    ``clashes_loaded(dict[assignment id, tuple[Clash, ...]])``,
+    Signals: ``board_loaded(PreparedBoard)`` (rows, not yet checked for clashes), on a
+    week read in two parts ``board_extended(PreparedBoard)`` with the days after the first,
+    then ``clashes_loaded(dict[assignment id, tuple[Clash, ...]])``,
     ``candidates_loaded(key, list[Candidate])`` for the shift key they were asked for,
     ``loading_changed(bool)``, ``checking_changed(bool)`` while clashes are checked,
     ``reason_needed(PendingAssignment)`` when an assignment needs a reason first,
@@ -97,6 +123,7 @@ class RosterController(QObject):
     """
 
     board_loaded = Signal(object)
+    board_extended = Signal(object)
     clashes_loaded = Signal(object)
     checking_changed = Signal(bool)
     candidates_loaded = Signal(object, object)
@@ -114,49 +141,217 @@ class RosterController(QObject):
         self.roster = roster
         self._board_request = 0
         self._newest = [0]
-        self._pending_check: _Rows | None = None
+        self._pending_check: _Check | None = None
+        self._first_part: tuple[_Rows, bool] | None = None
+        self._check_when_read = False
+        self._rest: Callable[[], _Rows] | None = None
         self._candidate_request = 0
+        self._ahead: dict[AheadKey, _Rows] = {}
+        self._ahead_running: set[AheadKey] = set()
+        self._ahead_wanted: tuple[AheadKey, int] | None = None
+        self._generation = 0
 
     # Reading -------------------------------------------------------------------------------
 
-    def load_board(self, period: Period, cause_ids: Iterable[int] | None = None) -> None:
+    def load_board(
+        self,
+        period: Period,
+        cause_ids: Iterable[int] | None = None,
+        keep: Mapping[AssignmentId, tuple[Clash, ...]] | None = None,
+    ) -> None:
         """Load the board for ``period``: its rows first, then the clash check.
 
-        ``board_loaded`` brings the rows (people without clashes); ``clashes_loaded`` then
-        brings each place-holding person's clashes by assignment id, once
-        :meth:`check_clashes` is called.  Only the newest request is shown, at both stages.
+        ``board_loaded`` brings the rows (people without clashes, or with ``keep``'s: the
+        board on show is being reloaded, and keeps its flags and its rows in place until
+        the new check lands; a reload is never read in parts); ``clashes_loaded`` then brings
+        each place-holding person's clashes by assignment id, once :meth:`check_clashes` is
+        called.  Only the newest request is shown, at both stages.  A week read ahead
+        (:meth:`read_ahead`) is shown at once, or as soon as its reading ends.
         """
         self._board_request += 1
-        request = self._newest[0] = self._board_request
-        newest = self._newest  # read on the worker: a plain list, not the QObject
+        request = self._newest[0] = self._board_request  # the worker reads the plain list
         causes = None if cause_ids is None else list(cause_ids)
-        roster = self.roster
+        key = _ahead_key(period, causes)
+        self._ahead_wanted = None
+        self._first_part = None
+        self._check_when_read = False
+        self._rest = None
+        if keep is None and key in self._ahead:
+            self.loading_changed.emit(True)
+            _, board, start, end, _ = self._ahead.pop(key)
+            self._rows_done((request, board, start, end, causes))
+            return
+        if keep is None and key in self._ahead_running:
+            self.loading_changed.emit(True)
+            self._ahead_wanted = (key, request)
+            return
+        self.loading_changed.emit(True)
+        self._read(request, period, causes, None if keep is None else dict(keep))
 
-        def work() -> _Rows:
-            if request != newest[0]:
-                return request, [], period.start, period.end, causes  # already replaced
+    def _read(
+        self,
+        request: int,
+        period: Period,
+        causes: list[int] | None,
+        kept: dict[AssignmentId, tuple[Clash, ...]] | None = None,
+    ) -> None:
+        """Read the board of ``period`` on the worker as answer ``request``.
+
+        A week is read in two parts: its first day, shown at once, and the rest once
+        :meth:`read_rest` is called (a reload keeping flags is read whole).
+        """
+        roster = self.roster
+        newest = self._newest
+        split = None if period.is_occurrence or kept is not None else _next_midnight(period.start)
+        if split is not None and split >= period.end:
+            split = None
+
+        def first() -> _Rows:
+            if request != newest[0]:  # already replaced
+                return request, prepare_board([]), period.start, period.end, causes
+            start, end = period.start, period.end
             if period.event_id is not None and period.recurrence_id is not None:
                 start, end = roster.occurrence_window(period.event_id, period.recurrence_id)
                 rows = roster.occurrence_board_rows(
                     period.event_id, period.recurrence_id, window=(start, end)
                 )
-                return request, rows, start, end, causes
-            rows = roster.board_rows(period.start, period.end, cause_ids=causes)
-            return request, rows, period.start, period.end, causes
+            else:
+                rows = roster.board_rows(start, split or end, cause_ids=causes)
+            if kept:
+                rows = with_clashes(rows, kept)
+            return request, prepare_board(rows), start, end, causes
 
-        self.loading_changed.emit(True)
         # Bound methods, so answers for a page already closed are dropped by the worker.
-        self.context.worker.submit(work, on_done=self._rows_done, on_error=self._rows_failed)
+        self._first_part = None
+        if split is None:
+            self.context.worker.submit(first, on_done=self._rows_done, on_error=self._rows_failed)
+            return
+        start_rest = split
+
+        def rest() -> _Rows:
+            if request != newest[0]:
+                return request, prepare_board([]), period.start, period.end, causes
+            rows = roster.board_rows(start_rest, period.end, cause_ids=causes)
+            return request, prepare_board(rows), period.start, period.end, causes
+
+        self._rest = rest
+        self.context.worker.submit(first, on_done=self._first_done, on_error=self._rows_failed)
+
+    def read_rest(self) -> None:
+        """Read the rest of a week shown from its first day (once; see ``board_extended``).
+
+        Called by whoever shows the board once the first day is on screen: reading on the
+        worker while the GUI thread lays rows out would slow both down.
+        """
+        rest, self._rest = self._rest, None
+        if rest is not None and self._first_part is not None:
+            self.context.worker.submit(rest, on_done=self._rest_done, on_error=self._rows_failed)
+
+    def _first_done(self, result: _Rows) -> None:
+        """The first day of a week read in two parts: shown now, unless it is empty."""
+        if result[0] != self._board_request:
+            return
+        shown = bool(result[1].shifts)
+        self._first_part = (result, shown)
+        if shown:  # still loading (the rest), not yet checking
+            self.board_loaded.emit(result[1])
+        else:
+            self.read_rest()  # nothing to show yet: straight on
+
+    def _rest_done(self, result: _Rows) -> None:
+        """The rest of a week read in two parts: added to the first day, or shown alone."""
+        first, self._first_part = self._first_part, None
+        if result[0] != self._board_request or first is None or first[0][0] != result[0]:
+            return
+        (_, head, *_), shown = first
+        if not shown:
+            self._rows_done(result)
+            return
+        request, more, start, end, causes = result
+        self._pending_check = (request, head.shifts + more.shifts, start, end, causes)
+        self.loading_changed.emit(False)
+        self.checking_changed.emit(True)
+        self.board_extended.emit(more)
+        if self._check_when_read:
+            self.check_clashes()
+
+    @property
+    def loading_more(self) -> bool:
+        """Whether the board on show waits for the rest of its week."""
+        return self._first_part is not None
+
+    def read_ahead(self, period: Period, cause_ids: Iterable[int] | None = None) -> None:
+        """Read a week's rows in the background, so showing it next is immediate.
+
+        What was read is kept until it is shown or :meth:`forget_ahead` is called (after any
+        change to the data); only weeks are read ahead, not single occurrences.
+        """
+        causes = None if cause_ids is None else list(cause_ids)
+        key = _ahead_key(period, causes)
+        if period.is_occurrence or key in self._ahead or key in self._ahead_running:
+            return
+        self._ahead_running.add(key)
+        generation = self._generation
+        roster = self.roster
+
+        def work() -> tuple[int, AheadKey, _Rows]:
+            rows = roster.board_rows(period.start, period.end, cause_ids=causes)
+            return generation, key, (0, prepare_board(rows), period.start, period.end, causes)
+
+        self.context.worker.submit(work, on_done=self._ahead_done, on_error=self._ahead_failed)
+
+    def forget_ahead(self) -> None:
+        """Drop the weeks read ahead (the data changed); readings still running are ignored."""
+        self._generation += 1
+        self._ahead.clear()
+        self._ahead_running.clear()
+        wanted, self._ahead_wanted = self._ahead_wanted, None
+        if wanted is not None and wanted[1] == self._board_request:
+            # Someone is waiting for a week whose reading no longer counts: read it afresh.
+            self._read(wanted[1], *_from_key(wanted[0]))
+
+    @property
+    def ahead(self) -> list[Period]:
+        """The periods read ahead and ready to show."""
+        return [period for period, _ in self._ahead]
+
+    def _ahead_done(self, result: tuple[int, AheadKey, _Rows]) -> None:
+        generation, key, rows = result
+        if generation != self._generation:
+            return
+        self._ahead_running.discard(key)
+        wanted = self._ahead_wanted
+        if wanted is not None and wanted[0] == key:
+            self._ahead_wanted = None
+            _, board, start, end, causes = rows
+            self._rows_done((wanted[1], board, start, end, causes))
+            return
+        self._ahead = {k: v for k, v in self._ahead.items() if k != key}
+        while len(self._ahead) >= KEEP_AHEAD:
+            del self._ahead[next(iter(self._ahead))]  # the oldest
+        self._ahead[key] = rows
+
+    def _ahead_failed(self, error: Exception) -> None:
+        self._ahead_running.clear()
+        wanted, self._ahead_wanted = self._ahead_wanted, None
+        if wanted is not None and wanted[1] == self._board_request:
+            self._read(wanted[1], *_from_key(wanted[0]))
+        elif isinstance(error, OrganizerError):
+            return  # reading ahead is a guess; the coordinator asked for nothing yet
+        else:
+            raise error
 
     def _rows_done(self, result: _Rows) -> None:
         if result[0] != self._board_request:
             return
-        self._pending_check = result
+        request, board, start, end, causes = result
+        self._pending_check = (request, board.shifts, start, end, causes)
         self.loading_changed.emit(False)
-        self.checking_changed.emit(bool(result[1]))
-        self.board_loaded.emit(result[1])
+        self.checking_changed.emit(bool(board.shifts))
+        self.board_loaded.emit(board)
 
     def _rows_failed(self, error: Exception) -> None:
+        self._first_part = None
         self.loading_changed.emit(False)
         self.report(error)
 
@@ -165,7 +360,12 @@ class RosterController(QObject):
 
         Called by whoever shows the board once its rows are on screen, so the check (pure
         Python, a second or so on a big week) does not compete with laying the rows out.
+        Called while the rest of a week is still being read, it starts once that is in.
         """
+        if self._first_part is not None:
+            self._check_when_read = True
+            self.read_rest()
+            return
         pending, self._pending_check = self._pending_check, None
         if pending is None:
             return

@@ -6,7 +6,9 @@ beside them, so the board stays readable in dark mode and without colour vision.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -132,24 +134,51 @@ def paint_item_background(
     style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
 
 
+SIZES_KEPT = 20_000  # measured cells the board delegate remembers
+
+
 class BoardDelegate(QStyledItemDelegate):
     """Day bands, occurrence headings with their cause colour, fill badges and tones."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Draw for ``parent`` (the board view)."""
+        super().__init__(parent)
+        self._sizes: dict[tuple[Any, ...], QSize] = {}
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        """Roomier rows than the default, day headings more so; long notes wrap."""
+        """Roomier rows than the default, day headings more so; long notes wrap.
+
+        Measuring a cell lays its text out, so the sizes are kept by what they depend on:
+        the row's level, the column and its width, the text and the font.
+        """
+        column = index.column()
+        view = self.parent()
+        width = view.columnWidth(column) if isinstance(view, QTreeView) else -1
+        kind = index.data(KIND_ROLE)
+        key = (kind, column, width, index.data(), option.font.key(), option.rect.width())
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) >= SIZES_KEPT:
+                self._sizes.clear()
+            size = self._sizes[key] = self._measure(option, index, kind, width)
+        return size
+
+    def forget_sizes(self) -> None:
+        """Measure afresh (the style or font changed)."""
+        self._sizes.clear()
+
+    def _measure(self, option: QStyleOptionViewItem, index: Index, kind: Any, width: int) -> QSize:
         size = super().sizeHint(option, index)
         height = max(size.height(), option.fontMetrics.height())
-        view = self.parent()
-        if index.column() == COLUMN_NOTES and isinstance(view, QTreeView):
-            width = view.columnWidth(COLUMN_NOTES) - 2 * PADDING
+        if index.column() == COLUMN_NOTES and width >= 0:
             text = index.data() or ""
-            if text and width > 40:
-                bounds = QRect(0, 0, width, 10_000)
+            if text and width - 2 * PADDING > 40:
+                bounds = QRect(0, 0, width - 2 * PADDING, 10_000)
                 wrapped_height = option.fontMetrics.boundingRect(
                     bounds, Qt.TextFlag.TextWordWrap, text
                 ).height()
                 height = max(height, wrapped_height)
-        extra = 16 if index.data(KIND_ROLE) == RowKind.DAY.value else 10
+        extra = 16 if kind == RowKind.DAY.value else 10
         return QSize(size.width(), height + extra)
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:

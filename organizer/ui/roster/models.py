@@ -130,9 +130,14 @@ class DayHeading:
 
 
 class _Node:
-    """One row of the board; plain slots, as a big week has thousands of them."""
+    """One row of the board; plain slots, as a big week has thousands of them.
 
-    __slots__ = ("children", "key", "kind", "parent", "payload", "row", "uid")
+    A row names its parent by id rather than holding it, so a tree has no reference
+    cycles: a board replaced is freed at once, not left for a full garbage collection
+    (which, with a few weeks' boards to free, held the window still for half a second).
+    """
+
+    __slots__ = ("children", "key", "kind", "parent_uid", "payload", "row", "uid")
 
     def __init__(
         self,
@@ -140,21 +145,142 @@ class _Node:
         key: tuple[Any, ...],
         payload: Any,
         uid: int,
-        parent: _Node | None = None,
+        parent_uid: int = -1,
         row: int = 0,
     ) -> None:
         self.kind = kind
         self.key = key
         self.payload = payload
         self.uid = uid
-        self.parent = parent
+        self.parent_uid = parent_uid
         self.row = row
         self.children: list[_Node] = []
 
 
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_BOARD_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleDescriptionRole,
+        SORT_ROLE,
+        OBJECT_ROLE,
+        KIND_ROLE,
+        FILL_ROLE,
+        TONE_ROLE,
+        COLOUR_ROLE,
+    )
+)
+"""The roles the board answers (every other one is ``None``)."""
 
 Structure = list[tuple[tuple[Any, ...], list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]]]
+
+
+_UIDS = itertools.count(1)
+"""Row ids for every board's nodes (0 is each tree's root); unique across threads."""
+
+
+@dataclass(frozen=True)
+class PreparedBoard:
+    """A board's rows as the tree :class:`BoardModel` shows, made by :func:`prepare_board`.
+
+    Plain Python, so the worker can make it and the GUI thread only swaps it in.  A model
+    takes the nodes over and changes them, so each prepared board is shown once.
+    """
+
+    shifts: list[BoardShift]
+    days: list[tuple[DayHeading, list[tuple[OccurrenceHeading, list[BoardShift]]]]]
+    structure: Structure
+    root: _Node
+    nodes: dict[int, _Node]
+    by_key: dict[tuple[Any, ...], _Node]
+
+    @property
+    def row_count(self) -> int:
+        """How many rows the board has, at every level."""
+        return len(self.nodes) - 1
+
+
+def prepare_board(shifts: Sequence[BoardShift]) -> PreparedBoard:
+    """Group ``shifts`` (in time order) into days and occurrences and make their rows.
+
+    Occurrences are ordered by start, title and event; days are local dates.  Written as
+    one plain pass: a big week has thousands of rows.
+    """
+    occurrences: dict[tuple[int, datetime], tuple[OccurrenceHeading, list[BoardShift]]] = {}
+    for shift in shifts:
+        fill = shift.fill
+        occ_key = (fill.event_id, fill.recurrence_id)
+        found = occurrences.get(occ_key)
+        if found is None:
+            heading = OccurrenceHeading(
+                fill.event_id,
+                fill.recurrence_id,
+                fill.title,
+                shift.location,
+                shift.occurrence_starts,
+                shift.occurrence_ends,
+                shift.cause_colour,
+            )
+            occurrences[occ_key] = (heading, [shift])
+        else:
+            found[1].append(shift)
+    ordered = sorted(
+        occurrences.values(), key=lambda o: (o[0].starts_at, o[0].title, o[0].event_id)
+    )
+    by_day: dict[date, list[tuple[OccurrenceHeading, list[BoardShift]]]] = {}
+    local_dates: dict[datetime, date] = {}
+    for grouped in ordered:
+        starts = grouped[0].starts_at
+        day = local_dates.get(starts)
+        if day is None:
+            day = local_dates[starts] = starts.astimezone().date()
+        by_day.setdefault(day, []).append(grouped)
+    root = _Node(RowKind.DAY, (), None, 0)
+    nodes: dict[int, _Node] = {0: root}
+    by_key: dict[tuple[Any, ...], _Node] = {}
+    days: list[tuple[DayHeading, list[tuple[OccurrenceHeading, list[BoardShift]]]]] = []
+    structure: Structure = []
+    uids = _UIDS
+    day_kind, occ_kind = RowKind.DAY, RowKind.OCCURRENCE
+    shift_kind, person_kind = RowKind.SHIFT, RowKind.PERSON
+    for day_row, (day, occs) in enumerate(by_day.items()):
+        count = open_count = 0
+        for _, rows in occs:
+            count += len(rows)
+            open_count += sum(1 for shift in rows if shift.fill.missing)
+        heading_day = DayHeading(day, count, open_count)
+        days.append((heading_day, occs))
+        key: tuple[Any, ...] = ("day", day)
+        day_node = by_key[key] = _Node(day_kind, key, heading_day, next(uids), 0, day_row)
+        root.children.append(day_node)
+        nodes[day_node.uid] = day_node
+        day_children = day_node.children
+        day_structure: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = []
+        structure.append((key, day_structure))
+        for occ_row, (occurrence, rows) in enumerate(occs):
+            key = ("occ", occurrence.event_id, occurrence.recurrence_id)
+            occ_node = _Node(occ_kind, key, occurrence, next(uids), day_node.uid, occ_row)
+            by_key[key] = nodes[occ_node.uid] = occ_node
+            day_children.append(occ_node)
+            occ_children = occ_node.children
+            shift_keys: list[tuple[Any, ...]] = []
+            day_structure.append((key, shift_keys))
+            for shift_row, shift in enumerate(rows):
+                fill = shift.fill
+                shift_keys.append((fill.shift_id, fill.recurrence_id))
+                key = ("shift", fill.shift_id, fill.recurrence_id)
+                shift_node = _Node(shift_kind, key, shift, next(uids), occ_node.uid, shift_row)
+                by_key[key] = nodes[shift_node.uid] = shift_node
+                occ_children.append(shift_node)
+                shift_children = shift_node.children
+                for person_row, person in enumerate(shift.people):
+                    key = ("person", person.assignment_id)
+                    node = _Node(person_kind, key, person, next(uids), shift_node.uid, person_row)
+                    by_key[key] = nodes[node.uid] = node
+                    shift_children.append(node)
+    return PreparedBoard(list(shifts), days, structure, root, nodes, by_key)
 
 
 class BoardModel(QAbstractItemModel):
@@ -170,7 +296,6 @@ class BoardModel(QAbstractItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         """Start empty."""
         super().__init__(parent)
-        self._ids = itertools.count(1)
         self._root = _Node(RowKind.DAY, (), None, 0)
         self._nodes: dict[int, _Node] = {0: self._root}
         self._by_key: dict[tuple[Any, ...], _Node] = {}
@@ -178,66 +303,24 @@ class BoardModel(QAbstractItemModel):
 
     # Filling -------------------------------------------------------------------------------
 
-    def set_board(self, shifts: Sequence[BoardShift]) -> bool:
-        """Show ``shifts`` (in time order), updating in place when the layout is unchanged.
+    def set_board(self, board: Sequence[BoardShift] | PreparedBoard) -> bool:
+        """Show ``board`` (shifts in time order), updating in place when the layout is unchanged.
 
-        Returns whether the model was reset (so views must lay it out afresh).
+        ``board`` may be a :class:`PreparedBoard` made off the GUI thread by
+        :func:`prepare_board`; the model then takes its rows over as they are.  Returns whether
+        the model was reset (so views must lay it out afresh).
         """
-        days = _group(shifts)
-        structure: Structure = [
-            (
-                ("day", day.day),
-                [
-                    (("occ", occ.event_id, occ.recurrence_id), [s.key for s in rows])
-                    for occ, rows in occs
-                ],
-            )
-            for day, occs in days
-        ]
-        if structure == self._structure and self._root.children:
-            self._update_in_place(days)
+        prepared = board if isinstance(board, PreparedBoard) else prepare_board(board)
+        if prepared.structure == self._structure and self._root.children:
+            self._update_in_place(prepared.days)
             return False
         self.beginResetModel()
-        self._build(days)
-        self._structure = structure
+        self._root = prepared.root
+        self._nodes = prepared.nodes
+        self._by_key = prepared.by_key
+        self._structure = prepared.structure
         self.endResetModel()
         return True
-
-    def _build(self, days: list[tuple[DayHeading, list[Any]]]) -> None:
-        """Make every node afresh (inlined: this runs for thousands of rows at once)."""
-        ids = self._ids
-        root = self._root
-        root.children = []
-        nodes: dict[int, _Node] = {0: root}
-        by_key: dict[tuple[Any, ...], _Node] = {}
-        day_kind, occ_kind = RowKind.DAY, RowKind.OCCURRENCE
-        shift_kind, person_kind = RowKind.SHIFT, RowKind.PERSON
-        for day_row, (day, occs) in enumerate(days):
-            key: tuple[Any, ...] = ("day", day.day)
-            day_node = by_key[key] = _Node(day_kind, key, day, next(ids), root, day_row)
-            root.children.append(day_node)
-            nodes[day_node.uid] = day_node
-            day_children = day_node.children
-            for occ_row, (occurrence, rows) in enumerate(occs):
-                key = ("occ", occurrence.event_id, occurrence.recurrence_id)
-                occ_node = _Node(occ_kind, key, occurrence, next(ids), day_node, occ_row)
-                by_key[key] = nodes[occ_node.uid] = occ_node
-                day_children.append(occ_node)
-                occ_children = occ_node.children
-                for shift_row, shift in enumerate(rows):
-                    fill = shift.fill
-                    key = ("shift", fill.shift_id, fill.recurrence_id)
-                    shift_node = _Node(shift_kind, key, shift, next(ids), occ_node, shift_row)
-                    by_key[key] = nodes[shift_node.uid] = shift_node
-                    occ_children.append(shift_node)
-                    shift_children = shift_node.children
-                    for person_row, person in enumerate(shift.people):
-                        key = ("person", person.assignment_id)
-                        node = _Node(person_kind, key, person, next(ids), shift_node, person_row)
-                        by_key[key] = nodes[node.uid] = node
-                        shift_children.append(node)
-        self._nodes = nodes
-        self._by_key = by_key
 
     def set_clashes(self, clashes: Mapping[AssignmentId, tuple[Clash, ...]]) -> int:
         """Show each place-holding person's clashes (by assignment id) on their row.
@@ -309,6 +392,59 @@ class BoardModel(QAbstractItemModel):
             found.extend((make(occ.row, 0, occ.uid), day_index) for occ in day.children)
         return found
 
+    def day_rows(self, day: Index, people: bool) -> tuple[list[QModelIndex], list[QModelIndex]]:
+        """A day's event rows, and the rows to open under it: its events, or every row.
+
+        With ``people`` every row under the day is opened (as ``expandAll`` would), so the
+        shifts show who is on them.
+        """
+        node = self._node(day)
+        if node is None:
+            return [], []
+        make = self.createIndex
+        events = [make(occ.row, 0, occ.uid) for occ in node.children]
+        if not people:
+            return events, events
+        opened: list[QModelIndex] = []
+        for occ, index in zip(node.children, events, strict=True):
+            opened.append(index)
+            for shift in occ.children:
+                opened.append(make(shift.row, 0, shift.uid))
+                opened.extend(make(person.row, 0, person.uid) for person in shift.children)
+        return events, opened
+
+    def add_days(self, more: PreparedBoard) -> None:
+        """Add the days of ``more`` (the rest of a week shown in parts) after those shown."""
+        days = more.root.children
+        if not days:
+            return
+        root = self._root
+        first = len(root.children)
+        clash = [node.key for node in days if node.key in self._by_key]
+        if clash:
+            raise ValueError(f"days already on the board: {clash}")
+        self.beginInsertRows(NO_PARENT, first, first + len(days) - 1)
+        for offset, day in enumerate(days):
+            day.parent_uid = 0
+            day.row = first + offset
+            root.children.append(day)
+        self._nodes.update((uid, node) for uid, node in more.nodes.items() if uid)
+        self._by_key.update(more.by_key)
+        self._structure = self._structure + more.structure
+        self.endInsertRows()
+
+    def day_sizes(self) -> list[tuple[QModelIndex, int, int]]:
+        """Each day row with how many event and shift rows it holds, and how many people."""
+        make = self.createIndex
+        found = []
+        for day in self._root.children:
+            rows = people = 0
+            for occ in day.children:
+                rows += 1 + len(occ.children)
+                people += sum(len(shift.children) for shift in occ.children)
+            found.append((make(day.row, 0, day.uid), rows, people))
+        return found
+
     def every_row(self) -> list[tuple[QModelIndex]]:
         """Every row, parents first (as 1-tuples, like :meth:`headings`)."""
         make = self.createIndex
@@ -324,7 +460,7 @@ class BoardModel(QAbstractItemModel):
         return len(self._nodes) - 1
 
     def _add(self, parent: _Node, kind: RowKind, key: tuple[Any, ...], payload: Any) -> _Node:
-        node = _Node(kind, key, payload, next(self._ids), parent, len(parent.children))
+        node = _Node(kind, key, payload, next(_UIDS), parent.uid, len(parent.children))
         parent.children.append(node)
         self._nodes[node.uid] = node
         self._by_key[key] = node
@@ -414,9 +550,9 @@ class BoardModel(QAbstractItemModel):
         node = self._node(index)
         if node is None:
             return None
-        if node.kind is RowKind.PERSON and node.parent is not None:
-            node = node.parent
-        return node.payload if node.kind is RowKind.SHIFT else None
+        if node.kind is RowKind.PERSON:
+            node = self._nodes.get(node.parent_uid)
+        return node.payload if node is not None and node.kind is RowKind.SHIFT else None
 
     def person_at(self, index: Index) -> BoardPerson | None:
         """The person of a person row."""
@@ -446,9 +582,9 @@ class BoardModel(QAbstractItemModel):
         if child is None:
             return super().parent()
         node = self._node(child)
-        if node is None or node.parent is None or node.parent is self._root:
+        if node is None or node.parent_uid <= 0:
             return QModelIndex()
-        return self.createIndex(node.parent.row, 0, node.parent.uid)
+        return self.createIndex(self._nodes[node.parent_uid].row, 0, node.parent_uid)
 
     def rowCount(self, parent: Index = NO_PARENT) -> int:
         """How many rows are under ``parent``."""
@@ -484,6 +620,8 @@ class BoardModel(QAbstractItemModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """What each level shows in each column, and the custom roles."""
+        if role not in _BOARD_ROLES:  # most of what a view asks while painting
+            return None
         node = self._node(index)
         if node is None:
             return None
@@ -607,37 +745,6 @@ def without_name(message: str, name: str) -> str:
             rest = message[len(prefix) :]
             return rest[:1].upper() + rest[1:]
     return message
-
-
-def _group(shifts: Sequence[BoardShift]) -> list[tuple[DayHeading, list[Any]]]:
-    """Shifts grouped into occurrences, and occurrences into local days, in time order."""
-    occurrences: dict[tuple[int, datetime], tuple[OccurrenceHeading, list[BoardShift]]] = {}
-    for shift in shifts:
-        key = (shift.fill.event_id, shift.fill.recurrence_id)
-        if key not in occurrences:
-            heading = OccurrenceHeading(
-                event_id=shift.fill.event_id,
-                recurrence_id=shift.fill.recurrence_id,
-                title=shift.fill.title,
-                location=shift.location,
-                starts_at=shift.occurrence_starts,
-                ends_at=shift.occurrence_ends,
-                cause_colour=shift.cause_colour,
-            )
-            occurrences[key] = (heading, [])
-        occurrences[key][1].append(shift)
-    by_day: dict[date, list[tuple[OccurrenceHeading, list[BoardShift]]]] = {}
-    ordered = sorted(
-        occurrences.values(), key=lambda o: (o[0].starts_at, o[0].title, o[0].event_id)
-    )
-    for heading, rows in ordered:
-        by_day.setdefault(heading.starts_at.astimezone().date(), []).append((heading, rows))
-    days = []
-    for day, occs in by_day.items():
-        all_shifts = [shift for _, rows in occs for shift in rows]
-        open_shifts = sum(1 for shift in all_shifts if shift.fill.missing)
-        days.append((DayHeading(day, len(all_shifts), open_shifts), occs))
-    return days
 
 
 class CandidateModel(QAbstractListModel):

@@ -34,7 +34,6 @@ from organizer.services.roster import (
     Candidate,
     Clash,
     RosterService,
-    with_clashes,
 )
 from organizer.ui import colour_dot
 from organizer.ui.context import ViewContext
@@ -45,6 +44,7 @@ from organizer.ui.roster.models import (
     OBJECT_ROLE,
     BoardModel,
     CandidateModel,
+    PreparedBoard,
     RowKind,
     badge_text,
     day_text,
@@ -63,6 +63,7 @@ from organizer.ui.roster.widgets import (
 RELOAD_DELAY_MS = 40
 SEARCH_DELAY_MS = 200
 CHECK_AFTER_MS = 500
+DAYS_IN_WEEK = 7
 WATCHED = ("shift", "assignment", "event", "volunteer", "cause")
 
 
@@ -340,6 +341,7 @@ class RosterPage(QWidget):
     def _connect(self) -> None:
         controller = self.controller
         controller.board_loaded.connect(self._show_board)
+        controller.board_extended.connect(self._add_days)
         controller.clashes_loaded.connect(self._show_clashes)
         controller.checking_changed.connect(self._set_checking)
         controller.candidates_loaded.connect(self._show_candidates)
@@ -395,8 +397,13 @@ class RosterPage(QWidget):
         self._stale = False
         self._reload_timer.stop()
         self._show_period_label()
-        self._showing_for = (self.period, None if self.cause_ids is None else tuple(self.cause_ids))
-        self.controller.load_board(self.period, self.cause_ids)
+        showing = (self.period, None if self.cause_ids is None else tuple(self.cause_ids))
+        keep = None
+        if showing == self._showing_for:
+            # A reload of the same board keeps its flags until the new check lands.
+            keep = self._clashes if self._clashes_for == showing else {}
+        self._showing_for = showing
+        self.controller.load_board(self.period, self.cause_ids, keep=keep)
 
     def show_week(self, day: date) -> None:
         """Show the week (Monday to Sunday) holding ``day``."""
@@ -436,6 +443,7 @@ class RosterPage(QWidget):
             self.period_label.setText(f"{first.fill.title} · {when}")
 
     def _data_changed(self, change: DataChange) -> None:
+        self.controller.forget_ahead()  # whatever changed may show on a week read ahead
         if change.touches("cause"):
             self._load_causes()
         if change.touches(*WATCHED):
@@ -469,11 +477,11 @@ class RosterPage(QWidget):
         self.cause_ids = None if cause is None else [int(cause)]
         self.refresh()
 
-    def _show_board(self, shifts: list[BoardShift]) -> None:
-        if self._clashes and self._clashes_for == self._showing_for:
-            # A reload of the same board keeps the flags it had until the new check lands.
-            shifts = with_clashes(shifts, self._clashes)
-        reset = self.board_model.set_board(shifts)
+    def _show_board(self, board: PreparedBoard) -> None:
+        shifts = board.shifts
+        if self.controller.loading_more:  # the first day of the week: guess the whole
+            self.board_view.expected_size = board.row_count * DAYS_IN_WEEK
+        reset = self.board_model.set_board(board)
         self._show_period_label(shifts)
         if shifts:
             self.board_stack.setCurrentWidget(self.board_view)
@@ -498,14 +506,39 @@ class RosterPage(QWidget):
         self._load_candidates()  # who is free may have changed with the board
         self.rows_shown.emit()
 
+    def _add_days(self, more: PreparedBoard) -> None:
+        """The rest of a week shown from its first day: added below, then checked."""
+        self.board_model.add_days(more)
+        if self.board_view.isVisible():
+            self.board_view.announce_paint()
+            self._check_timer.start()
+        else:
+            QTimer.singleShot(0, self, self._check_clashes)
+        self._restore_current()
+
     def _check_clashes(self) -> None:
+        if self.controller.loading_more:
+            # The first day is on screen: the rest of the week next, painted, then checked.
+            self.controller.read_rest()
+            return
         self._check_timer.stop()
+        self._read_ahead(1)  # the likeliest next step: on the worker before the check
         self.controller.check_clashes()
+
+    def _read_ahead(self, step: int) -> None:
+        if not self.period.is_occurrence:
+            day = self.period.start.astimezone().date() + timedelta(weeks=step)
+            self.controller.read_ahead(week_period(day), self.cause_ids)
 
     @property
     def settling(self) -> bool:
-        """Whether the board on show still waits for its clash check to start or land."""
-        return self.checking or self._check_timer.isActive()
+        """Whether the board on show is still opening its days or waits for its clash check."""
+        return (
+            self.checking
+            or self._check_timer.isActive()
+            or self.board_view.unfolding
+            or self.controller.loading_more
+        )
 
     def _set_checking(self, checking: bool) -> None:
         self.checking = checking
@@ -516,6 +549,7 @@ class RosterPage(QWidget):
         self._clashes = clashes
         self._clashes_for = self._showing_for
         self.board_model.set_clashes(clashes)
+        self._read_ahead(-1)
         self.loaded.emit()
 
     def _restore_current(self) -> None:

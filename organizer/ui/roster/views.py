@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QDrag,
     QDragEnterEvent,
@@ -43,7 +52,10 @@ from organizer.ui.roster.models import (
 )
 
 Index = QModelIndex | QPersistentModelIndex
+NO_INDEX = QModelIndex()
 EXPAND_PEOPLE_UP_TO = 2000  # rows; bigger boards open with their shifts closed
+OPEN_AT_ONCE = 200  # rows; a board's first days up to this many open with it, later days after
+OPEN_PER_TURN = 800  # rows; later days open in turns of the event loop of about this many
 
 
 class BoardView(QTreeView):
@@ -51,8 +63,8 @@ class BoardView(QTreeView):
 
     Emits ``volunteer_dropped(shift, volunteer_id, name)`` when a volunteer is dropped on a
     shift or one of its people, ``open_requested(index)`` for Enter or a double-click, and
-    ``remove_requested(index)`` for Delete, ``painted()`` once the rows are on screen after
-    :meth:`announce_paint`.  ``accepts_volunteers`` turns drops off (for a
+    ``remove_requested(index)`` for Delete, ``painted()`` once the rows are on screen, every
+    day open, after :meth:`announce_paint`.  ``accepts_volunteers`` turns drops off (for a
     read-only file).
     """
 
@@ -68,7 +80,8 @@ class BoardView(QTreeView):
         self.accepts_volunteers = True
         self._drop_row: QPersistentModelIndex | None = None
         self.setModel(model)
-        self.setItemDelegate(BoardDelegate(self))
+        self.delegate = BoardDelegate(self)
+        self.setItemDelegate(self.delegate)
         self.setUniformRowHeights(False)
         self.setWordWrap(True)
         self.setAlternatingRowColors(False)
@@ -95,9 +108,17 @@ class BoardView(QTreeView):
         self._announce = False
         self._fresh = False
         self._span_after_layout = False
+        self._later_days: list[tuple[QPersistentModelIndex, int]] = []
+        self._span_days: list[QPersistentModelIndex] = []
+        self._everyone = True
+        self.expected_size: int | None = None
+        self._unfold_timer = QTimer(self)
+        self._unfold_timer.setSingleShot(True)
+        self._unfold_timer.setInterval(0)
+        self._unfold_timer.timeout.connect(self._open_next_day)
         model.modelReset.connect(self._after_reset)
         self.collapsed.connect(self._touched)
-        model.rowsInserted.connect(self._show_new_people)
+        model.rowsInserted.connect(self._rows_added)
         self.doubleClicked.connect(self.open_requested)
 
     def dataChanged(
@@ -119,9 +140,20 @@ class BoardView(QTreeView):
             return
         super().dataChanged(top_left, bottom_right, list(roles))
 
-    def _show_new_people(self, shift: QModelIndex, _first: int, _last: int) -> None:
-        """Someone just put on a shift is shown, even if the shift was closed."""
-        self.expand(shift)
+    def _rows_added(self, parent: QModelIndex, first: int, last: int) -> None:
+        """New days open one by one; someone just put on a shift is shown, even if closed."""
+        if not parent.isValid():
+            self._queue_days(first, last, at_once=False)
+            if not self._span_after_layout:
+                self._unfold_timer.start()
+            return
+        self.expand(parent)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new style or font measures rows afresh."""
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.delegate.forget_sizes()
+        super().changeEvent(event)
 
     def _column_resized(self, column: int) -> None:
         if column == COLUMN_NOTES:
@@ -130,29 +162,81 @@ class BoardView(QTreeView):
     def _after_reset(self) -> None:
         """Open a fresh board as :meth:`expand_board` would, laid out once.
 
-        Every row is opened (as ``expandAll`` does), or on a big board the days and events.
-        Right after a reset the view has not laid anything out, so rows opened now are only
-        noted, and the board is laid out once, already open, in a later turn of the event
-        loop (or before it is first painted), rather than once per row opened.  The headings
-        are spanned right after that layout: spanning now would lay out the closed days at
+        Every row is opened (as ``expandAll`` does), or on a big board the days and events;
+        ``expected_size``, when set, is how many rows the board will have once every part of
+        it has arrived.  Right after a reset the view has not laid anything out, so rows
+        opened now are only noted, and the board is laid out once, already open, in a later
+        turn of the event loop (or before it is first painted), rather than once per row
+        opened.  Only the first days, up to :data:`OPEN_AT_ONCE` rows, are in that first
+        layout: each later day opens in a turn of its own (see :attr:`unfolding`), so a big
+        week is on screen without laying out thousands of rows first.  The headings are
+        spanned right after the first layout: spanning now would lay out the closed days at
         once, the scroll bar would go and come back, and the notes column's change of width
         would lay everything out a second time.
         """
         self._drop_row = None
-        board = self.board
-        opened = board.every_row() if board.size() <= EXPAND_PEOPLE_UP_TO else board.headings()
-        for index, *_ in opened:
-            self.expand(index)
+        size = self.expected_size or self.board.size()
+        self.expected_size = None
+        self._everyone = size <= EXPAND_PEOPLE_UP_TO
+        self._later_days = []
+        self._span_days = []
+        self._unfold_timer.stop()
+        self._queue_days(0, self.board.rowCount() - 1, at_once=True)
         self._fresh = True
         self._span_after_layout = True
+
+    def _queue_days(self, first: int, last: int, *, at_once: bool) -> None:
+        """Open days ``first`` to ``last`` now (up to :data:`OPEN_AT_ONCE` rows), or later."""
+        laid_out = 0 if at_once else OPEN_AT_ONCE
+        for day, rows, people in self.board.day_sizes()[first : last + 1]:
+            size = 1 + rows + (people if self._everyone else 0)
+            if laid_out >= OPEN_AT_ONCE:
+                self._later_days.append((QPersistentModelIndex(day), size))
+            else:
+                for index in self.board.day_rows(day, self._everyone)[1]:
+                    self.expand(index)
+                self.expand(day)
+                self._span_days.append(QPersistentModelIndex(day))
+            laid_out += size
 
     def doItemsLayout(self) -> None:
         """Lay the rows out; after a reset, then span the headings (see :meth:`_after_reset`)."""
         super().doItemsLayout()
         if self._span_after_layout:
             self._span_after_layout = False
-            for index, parent in self.board.headings():
-                self.setFirstColumnSpanned(index.row(), parent, True)
+            for day in self._span_days:
+                self._span(day)
+            self._span_days = []
+            if self._later_days:
+                self._unfold_timer.start()
+
+    def _span(self, day: QModelIndex | QPersistentModelIndex) -> None:
+        """Let a day's heading and its events' headings use the whole row."""
+        if not day.isValid():
+            return
+        self.setFirstColumnSpanned(day.row(), NO_INDEX, True)
+        parent = self.board.index(day.row(), 0)  # days are at the top
+        for event in self.board.day_rows(day, False)[0]:
+            self.setFirstColumnSpanned(event.row(), parent, True)
+
+    def _open_next_day(self) -> None:
+        """Open the next days still closed, up to :data:`OPEN_PER_TURN` rows in this turn."""
+        laid_out = 0
+        while self._later_days and laid_out < OPEN_PER_TURN:
+            day, size = self._later_days.pop(0)
+            if day.isValid():
+                self._span(day)
+                for index in self.board.day_rows(day, self._everyone)[1]:
+                    self.expand(index)
+                self.expand(day)
+                laid_out += size
+        if self._later_days:
+            self._unfold_timer.start()
+
+    @property
+    def unfolding(self) -> bool:
+        """Whether days of the board just loaded are still to be opened."""
+        return bool(self._later_days) or self._span_after_layout
 
     def _touched(self, _index: QModelIndex) -> None:
         self._fresh = False  # closed by hand: opening the board again is no longer a no-op
@@ -178,14 +262,18 @@ class BoardView(QTreeView):
         return self._span_after_layout
 
     def announce_paint(self) -> None:
-        """Emit ``painted`` after the next paint of the opened board."""
+        """Emit ``painted`` after the first paint of the board with every day open.
+
+        Pure-Python work on another thread (the clash check) would slow the opening of the
+        later days many times over, as each row laid out calls back into Python.
+        """
         self._announce = True
         self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Paint, then say so when asked to (see :meth:`announce_paint`)."""
         super().paintEvent(event)
-        if self._announce:
+        if self._announce and not self.unfolding:
             self._announce = False
             QTimer.singleShot(0, self, self.painted.emit)
 
