@@ -181,6 +181,7 @@ class BoardView(QTreeView):
         self._later_days = []
         self._span_days = []
         self._unfold_timer.stop()
+        self.viewport().setUpdatesEnabled(True)
         self._queue_days(0, self.board.rowCount() - 1, at_once=True)
         self._fresh = True
         self._span_after_layout = True
@@ -220,7 +221,13 @@ class BoardView(QTreeView):
             self.setFirstColumnSpanned(event.row(), parent, True)
 
     def _open_next_day(self) -> None:
-        """Open the next days still closed, up to :data:`OPEN_PER_TURN` rows in this turn."""
+        """Open the next days still closed, up to :data:`OPEN_PER_TURN` rows in this turn.
+
+        The rows on screen are painted once the last day is open, not after every turn:
+        each paint would cost as much as opening a day.
+        """
+        viewport = self.viewport()
+        viewport.setUpdatesEnabled(False)
         laid_out = 0
         while self._later_days and laid_out < OPEN_PER_TURN:
             day, size = self._later_days.pop(0)
@@ -232,6 +239,8 @@ class BoardView(QTreeView):
                 laid_out += size
         if self._later_days:
             self._unfold_timer.start()
+        else:
+            viewport.setUpdatesEnabled(True)
 
     @property
     def unfolding(self) -> bool:
