@@ -196,11 +196,12 @@ def pump_until_shown(workspace: Any, shown: Callable[[], bool]) -> None:
 
 
 class PaintWatch(QObject):
-    """Notes when a widget starts painting while ``ready()`` says its data is in."""
+    """Ends ``loop`` once a widget has painted while ``ready()`` said its data was in."""
 
-    def __init__(self, widget: QWidget, ready: Callable[[], bool]) -> None:
+    def __init__(self, widget: QWidget, ready: Callable[[], bool], loop: QEventLoop) -> None:
         super().__init__()
         self.ready = ready
+        self.loop = loop
         self.painted = False
         self.target = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget
         self.target.installEventFilter(self)
@@ -208,6 +209,7 @@ class PaintWatch(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.painted and self.ready():
             self.painted = True
+            QTimer.singleShot(0, self.loop.quit)  # once this paint (and its batch) is done
         return False
 
     def close(self) -> None:
@@ -218,25 +220,25 @@ def pump_until_painted(ready: Callable[[], bool], widget: QWidget) -> None:
     """Let the event loop run until ``widget`` has painted itself with its data in.
 
     The app's own paint is what puts the data on screen, so that is where the time stops
-    (rather than forcing a second paint of the whole window).  Should the view not paint
-    by itself once ``ready()``, it is made to, and that paint counts.
+    (rather than forcing a second paint of the whole window).  The GUI thread waits in a
+    real event loop meanwhile, as in the app (polling would compete with the worker for
+    the GIL).  Should the view not paint by itself once ``ready()``, it is made to, and
+    that paint counts.
     """
-    watch = PaintWatch(widget, ready)
-    idle_turns = 0
+    loop = QEventLoop()
+    watch = PaintWatch(widget, ready, loop)
+    nudge = QTimer()
+    nudge.setInterval(10)
+    nudge.timeout.connect(lambda: watch.target.update() if ready() and not watch.painted else None)
+    nudge.start()
     try:
-        while True:
-            QCoreApplication.processEvents()
-            if watch.painted:
-                return
-            if ready():
-                idle_turns += 1
-                if idle_turns > 2:
-                    widget.repaint()
-                    return
-            loop = QEventLoop()
-            QTimer.singleShot(1, loop.quit)
+        QCoreApplication.processEvents()
+        if not watch.painted:
             loop.exec()
+        else:
+            QCoreApplication.processEvents()
     finally:
+        nudge.stop()
         watch.close()
 
 
