@@ -481,11 +481,12 @@ class RosterPage(QWidget):
         shifts = board.shifts
         if self.controller.loading_more:  # the first day of the week: guess the whole
             self.board_view.expected_size = board.row_count * DAYS_IN_WEEK
+        if shifts:
+            # Shown before its rows arrive: showing the board lays it out, three times over.
+            self.board_stack.setCurrentWidget(self.board_view)
         reset = self.board_model.set_board(board)
         self._show_period_label(shifts)
-        if shifts:
-            self.board_stack.setCurrentWidget(self.board_view)
-        else:
+        if not shifts:
             self.empty_label.setText(
                 self.tr("This occurrence has no shifts to fill.")
                 if self.period.is_occurrence
