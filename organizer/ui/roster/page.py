@@ -485,6 +485,7 @@ class RosterPage(QWidget):
             # Shown before its rows arrive: showing the board lays it out, three times over.
             self.board_stack.setCurrentWidget(self.board_view)
         reset = self.board_model.set_board(board)
+        self.board_view.expected_size = None  # a guess for this board only
         self._show_period_label(shifts)
         if not shifts:
             self.empty_label.setText(
