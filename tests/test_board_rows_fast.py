@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +18,9 @@ from organizer.services import Services
 from organizer.services.roster import BoardShift, _board_rows, _sqlite_board_rows
 from organizer.storage import Database, create_database
 from tests.pg_fixtures import pg_server, pg_url
+from tests.roster_helpers import MONDAY, demo, week
 
-__all__ = ["pg_server", "pg_url"]
-
-MONDAY = date(2026, 11, 23)
-
-
-def week(offset: int = 0) -> tuple[datetime, datetime]:
-    """Monday to Monday (local time) ``offset`` weeks from the demo week."""
-    start = datetime.combine(MONDAY + timedelta(weeks=offset), time()).astimezone()
-    return start, start + timedelta(days=7)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """The small demo organisation, made once and only read."""
-    made = create_database(Path(tmp_path_factory.mktemp("board-fast")) / "demo.organizer")
-    generate_demo(made, scale="small", seed=1, start=MONDAY)
-    yield made
-    made.close()
+__all__ = ["demo", "pg_server", "pg_url"]
 
 
 def snapshot(value: Any) -> Any:

@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
 from pytestqt.qtbot import QtBot
 
-from organizer.demo import generate_demo
 from organizer.services.roster import RosterService, with_clashes
-from organizer.storage import Database, create_database
+from organizer.storage import Database
 from organizer.ui.roster import views
 from organizer.ui.roster.models import OBJECT_ROLE, BoardModel, RowKind
 from organizer.ui.roster.views import BoardView
+from tests.roster_helpers import demo, week
 
-MONDAY = date(2026, 11, 23)
-
-
-def week(offset: int = 0) -> tuple[datetime, datetime]:
-    """Monday to Monday (local time) ``offset`` weeks from the demo week."""
-    start = datetime.combine(MONDAY + timedelta(weeks=offset), time()).astimezone()
-    return start, start + timedelta(days=7)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """One small demo file for the whole module (nothing here changes it)."""
-    made = create_database(Path(tmp_path_factory.mktemp("roster-layout")) / "demo.organizer")
-    generate_demo(made, scale="small", seed=1, start=MONDAY)
-    yield made
-    made.close()
+__all__ = ["demo"]  # a fixture
 
 
 def rows_of(model: BoardModel, parent: QModelIndex | None = None) -> Iterator[QModelIndex]:

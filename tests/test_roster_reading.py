@@ -18,7 +18,8 @@ from organizer.ui.context import ViewContext
 from organizer.ui.roster import RosterPage, views
 from organizer.ui.roster.controller import Period
 from organizer.ui.roster.models import prepare_board
-from tests.test_roster_speed import MONDAY, make_context, week
+from tests.roster_helpers import MONDAY, week
+from tests.test_roster_speed import make_context
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,24 +25,9 @@ from organizer.ui.roster import RosterPage
 from organizer.ui.roster.controller import Period, RosterController
 from organizer.ui.roster.models import COLUMN_NOTES, BoardModel, PreparedBoard
 from organizer.ui.worker import Worker
+from tests.roster_helpers import MONDAY, demo, week
 
-MONDAY = date(2026, 11, 23)
-
-
-def week(offset: int = 0) -> tuple[datetime, datetime]:
-    """Monday to Monday (local time) ``offset`` weeks from the demo week."""
-    monday = MONDAY + timedelta(weeks=offset)
-    start = datetime.combine(monday, time()).astimezone()
-    return start, start + timedelta(days=7)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """One small demo file for the whole module (nothing here changes it but one test)."""
-    made = create_database(Path(tmp_path_factory.mktemp("roster-speed")) / "demo.organizer")
-    generate_demo(made, scale="small", seed=1, start=MONDAY)
-    yield made
-    made.close()
+__all__ = ["demo"]  # a fixture
 
 
 @pytest.fixture
