@@ -142,11 +142,11 @@ class RosterController(QObject):
         self._board_request = 0
         self._newest = [0]
         self._pending_check: _Check | None = None
-        self._first_part: tuple[_Rows, bool] | None = None
+        self._first_part: _Rows | None = None
         self._check_when_read = False
         self._rest: Callable[[], _Rows] | None = None
         self._candidate_request = 0
-        self._ahead: dict[AheadKey, _Rows] = {}
+        self._ahead: dict[AheadKey, PreparedBoard] = {}
         self._ahead_running: set[AheadKey] = set()
         self._ahead_wanted: tuple[AheadKey, int] | None = None
         self._generation = 0
@@ -178,8 +178,7 @@ class RosterController(QObject):
         self._rest = None
         if keep is None and key in self._ahead:
             self.loading_changed.emit(True)
-            _, board, start, end, _ = self._ahead.pop(key)
-            self._rows_done((request, board, start, end, causes))
+            self._rows_done((request, self._ahead.pop(key), period.start, period.end, causes))
             return
         if keep is None and key in self._ahead_running:
             self.loading_changed.emit(True)
@@ -222,7 +221,6 @@ class RosterController(QObject):
             return request, prepare_board(rows), start, end, causes
 
         # Bound methods, so answers for a page already closed are dropped by the worker.
-        self._first_part = None
         if split is None:
             self.context.worker.submit(first, on_done=self._rows_done, on_error=self._rows_failed)
             return
@@ -251,9 +249,8 @@ class RosterController(QObject):
         """The first day of a week read in two parts: shown now, unless it is empty."""
         if result[0] != self._board_request:
             return
-        shown = bool(result[1].shifts)
-        self._first_part = (result, shown)
-        if shown:  # still loading (the rest), not yet checking
+        self._first_part = result
+        if result[1].shifts:  # still loading (the rest), not yet checking
             self.board_loaded.emit(result[1])
         else:
             self.read_rest()  # nothing to show yet: straight on
@@ -261,14 +258,13 @@ class RosterController(QObject):
     def _rest_done(self, result: _Rows) -> None:
         """The rest of a week read in two parts: added to the first day, or shown alone."""
         first, self._first_part = self._first_part, None
-        if result[0] != self._board_request or first is None or first[0][0] != result[0]:
+        if result[0] != self._board_request or first is None or first[0] != result[0]:
             return
-        (_, head, *_), shown = first
-        if not shown:
+        if not first[1].shifts:
             self._rows_done(result)
             return
         request, more, start, end, causes = result
-        self._pending_check = (request, head.shifts + more.shifts, start, end, causes)
+        self._pending_check = (request, first[1].shifts + more.shifts, start, end, causes)
         self.loading_changed.emit(False)
         self.checking_changed.emit(True)
         self.board_extended.emit(more)
@@ -294,9 +290,9 @@ class RosterController(QObject):
         generation = self._generation
         roster = self.roster
 
-        def work() -> tuple[int, AheadKey, _Rows]:
+        def work() -> tuple[int, AheadKey, PreparedBoard]:
             rows = roster.board_rows(period.start, period.end, cause_ids=causes)
-            return generation, key, (0, prepare_board(rows), period.start, period.end, causes)
+            return generation, key, prepare_board(rows)
 
         self.context.worker.submit(work, on_done=self._ahead_done, on_error=self._ahead_failed)
 
@@ -315,21 +311,20 @@ class RosterController(QObject):
         """The periods read ahead and ready to show."""
         return [period for period, _ in self._ahead]
 
-    def _ahead_done(self, result: tuple[int, AheadKey, _Rows]) -> None:
-        generation, key, rows = result
+    def _ahead_done(self, result: tuple[int, AheadKey, PreparedBoard]) -> None:
+        generation, key, board = result
         if generation != self._generation:
             return
         self._ahead_running.discard(key)
         wanted = self._ahead_wanted
         if wanted is not None and wanted[0] == key:
             self._ahead_wanted = None
-            _, board, start, end, causes = rows
-            self._rows_done((wanted[1], board, start, end, causes))
+            period, causes = _from_key(key)
+            self._rows_done((wanted[1], board, period.start, period.end, causes))
             return
-        self._ahead = {k: v for k, v in self._ahead.items() if k != key}
         while len(self._ahead) >= KEEP_AHEAD:
             del self._ahead[next(iter(self._ahead))]  # the oldest
-        self._ahead[key] = rows
+        self._ahead[key] = board
 
     def _ahead_failed(self, error: Exception) -> None:
         self._ahead_running.clear()

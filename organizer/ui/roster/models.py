@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -382,16 +382,6 @@ class BoardModel(QAbstractItemModel):
                     )
         return changed
 
-    def headings(self) -> list[tuple[QModelIndex, QModelIndex]]:
-        """Each day and occurrence row with its parent, in order (for the view to span)."""
-        make = self.createIndex
-        found: list[tuple[QModelIndex, QModelIndex]] = []
-        for day in self._root.children:
-            day_index = make(day.row, 0, day.uid)
-            found.append((day_index, NO_PARENT))
-            found.extend((make(occ.row, 0, occ.uid), day_index) for occ in day.children)
-        return found
-
     def day_rows(self, day: Index, people: bool) -> tuple[list[QModelIndex], list[QModelIndex]]:
         """A day's event rows, and the rows to open under it: its events, or every row.
 
@@ -444,16 +434,6 @@ class BoardModel(QAbstractItemModel):
                 people += sum(len(shift.children) for shift in occ.children)
             found.append((make(day.row, 0, day.uid), rows, people))
         return found
-
-    def every_row(self) -> list[tuple[QModelIndex]]:
-        """Every row, parents first (as 1-tuples, like :meth:`headings`)."""
-        make = self.createIndex
-        return [(make(node.row, 0, node.uid),) for node in self._walk(self._root)]
-
-    def _walk(self, parent: _Node) -> Iterator[_Node]:
-        for node in parent.children:
-            yield node
-            yield from self._walk(node)
 
     def size(self) -> int:
         """How many rows the board has, at every level."""

@@ -496,11 +496,8 @@ class RosterPage(QWidget):
             self.board_stack.setCurrentWidget(self.empty_label)
         if reset:
             self.board_view.expand_board()
-        if reset and shifts and self.board_view.isVisible():
-            # The clash check (pure Python) starts once the rows are painted: running
-            # beside the layout it would slow the layout down several times over.
-            self.board_view.announce_paint()
-            self._check_timer.start()
+        if reset and shifts:
+            self._go_on_once_painted()
         else:
             QTimer.singleShot(0, self, self._check_clashes)
         self._restore_current()
@@ -511,12 +508,20 @@ class RosterPage(QWidget):
     def _add_days(self, more: PreparedBoard) -> None:
         """The rest of a week shown from its first day: added below, then checked."""
         self.board_model.add_days(more)
+        self._go_on_once_painted()
+        self._restore_current()
+
+    def _go_on_once_painted(self) -> None:
+        """Read the rest of the week, or check for clashes, once the new rows are painted.
+
+        Either (pure Python on the worker) would slow the layout down several times over if
+        it ran beside it; a board not on screen goes on at once.
+        """
         if self.board_view.isVisible():
             self.board_view.announce_paint()
             self._check_timer.start()
         else:
             QTimer.singleShot(0, self, self._check_clashes)
-        self._restore_current()
 
     def _check_clashes(self) -> None:
         if self.controller.loading_more:

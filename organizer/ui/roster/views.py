@@ -44,6 +44,7 @@ from organizer.ui.roster.models import (
     COLUMN_NOTES,
     COLUMN_STATUS,
     COLUMN_TIME,
+    NO_PARENT,
     OBJECT_ROLE,
     BoardModel,
     CandidateModel,
@@ -52,7 +53,6 @@ from organizer.ui.roster.models import (
 )
 
 Index = QModelIndex | QPersistentModelIndex
-NO_INDEX = QModelIndex()
 EXPAND_PEOPLE_UP_TO = 2000  # rows; bigger boards open with their shifts closed
 OPEN_AT_ONCE = 200  # rows; a board's first days up to this many open with it, later days after
 OPEN_PER_TURN = 800  # rows; later days open in turns of the event loop of about this many
@@ -215,7 +215,7 @@ class BoardView(QTreeView):
         """Let a day's heading and its events' headings use the whole row."""
         if not day.isValid():
             return
-        self.setFirstColumnSpanned(day.row(), NO_INDEX, True)
+        self.setFirstColumnSpanned(day.row(), NO_PARENT, True)
         parent = self.board.index(day.row(), 0)  # days are at the top
         for event in self.board.day_rows(day, False)[0]:
             self.setFirstColumnSpanned(event.row(), parent, True)
