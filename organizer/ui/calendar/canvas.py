@@ -9,6 +9,8 @@ what the coordinator asked for through its signals, and the page decides.
 from __future__ import annotations
 
 import json
+import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,6 +31,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPalette,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
@@ -96,7 +99,12 @@ _ELIDED_MOST = 20_000
 _PATHS: dict[tuple[float, float], tuple[QPainterPath, QPainterPath]] = {}
 """A chip's outline and its colour bar, by size, drawn at the origin."""
 _PATHS_MOST = 2_000
+_CHIPS: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+"""Chips already drawn, by palette, size, colour, fonts and text, least recently used first."""
+_CHIPS_MOST = 800
 _LINE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+Lines = list[tuple[str, bool]]
+"""A chip's lines of text, each with whether it is bold."""
 
 
 class ChipStyle:
@@ -110,6 +118,8 @@ class ChipStyle:
         self.neutral = palette.color(QPalette.ColorRole.PlaceholderText)
         self.amount = 0.38 if is_dark(palette) else 0.22
         self._font = QFont(painter.font())
+        self._ratio = painter.device().devicePixelRatioF()
+        self._key = (self.base.rgba(), self.text.rgba(), self.amount, self._font.key(), self._ratio)
         self._fonts: dict[tuple[bool, bool], tuple[QFont, QFontMetrics, str]] = {}
         self._colours: dict[str, tuple[QColor, QColor]] = {}
 
@@ -133,6 +143,75 @@ class ChipStyle:
             found = (font, painter.fontMetrics(), f"{font.key()}@{dpi}")
             self._fonts[(bold, struck)] = found
         return found
+
+    def chip(
+        self, painter: QPainter, item: CalendarItem, width: float, height: float, lines: Lines
+    ) -> QPixmap:
+        """The chip for ``item`` at this size with these lines, drawn once and then kept.
+
+        A month shows the same few series again and again, so most chips on screen (and
+        on the months paged to next) are copies of one already drawn.
+        """
+        draft = item.status is EventStatus.DRAFT
+        struck = item.cancelled
+        key = (self._key, width, height, item.colour, draft, struck, tuple(lines))
+        found = _CHIPS.get(key)
+        if found is None:
+            colour, tint = self.colours(item)
+            kept = painter.font()
+            fonts = [self.font(painter, bold, struck) for _, bold in lines]
+            painter.setFont(kept)
+            found = _CHIPS[key] = self._draw_chip(width, height, colour, tint, draft, lines, fonts)
+            if len(_CHIPS) > _CHIPS_MOST:
+                _CHIPS.popitem(last=False)
+        else:
+            _CHIPS.move_to_end(key)
+        return found
+
+    def _draw_chip(
+        self,
+        width: float,
+        height: float,
+        colour: QColor,
+        tint: QColor,
+        draft: bool,
+        lines: Lines,
+        fonts: list[tuple[QFont, QFontMetrics, str]],
+    ) -> QPixmap:
+        ratio = self._ratio
+        pixmap = QPixmap(math.ceil(width * ratio), math.ceil(height * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        outline, bar = _chip_paths(width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if draft:
+            painter.setBrush(self.base)
+            painter.drawPath(outline)
+            painter.setPen(QPen(colour, 1, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(outline)
+        else:
+            painter.fillPath(outline, tint)
+        painter.fillPath(bar, colour)
+        painter.setPen(self.text)
+        text_width = width - 11
+        y = 1.0
+        bottom = height - 1
+        for (text, _), (font, metrics, key) in zip(lines, fonts, strict=True):
+            painter.setFont(font)
+            line_height = metrics.height()
+            if y + line_height > bottom + 2 and y > 1:
+                break
+            painter.drawText(
+                QRectF(7, y, text_width, line_height),
+                _LINE_FLAGS,
+                _elided(metrics, key, text, int(text_width)),
+            )
+            y += line_height
+        painter.end()
+        return pixmap
 
 
 def _chip_paths(width: float, height: float) -> tuple[QPainterPath, QPainterPath]:
@@ -177,44 +256,20 @@ def paint_chip(
     """
     if style is None:
         style = ChipStyle(painter, palette)
-    colour, tint = style.colours(item)
-    cancelled = item.cancelled
-    painter.save()
-    if dimmed or cancelled:
+    pixmap = style.chip(painter, item, rect.width(), rect.height(), lines)
+    if dimmed or item.cancelled:
+        painter.save()
         painter.setOpacity(0.55)
-    outline, bar = _chip_paths(rect.width(), rect.height())
-    painter.translate(rect.topLeft())
-    painter.setPen(Qt.PenStyle.NoPen)
-    if item.status is EventStatus.DRAFT:
-        painter.setBrush(style.base)
-        painter.drawPath(outline)
-        painter.setPen(QPen(colour, 1, Qt.PenStyle.DashLine))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(outline)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+        painter.restore()
     else:
-        painter.fillPath(outline, tint)
-    painter.fillPath(bar, colour)
-    painter.translate(-rect.topLeft())
+        painter.drawPixmap(rect.topLeft(), pixmap)
     if selected:
+        painter.save()
         painter.setPen(QPen(style.highlight, 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), CHIP_RADIUS, CHIP_RADIUS)
-    painter.setPen(style.text)
-    left = rect.left() + 7
-    width = rect.width() - 11
-    top = y = rect.top() + 1
-    bottom = rect.bottom() - 1
-    for text, bold in lines:
-        font, metrics, key = style.font(painter, bold, cancelled)
-        painter.setFont(font)
-        height = metrics.height()
-        if y + height > bottom + 2 and y > top:
-            break
-        painter.drawText(
-            QRectF(left, y, width, height), _LINE_FLAGS, _elided(metrics, key, text, int(width))
-        )
-        y += height
-    painter.restore()
+        painter.restore()
 
 
 class ItemCanvas(QWidget):
