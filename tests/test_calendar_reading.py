@@ -17,7 +17,7 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -430,12 +430,12 @@ def _chip_item(title: str, colour: str, status: EventStatus) -> CalendarItem:
     )
 
 
-def _paint(items: list[CalendarItem], *, shared: bool) -> QImage:
+def _paint(items: list[CalendarItem], *, shared: bool, palette: QPalette | None = None) -> QImage:
     from organizer.ui.calendar.canvas import ChipStyle, paint_chip
 
     image = QImage(160, 30 * len(items), QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
-    palette = QApplication.palette()
+    palette = palette or QApplication.palette()
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     style = ChipStyle(painter, palette) if shared else None
@@ -469,3 +469,34 @@ def test_chips_show_their_cause_colour_and_paint_the_same_from_the_caches(qapp: 
     body, cancelled = first.pixelColor(151, 14), first.pixelColor(151, 74)
     assert body.red() > body.green() and body != QColor("white")
     assert cancelled.lightness() > body.lightness()
+
+
+def test_kept_chips_follow_the_palette_the_title_and_the_size(qapp: object) -> None:
+    """Chips are drawn once and copied after that, but a dark palette, a renamed event or a
+    wider cell never shows a chip kept from before."""
+    from organizer.ui.calendar.canvas import paint_chip
+
+    item = _chip_item("Saturday sort", "#cc3366", EventStatus.SCHEDULED)
+    light = _paint([item], shared=True)
+    dark = QPalette(QApplication.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#f0f0f0"))
+    in_dark = _paint([item], shared=True, palette=dark)
+    assert in_dark.pixelColor(151, 14).lightness() < light.pixelColor(151, 14).lightness()
+    renamed = _paint([item._replace(title="Sunday sort")], shared=True)
+    assert renamed != light
+    assert _paint([item], shared=True) == light
+
+    image = QImage(320, 30, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    paint_chip(
+        painter,
+        QRectF(3.5, 2.25, 300, 24),
+        item,
+        QApplication.palette(),
+        lines=[(item.title, False)],
+        selected=False,
+    )
+    painter.end()
+    assert image.pixelColor(290, 14) == light.pixelColor(151, 14)
