@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -31,11 +32,15 @@ from organizer.models import (
     Volunteer,
     new_calendar_uid,
 )
+from organizer.models.base import UTCDateTime
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
 from organizer.recurrence import expand, normalise_rule, periodic, series_end, zone
 from organizer.services.base import CrudService, chunks
+from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.occurrences import (
+    HORIZON_KEY,
     LONG_OCCURRENCE,
+    default_horizon,
     extend_horizon,
     refresh_event,
     stored_horizon,
@@ -202,63 +207,32 @@ class EventService(CrudService[Event, EventDraft]):
         *,
         cause_ids: Iterable[int] | None = None,
         include_cancelled: bool = True,
+        driver_rows: bool = True,
     ) -> list[OccurrenceTuple]:
         """What :meth:`occurrences_between` gives, as plain tuples in its fields' order.
 
-        For views reading thousands of occurrences at a time (a month of the calendar).
+        For views reading thousands of occurrences at a time (a month of the calendar).  On
+        SQLite the stored rows are read straight from the driver (see
+        :func:`_sqlite_occurrences`) unless ``driver_rows`` is false; the result is the same.
         """
         causes = None if cause_ids is None else list(cause_ids)
         with self.db.read() as session:
             connection = session.connection()
-            rows: list[Any] = []
-            for long in (False, True):
-                rows.extend(
-                    connection.execute(_index_query(start, end, long=long, causes=causes)).all()
-                )
-            changed = _overrides_for(session, [(r[0], r[1]) for r in rows if r[4]])
-            horizon = stored_horizon(session)
-            if end > horizon:
-                rows.extend(_beyond_horizon(session, start, end, horizon, causes, self._walks))
-        result: list[OccurrenceTuple] = []
-        append = result.append
-        cancelled = EventStatus.CANCELLED
-        for (
-            event_id,
-            recurrence_id,
-            starts,
-            ends,
-            overridden,
-            title,
-            tz,
-            all_day,
-            status,
-            cause_id,
-            location_id,
-            rrule,
-            version,
-        ) in rows:
-            if overridden and (override := changed.get((event_id, recurrence_id))) is not None:
-                title = override[0] or title
-                location_id = override[1] or location_id
-                status = override[2] or status
-            if include_cancelled or status != cancelled:
-                append(
-                    (
-                        event_id,
-                        recurrence_id,
-                        starts,
-                        ends,
-                        title,
-                        tz,
-                        all_day,
-                        status,
-                        cause_id,
-                        location_id,
-                        rrule is not None,
-                        overridden,
-                        version,
+            if driver_rows and connection.dialect.name == "sqlite":
+                result = _sqlite_occurrences(connection, start, end, causes, include_cancelled)
+                horizon = _sqlite_horizon(connection)
+            else:
+                rows: list[Any] = []
+                for long in (False, True):
+                    rows.extend(
+                        connection.execute(_index_query(start, end, long=long, causes=causes)).all()
                     )
-                )
+                changed = _overrides_for(session, [(r[0], r[1]) for r in rows if r[4]])
+                result = _listed(rows, changed, include_cancelled)
+                horizon = stored_horizon(session)
+            if end > horizon:
+                beyond = _beyond_horizon(session, start, end, horizon, causes, self._walks)
+                result.extend(_listed(beyond, {}, include_cancelled))
         result.sort(key=_OCCURRENCE_ORDER)
         return result
 
@@ -270,16 +244,12 @@ class EventService(CrudService[Event, EventDraft]):
         Every cause as ``(id, name, colour)`` in name order, and every place's name by id.
         """
         with self.db.read() as session:
+            connection = session.connection()
             causes = [
                 (cause_id, name, colour)
-                for cause_id, name, colour in session.execute(
-                    select(Cause.id, Cause.name, Cause.colour).order_by(Cause.name, Cause.id)
-                )
+                for cause_id, name, colour in driver_rows(connection, _CAUSE_LABELS, {})
             ]
-            places = {
-                location_id: name
-                for location_id, name in session.execute(select(Location.id, Location.name))
-            }
+            places = dict(driver_rows(connection, _PLACE_LABELS, {}))
         return causes, places
 
     def extend_horizon(self) -> bool:
@@ -434,8 +404,7 @@ def _overrides_for(
     if not keys:
         return found
     wanted = set(keys)
-    earliest = min(instant for _, instant in keys)
-    latest = max(instant for _, instant in keys)
+    event_ids, earliest, latest = _override_window(keys)
     columns = (
         OccurrenceOverride.event_id,
         OccurrenceOverride.recurrence_id,
@@ -443,7 +412,7 @@ def _overrides_for(
         OccurrenceOverride.location_id,
         OccurrenceOverride.status,
     )
-    for chunk in chunks(sorted({event_id for event_id, _ in keys})):
+    for chunk in chunks(event_ids):
         query = select(*columns).where(
             OccurrenceOverride.event_id.in_(chunk),
             OccurrenceOverride.recurrence_id >= earliest,
@@ -454,6 +423,180 @@ def _overrides_for(
             if key in wanted:
                 found[key] = (title, location_id, status)
     return found
+
+
+def _listed(
+    rows: Iterable[Sequence[Any]],
+    changed: dict[tuple[int, datetime], OverrideValues],
+    include_cancelled: bool,
+) -> list[OccurrenceTuple]:
+    """Rows in ``_INDEX_COLUMNS`` order as occurrence tuples, with their overrides applied."""
+    result: list[OccurrenceTuple] = []
+    append = result.append
+    cancelled = EventStatus.CANCELLED
+    for row in rows:
+        (event_id, recurrence_id, starts, ends, overridden, title, tz, all_day, status, cause_id,
+         location_id, rrule, version) = row  # fmt: skip
+        if overridden and (override := changed.get((event_id, recurrence_id))) is not None:
+            title = override[0] or title
+            location_id = override[1] or location_id
+            status = override[2] or status
+        if include_cancelled or status != cancelled:
+            append((event_id, recurrence_id, starts, ends, title, tz, all_day, status, cause_id,
+                    location_id, rrule is not None, overridden, version))  # fmt: skip
+    return result
+
+
+def _sqlite_index_select(long: bool) -> str:
+    """One half of :data:`_SQLITE_OCCURRENCES`: the short or the long occurrences."""
+    return (
+        "SELECT event_id, recurrence_id, starts_at, ends_at, overridden FROM occurrences"
+        f" WHERE long IS {int(long)} AND starts_at < :end AND ends_at > :start"
+        + ("" if long else " AND starts_at > :look_back")
+    )
+
+
+# What _index_query reads of the index, short then long occurrences, in one statement made
+# once.  The short half's look-back keeps SQLite on ix_occurrences_long for it.  The events'
+# columns are read once per event (_SQLITE_EVENTS), not once per occurrence by a join.
+_SQLITE_OCCURRENCES = text(
+    _sqlite_index_select(long=False) + " UNION ALL " + _sqlite_index_select(long=True)
+).bindparams(
+    bindparam("start", type_=UTCDateTime()),
+    bindparam("end", type_=UTCDateTime()),
+    bindparam("look_back", type_=UTCDateTime()),
+)
+
+# Lists of ids are JSON, so that each statement stays the same for any number of them.
+_SQLITE_EVENTS = text(
+    "SELECT id, title, timezone, all_day, status, cause_id, location_id, rrule, version"
+    " FROM events WHERE id IN (SELECT value FROM json_each(:events))"
+    " AND (:every_cause OR cause_id IN (SELECT value FROM json_each(:causes)))"
+)
+
+_SQLITE_OVERRIDES = text(
+    "SELECT event_id, recurrence_id, title, location_id, status FROM occurrence_overrides"
+    " WHERE event_id IN (SELECT value FROM json_each(:events))"
+    " AND recurrence_id >= :earliest AND recurrence_id <= :latest"
+).bindparams(
+    bindparam("earliest", type_=UTCDateTime()),
+    bindparam("latest", type_=UTCDateTime()),
+)
+
+_SQLITE_HORIZON = text("SELECT value FROM file_info WHERE key = :key").bindparams(key=HORIZON_KEY)
+
+_CAUSE_LABELS = select(Cause.id, Cause.name, Cause.colour).order_by(Cause.name, Cause.id)
+_PLACE_LABELS = select(Location.id, Location.name)
+
+_STATUSES = {status.value: status for status in EventStatus}
+
+_EventValues = tuple[str, str, bool, EventStatus, CauseId | None, LocationId | None, bool, int]
+"""An event's title, zone, all-day, status, cause, place, whether it repeats, and version."""
+
+
+def _sqlite_occurrences(
+    connection: Connection,
+    start: datetime,
+    end: datetime,
+    causes: list[int] | None,
+    include_cancelled: bool,
+) -> list[OccurrenceTuple]:
+    """The index's occurrences as the portable path lists them, from the driver's rows.
+
+    Unsorted, and without those past the stored horizon.  Each stored time's text is parsed
+    once and each event's values converted once; overrides are matched by instant, as the
+    portable path matches them.
+    """
+    rows = driver_rows(
+        connection,
+        _SQLITE_OCCURRENCES,
+        {"start": start, "end": end, "look_back": start - LONG_OCCURRENCE},
+    )
+    if not rows:
+        return []
+    statuses = _STATUSES
+    events: dict[int, _EventValues] = {
+        event_id: (
+            title,
+            tz,
+            bool(all_day),
+            statuses[status],
+            cause_id,
+            location_id,
+            rrule is not None,
+            version,
+        )
+        for event_id, title, tz, all_day, status, cause_id, location_id, rrule, version in (
+            driver_rows(
+                connection,
+                _SQLITE_EVENTS,
+                {
+                    "events": json.dumps(list({row[0] for row in rows})),
+                    "every_cause": causes is None,
+                    "causes": json.dumps([int(cause) for cause in causes or ()]),
+                },
+            )
+        )
+    }
+    instants = Instants()
+    changed = _sqlite_overrides(
+        connection, [(row[0], instants[row[1]]) for row in rows if row[4] and row[0] in events]
+    )
+    cancelled = EventStatus.CANCELLED
+    result: list[OccurrenceTuple] = []
+    append = result.append
+    for event_id, stored_id, starts, ends, overridden in rows:
+        event = events.get(event_id)
+        if event is None:  # not of a chosen cause
+            continue
+        title, tz, all_day, status, cause_id, location_id, recurring, version = event
+        recurrence_id = instants[stored_id]
+        if overridden and (override := changed.get((event_id, recurrence_id))) is not None:
+            title = override[0] or title
+            location_id = override[1] or location_id
+            status = override[2] or status
+        if include_cancelled or status is not cancelled:
+            append((event_id, recurrence_id, instants[starts], instants[ends], title, tz,
+                    all_day, status, cause_id, location_id, recurring, bool(overridden),
+                    version))  # fmt: skip
+    return result
+
+
+def _sqlite_overrides(
+    connection: Connection, keys: list[tuple[int, datetime]]
+) -> dict[tuple[int, datetime], OverrideValues]:
+    """What :func:`_overrides_for` finds for ``keys``, in one query read from the driver."""
+    if not keys:
+        return {}
+    event_ids, earliest, latest = _override_window(keys)
+    parameters = {"events": json.dumps(event_ids), "earliest": earliest, "latest": latest}
+    statuses = _STATUSES
+    parsed = Instants()
+    return {
+        (event_id, parsed[stored_id]): (
+            title,
+            location_id,
+            None if status is None else statuses[status],
+        )
+        for event_id, stored_id, title, location_id, status in driver_rows(
+            connection, _SQLITE_OVERRIDES, parameters
+        )
+    }
+
+
+def _override_window(keys: list[tuple[int, datetime]]) -> tuple[list[int], datetime, datetime]:
+    """The events, then the first and last instants, to look for ``keys``' overrides in."""
+    instants = [instant for _, instant in keys]
+    return sorted({event_id for event_id, _ in keys}), min(instants), max(instants)
+
+
+def _sqlite_horizon(connection: Connection) -> datetime:
+    """:func:`stored_horizon`, read from the driver."""
+    found = driver_rows(connection, _SQLITE_HORIZON, {})
+    value = found[0][0] if found else None
+    if value is None:
+        return default_horizon()
+    return datetime.fromisoformat(value)
 
 
 class SeriesWalks:
@@ -587,8 +730,8 @@ def _beyond_horizon(
     return found
 
 
-_OCCURRENCE_ORDER = itemgetter(2, 4, 0)
-"""Occurrences are listed by start, then title, then event id."""
+_OCCURRENCE_ORDER = itemgetter(2, 4, 0, 1)
+"""Occurrences are listed by start, then title, then event id, then recurrence id."""
 
 
 def _require_occurrence(row: Event, recurrence_id: datetime) -> None:

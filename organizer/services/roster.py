@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Executable,
     Select,
     TextualSelect,
     and_,
@@ -46,7 +45,7 @@ from organizer.models import (
     Volunteer,
     VolunteerQualification,
 )
-from organizer.models.base import UTCDateTime, _sqlite_utc
+from organizer.models.base import UTCDateTime
 from organizer.models.ids import (
     AssignmentId,
     EventId,
@@ -68,6 +67,7 @@ from organizer.services.coverage import (
     shift_times,
     with_occurrence,
 )
+from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
 from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
 from organizer.storage import Database
@@ -904,30 +904,12 @@ def _board_people_query(
     return people_query.columns(occurrence_start=UTCDateTime())
 
 
-class _Instants(dict[str, datetime]):
-    """Instants by their SQLite text, each text parsed once (many rows share a time)."""
-
-    def __missing__(self, stored: str) -> datetime:
-        found = _sqlite_utc(stored)
-        assert found is not None  # the board reads only NOT NULL instants
-        self[stored] = found
-        return found
-
-
 class _Minutes(dict[int, timedelta]):
     """Shift offsets as timedeltas, each made once."""
 
     def __missing__(self, minutes: int) -> timedelta:
         found = self[minutes] = timedelta(minutes=minutes)
         return found
-
-
-def _driver_rows(
-    connection: Connection, statement: Executable, parameters: Mapping[str, Any]
-) -> Sequence[Any]:
-    """The driver's own row tuples for ``statement``: SQLAlchemy binds, but converts nothing."""
-    with connection.execute(statement, parameters) as result:
-        return result.cursor.fetchall()
 
 
 def _sqlite_board_rows(
@@ -945,16 +927,16 @@ def _sqlite_board_rows(
     None when two stored texts name the same instant (only a file another program wrote),
     where matching by text and by instant could differ.
     """
-    shift_rows = _driver_rows(
+    shift_rows = driver_rows(
         connection, _board_query(start, end, cause_ids, event_id, counted=False), {}
     )
     if not shift_rows:
         return []
     parameters = {} if event_id is None else {"event_id": event_id}
-    people_rows = _driver_rows(
+    people_rows = driver_rows(
         connection, _board_people_query(start, end, event_id, outer=True), parameters
     )
-    instants = _Instants()
+    instants = Instants()
     minutes = _Minutes()
     # Per shift and occurrence text: [places filled, then the people once sorted].
     slots: dict[tuple[int, str], list[Any]] = {}

@@ -1,0 +1,37 @@
+"""Reading rows straight from the database driver, for views that read thousands at a time.
+
+SQLAlchemy's result rows convert every value through its column type; where a view reads
+thousands of rows, converting only what needs it (and each distinct value once) is much
+cheaper.  The callers keep a portable path and tests compare the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Executable
+
+from organizer.models.base import _sqlite_utc
+
+
+class Instants(dict[str, datetime]):
+    """Instants by their SQLite text, each text parsed once (many rows share a time).
+
+    Only for NOT NULL columns: a stored NULL is not a key.
+    """
+
+    def __missing__(self, stored: str) -> datetime:
+        found = _sqlite_utc(stored)
+        assert found is not None  # NOT NULL columns only
+        self[stored] = found
+        return found
+
+
+def driver_rows(
+    connection: Connection, statement: Executable, parameters: Mapping[str, Any]
+) -> Sequence[Any]:
+    """The driver's own row tuples for ``statement``: SQLAlchemy binds, but converts nothing."""
+    with connection.execute(statement, parameters) as result:
+        return result.cursor.fetchall()
