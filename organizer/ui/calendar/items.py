@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -211,9 +211,24 @@ _Times = tuple[datetime, datetime, date, date]
 """An occurrence's local start and end, and the first and last day it shows on."""
 
 
+_LOCAL_ZONES: dict[timedelta | None, tzinfo] = {}
+"""One fixed-offset zone per local offset, shared by every local time made here."""
+
+
+def _local(moment: datetime) -> datetime:
+    # astimezone() gives each result a zone object of its own; local times sharing one are
+    # compared and subtracted by Python without asking each for its offset (a month's sort
+    # and layout do that thousands of times).
+    local = moment.astimezone()
+    own = local.tzinfo
+    assert own is not None
+    zone = _LOCAL_ZONES.setdefault(local.utcoffset(), own)
+    return local if own is zone else local.replace(tzinfo=zone)
+
+
 def _local_times(utc_start: datetime, utc_end: datetime, all_day: bool, tz: str) -> _Times:
-    starts = utc_start.astimezone()
-    ends = utc_end.astimezone()
+    starts = _local(utc_start)
+    ends = _local(utc_end)
     if all_day:
         # An all-day event is a run of dates in its own zone, wherever the coordinator is.
         planned = ZoneInfo(tz)
