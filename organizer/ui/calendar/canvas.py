@@ -32,6 +32,8 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QStaticText,
+    QTransform,
 )
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
@@ -102,6 +104,9 @@ _PATHS_MOST = 2_000
 _CHIPS: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
 """Chips already drawn, by palette, size, colour, fonts and text, least recently used first."""
 _CHIPS_MOST = 800
+_STATIC: dict[tuple[str, str], QStaticText] = {}
+"""Short texts laid out once, by font and text (day numbers, "+3 more")."""
+_STATIC_MOST = 2_000
 _LINE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 Lines = list[tuple[str, bool]]
 """A chip's lines of text, each with whether it is bold."""
@@ -214,6 +219,22 @@ class ChipStyle:
         return pixmap
 
 
+def static_text(font: QFont, font_key: str, text: str) -> QStaticText:
+    """``text`` laid out once for ``font`` (whose ``key()`` is ``font_key``), then kept.
+
+    Every month draws the same day numbers and "+N more" labels; a laid-out text draws
+    several times faster than laying it out again.
+    """
+    found = _STATIC.get((font_key, text))
+    if found is None:
+        if len(_STATIC) >= _STATIC_MOST:
+            _STATIC.clear()
+        found = _STATIC[(font_key, text)] = QStaticText(text)
+        found.setTextFormat(Qt.TextFormat.PlainText)
+        found.prepare(QTransform(), font)
+    return found
+
+
 def _chip_paths(width: float, height: float) -> tuple[QPainterPath, QPainterPath]:
     found = _PATHS.get((width, height))
     if found is None:
@@ -266,6 +287,7 @@ def paint_chip(
         painter.drawPixmap(rect.topLeft(), pixmap)
     if selected:
         painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(style.highlight, 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), CHIP_RADIUS, CHIP_RADIUS)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
-from organizer.ui.calendar.canvas import ChipStyle, DropTarget, ItemCanvas, mix, paint_chip
+from organizer.ui.calendar.canvas import (
+    ChipStyle,
+    DropTarget,
+    ItemCanvas,
+    mix,
+    paint_chip,
+    static_text,
+)
 from organizer.ui.calendar.items import CalendarItem
 from organizer.ui.calendar.model import CalendarModel
 from organizer.ui.calendar.periods import local_at
@@ -132,31 +139,38 @@ class MonthView(ItemCanvas):
         self.ensure_laid_out()
         palette = self.palette()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
         faint = palette.color(QPalette.ColorRole.PlaceholderText)
         highlight = palette.color(QPalette.ColorRole.Highlight)
-        line = mix(base, text, 0.14)
         painter.fillRect(self.rect(), base)
         self._paint_weekdays(painter, faint)
+        today, outside = mix(base, highlight, 0.12), mix(base, text, 0.04)
+        drop_day = self.drop_hint.day if self.drop_hint is not None else None
+        in_month = self.period.in_month
         for day, cell in self._cells.items():
             if day == self.today:
-                painter.fillRect(cell, mix(base, highlight, 0.12))
-            elif not self.period.in_month(day):
-                painter.fillRect(cell, mix(base, text, 0.04))
-            if self.drop_hint is not None and self.drop_hint.day == day:
+                painter.fillRect(cell, today)
+            elif not in_month(day):
+                painter.fillRect(cell, outside)
+            if day == drop_day:
                 painter.fillRect(cell, mix(base, highlight, 0.28))
-            self._paint_day_number(painter, day, cell)
-        painter.setPen(QPen(line, 1))
+        # Straight lines on whole pixels, one call for the lot, need no antialiasing.
+        painter.setPen(QPen(mix(base, text, 0.14), 1))
+        lines: list[QLineF] = []
         for cell in self._cells.values():
-            painter.drawLine(cell.topLeft(), cell.topRight())
-            painter.drawLine(cell.topRight(), cell.bottomRight())
-        top = self.header_height()
+            right, bottom = round(cell.right()), round(cell.bottom())
+            top, left = round(cell.top()), round(cell.left())
+            lines.append(QLineF(left, top, right, top))
+            lines.append(QLineF(right, top, right, bottom))
+        painter.drawLines(lines)
+        top = round(self.header_height())
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(QRectF(0.5, top, self.width() - 1.0, self.height() - top - 0.5))
+        painter.drawRect(QRectF(0, top, self.width() - 1, self.height() - top - 1))
+        self._paint_day_numbers(painter, palette)
         style = ChipStyle(painter, palette)
         clock: dict[tuple[int, int], str] = {}
+        selected_key = self.selected_key
         for (rect, item), day in zip(self.hits, self._chip_days, strict=True):
             paint_chip(
                 painter,
@@ -164,55 +178,74 @@ class MonthView(ItemCanvas):
                 item,
                 palette,
                 lines=[(self._chip_text(item, clock), False)],
-                selected=self.is_selected(item),
-                dimmed=not self.period.in_month(day),
+                selected=item.key == selected_key,
+                dimmed=not in_month(day),
                 style=style,
             )
         painter.setPen(palette.color(QPalette.ColorRole.Link))
+        font = painter.font()
+        font_key = font.key()
         for rect, _, hidden in self.more_hits:
-            painter.drawText(
-                rect.adjusted(6, 0, 0, 0),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                self.tr("+{count} more").format(count=hidden),
-            )
+            label = static_text(font, font_key, self.tr("+{count} more").format(count=hidden))
+            y = rect.top() + (rect.height() - label.size().height()) / 2
+            painter.drawStaticText(QPointF(rect.left() + 6, y), label)
         selected = self._cells.get(self.selected_day)
         if selected is not None:
             self.focus_ring(painter, selected)
         painter.end()
 
-    def _paint_weekdays(self, painter: QPainter, colour: object) -> None:
+    def _paint_weekdays(self, painter: QPainter, colour: QColor) -> None:
         top = self.header_height()
         width = self.width() / 7
         painter.setPen(colour)
+        font = painter.font()
+        font_key = font.key()
         for n, day in enumerate(self.period.days[:7]):
-            painter.drawText(
-                QRectF(n * width, 0, width, top),
-                Qt.AlignmentFlag.AlignCenter,
-                day_text(day, "ddd"),
+            label = static_text(font, font_key, day_text(day, "ddd"))
+            size = label.size()
+            painter.drawStaticText(
+                QPointF(n * width + (width - size.width()) / 2, (top - size.height()) / 2), label
             )
 
-    def _paint_day_number(self, painter: QPainter, day: date, cell: QRectF) -> None:
-        palette = self.palette()
-        label = day_text(day, "d MMM") if day.day == 1 else str(day.day)
-        metrics = painter.fontMetrics()
-        height = metrics.height() + 2
-        width = max(metrics.horizontalAdvance(label) + 10, height)
-        badge = QRectF(cell.left() + 4, cell.top() + 2, width, height)
+    def _paint_day_numbers(self, painter: QPainter, palette: QPalette) -> None:
         font = painter.font()
-        if day == self.today:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
-            painter.drawRoundedRect(badge, height / 2, height / 2)
-            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
-            bold = painter.font()
-            bold.setBold(True)
-            painter.setFont(bold)
-        elif self.period.in_month(day):
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
-        else:
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
-        painter.setFont(font)
+        bold = QFont(font)
+        bold.setBold(True)
+        keys = {False: font.key(), True: bold.key()}
+        height = painter.fontMetrics().height() + 2
+        text = palette.color(QPalette.ColorRole.Text)
+        faint = palette.color(QPalette.ColorRole.PlaceholderText)
+        in_month = self.period.in_month
+        for day, cell in self._cells.items():
+            is_today = day == self.today
+            label = static_text(
+                bold if is_today else font,
+                keys[is_today],
+                day_text(day, "d MMM") if day.day == 1 else str(day.day),
+            )
+            size = label.size()
+            width = max(size.width() + 10, height)
+            badge = QRectF(cell.left() + 4, cell.top() + 2, width, height)
+            if is_today:
+                painter.save()
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+                painter.drawRoundedRect(badge, height / 2, height / 2)
+                painter.restore()
+                painter.setFont(bold)
+                painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            else:
+                painter.setPen(text if in_month(day) else faint)
+            painter.drawStaticText(
+                QPointF(
+                    badge.left() + (width - size.width()) / 2,
+                    badge.top() + (height - size.height()) / 2,
+                ),
+                label,
+            )
+            if is_today:
+                painter.setFont(font)
 
     @staticmethod
     def _chip_text(item: CalendarItem, clock: dict[tuple[int, int], str]) -> str:

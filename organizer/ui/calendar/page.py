@@ -42,6 +42,12 @@ from organizer.ui.undo import EditCommand, push_done
 RELOAD_ON = ("event", "cause", "location")
 RELOAD_AGENDA_ON = ("shift", "assignment")
 READ_AHEAD_DELAY_MS = 200
+HOLD_MS = 150
+"""How long the views keep showing the period before while the next one is read.
+
+Most periods arrive well within it, so the grid changes once, from the old month to the
+new, instead of flashing empty in between.
+"""
 CLOCK_TICK_MS = 60_000
 MODE_KEY = "calendar/mode"
 # Month | Week | Agenda drawn as one segmented control, in the palette's colours.
@@ -141,6 +147,10 @@ class CalendarPage(QWidget):
         self.ahead_timer.setSingleShot(True)
         self.ahead_timer.setInterval(READ_AHEAD_DELAY_MS)
         self.ahead_timer.timeout.connect(self._read_ahead)
+        self.hold_timer = QTimer(self)
+        self.hold_timer.setSingleShot(True)
+        self.hold_timer.setInterval(HOLD_MS)
+        self.hold_timer.timeout.connect(self._release_views)
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(CLOCK_TICK_MS)
         self.clock_timer.timeout.connect(self._tick)
@@ -416,7 +426,20 @@ class CalendarPage(QWidget):
             or shown.first >= period.end
         ):
             self.model.set_data(None)
+        if not self.loader.cached(key):
+            self._hold_views()
         self.loader.request(key)
+
+    def _hold_views(self) -> None:
+        """Keep what the views show until the period is read (or for :data:`HOLD_MS`)."""
+        if self.views.updatesEnabled():
+            self.views.setUpdatesEnabled(False)
+        self.hold_timer.start()
+
+    def _release_views(self) -> None:
+        self.hold_timer.stop()
+        if not self.views.updatesEnabled():
+            self.views.setUpdatesEnabled(True)
 
     def refresh(self) -> None:
         """Read the period on show again (F5)."""
@@ -435,6 +458,7 @@ class CalendarPage(QWidget):
         self.model.set_data(data)
         self._refill_cause_menu(data)
         self._sync_selection()
+        self._release_views()
         self.ahead_timer.start()
 
     def _read_ahead(self) -> None:
@@ -451,6 +475,7 @@ class CalendarPage(QWidget):
         self.agenda_view.set_loading(loading)
 
     def _on_load_failed(self, message: str) -> None:
+        self._release_views()
         self.status_label.setText(self.tr("Could not read the calendar. Press F5 to try again."))
         self.status_label.setToolTip(message)
 
