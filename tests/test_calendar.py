@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time as time_module
 from collections.abc import Iterator
 from dataclasses import replace
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSettings, Qt
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, QRectF, QSettings, Qt
 from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -264,6 +265,51 @@ def test_the_next_month_is_read_ahead_once_this_one_is_painted(
     assert page.title_label.text() == "December 2026"
     assert not page.loader.loading, "December was already read"
     assert "New volunteers' welcome evening" in titles(page)
+
+
+class _PaintLog(QObject):
+    """Notes, at each paint of a widget, whether the calendar had its period's data."""
+
+    def __init__(self, page: CalendarPage) -> None:
+        super().__init__()
+        self.page = page
+        self.had_data: list[bool] = []
+        page.month_view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.had_data.append(self.page.model.data_set is not None)
+        return False
+
+
+def test_a_month_not_read_yet_takes_over_without_an_empty_flash(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """Jumping months ahead, the month on show stays until the new one is read, then the
+    grid changes once: never an empty month in between."""
+    log = _PaintLog(page)
+    page.go(5)
+    assert page.loader.loading, "five months on was not read ahead"
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(lambda: bool(log.had_data), timeout=5_000)
+    assert all(log.had_data)
+    assert page.title_label.text() == "April 2027"
+
+
+def test_a_slow_read_shows_the_empty_month_after_a_moment(qtbot: QtBot, page: CalendarPage) -> None:
+    """Should reading take longer (a busy shared drive), the new month's empty grid and
+    "Loading…" show within a moment rather than the old month lingering."""
+    gate = threading.Event()
+    page.context.worker.submit(gate.wait)
+    log = _PaintLog(page)
+    page.go(5)
+    try:
+        qtbot.waitUntil(lambda: False in log.had_data, timeout=5_000)
+        assert page.status_label.text() == "Loading…"
+    finally:
+        gate.set()
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(lambda: log.had_data[-1], timeout=5_000)
 
 
 def test_keys_page_through_periods_and_switch_views(qtbot: QtBot, page: CalendarPage) -> None:
