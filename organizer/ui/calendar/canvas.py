@@ -107,7 +107,6 @@ _CHIPS_MOST = 800
 _STATIC: dict[tuple[str, str], QStaticText] = {}
 """Short texts laid out once, by font and text (day numbers, "+3 more")."""
 _STATIC_MOST = 2_000
-_LINE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 Lines = list[tuple[str, bool]]
 """A chip's lines of text, each with whether it is bold."""
 
@@ -209,10 +208,10 @@ class ChipStyle:
             line_height = metrics.height()
             if y + line_height > bottom + 2 and y > 1:
                 break
+            # At a baseline, not aligned in a box: several times quicker, and the same
+            # pixels for a line already cut to fit.
             painter.drawText(
-                QRectF(7, y, text_width, line_height),
-                _LINE_FLAGS,
-                _elided(metrics, key, text, int(text_width)),
+                QPointF(7, y + metrics.ascent()), _elided(metrics, key, text, int(text_width))
             )
             y += line_height
         painter.end()
