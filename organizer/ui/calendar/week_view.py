@@ -87,6 +87,7 @@ class WeekHeaderCanvas(_WeekCanvas):
         self.setObjectName("calendar-week-header")
         self.setAccessibleName(self.tr("Days of the week and all-day events"))
         self._lanes = 1
+        self._lanes_stale = False
 
     def names_height(self) -> float:
         """Height of the row of day names."""
@@ -112,9 +113,22 @@ class WeekHeaderCanvas(_WeekCanvas):
         self.update_lanes()
 
     def update_lanes(self) -> None:
-        """Work out how many lanes of all-day bars the week needs, and take that height."""
+        """Work out how many lanes of all-day bars the week needs, and take that height.
+
+        Hidden (the month is on show, sharing the model), it waits until it is shown.
+        """
+        if not self.isVisible():
+            self._lanes_stale = True
+            return
+        self._lanes_stale = False
         self._lanes = len(self._lane_items())
         self.setFixedHeight(self.sizeHint().height())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Catch up on the lanes missed while hidden."""
+        super().showEvent(event)
+        if self._lanes_stale:
+            self.update_lanes()
 
     def _lane_items(self) -> list[list[CalendarItem]]:
         lanes: list[list[CalendarItem]] = []
