@@ -415,7 +415,9 @@ def measure_views(
     yield "Calendar: next month on screen (read ahead)", seconds, raw_for_landings(), stall
 
     def forget() -> None:
-        """Nothing kept or read ahead: the month jumped to is read from the file."""
+        """Nothing kept or read ahead (as after an edit to an event): the month jumped to is
+        read from the file.  The cause and place names, which such an edit leaves alone,
+        stay known, as in the app."""
         read_ahead()
         calendar.loader.invalidate()
 

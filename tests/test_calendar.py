@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from organizer.changes import DataChange
 from organizer.demo import generate_demo
 from organizer.models import EventStatus
-from organizer.services import OccurrenceInfo, Services
+from organizer.services import CauseDraft, OccurrenceInfo, Services
 from organizer.storage import Database
 from organizer.ui.calendar import CalendarPage
 from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
@@ -720,6 +720,45 @@ def test_a_change_elsewhere_reloads_and_keeps_the_selection(
     qtbot.waitUntil(lambda: find_item(page, AWARENESS_STALL, date(2026, 11, 7)).cancelled)
     assert page.selected_key == stall.key
     assert page.month_view.selected_item() is not None
+
+
+def test_cause_names_are_read_again_only_when_causes_or_places_change(
+    qtbot: QtBot,
+    page: CalendarPage,
+    context: ViewContext,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another coordinator renaming a cause shows at once; an edit to an event re-reads the
+    month but not the cause and place names, which it cannot have changed."""
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    assert stall.cause_id is not None
+    label_reads: list[int] = []
+    reading = services.events.calendar_labels
+
+    def counted() -> Any:
+        label_reads.append(1)
+        return reading()
+
+    monkeypatch.setattr(services.events, "calendar_labels", counted)
+    event = services.events.get(stall.event_id)
+    services.events.update(event.id, event.version, draft_of(event, title="Awareness stall!"))
+    context.hub.announce(DataChange.of("Priya", event=event.id, by_me=False))
+    qtbot.waitUntil(lambda: "Awareness stall!" in titles(page), timeout=10_000)
+    assert label_reads == []
+
+    cause = services.causes.get(stall.cause_id)
+    services.causes.update(
+        cause.id, cause.version, CauseDraft(name="Open-air outreach", colour=cause.colour)
+    )
+    context.hub.announce(DataChange.of("Priya", cause=cause.id, by_me=False))
+    qtbot.waitUntil(
+        lambda: (
+            find_item(page, "Awareness stall!", date(2026, 11, 7)).cause_name == "Open-air outreach"
+        ),
+        timeout=10_000,
+    )
+    assert label_reads
 
 
 def test_a_volunteer_change_does_not_reload_the_month(

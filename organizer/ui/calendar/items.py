@@ -109,21 +109,45 @@ class CalendarData:
     causes: tuple[CauseInfo, ...]
     with_fill: bool = False
     by_day: dict[date, list[CalendarItem]] = field(default_factory=dict, compare=False)
+    places: dict[LocationId, str] = field(default_factory=dict, compare=False)
+    """Every place's name by id, as the load knew them."""
 
     def __post_init__(self) -> None:
         if not self.by_day:
             self.by_day.update(group_by_day(self.items, self.first, self.end))
 
+    @property
+    def labels(self) -> Labels:
+        """The cause and place names this load used, for the next to reuse."""
+        return self.causes, self.places
+
+
+Labels = tuple[tuple[CauseInfo, ...], dict[LocationId, str]]
+"""Every cause (in name order) and every place's name by id."""
+
+
+def read_labels(services: Services) -> Labels:
+    """What the calendar labels occurrences with: the causes, and the places' names."""
+    causes, places = services.events.calendar_labels()
+    return tuple(CauseInfo(*cause) for cause in causes), places
+
 
 def load_calendar(
-    services: Services, first: date, end: date, start: datetime, stop: datetime, *, fill: bool
+    services: Services,
+    first: date,
+    end: date,
+    start: datetime,
+    stop: datetime,
+    *,
+    fill: bool,
+    labels: Labels | None = None,
 ) -> CalendarData:
     """Read the occurrences between ``start`` and ``stop`` (the local midnights of the days).
 
     With ``fill``, the shift fill of every occurrence is summed too (one more query).
+    ``labels`` are the cause and place names, when they are known to be current.
     """
-    labels, places = services.events.calendar_labels()
-    causes = tuple(CauseInfo(*label) for label in labels)
+    causes, places = labels if labels is not None else read_labels(services)
     rows = services.events.occurrence_rows(start, stop)
     fills: dict[OccurrenceKey, tuple[int, int]] = {}
     if fill:
@@ -133,7 +157,7 @@ def load_calendar(
             fills[key] = (filled + shift.filled, needed + shift.needed)
     build = ItemBuilder({cause.id: cause for cause in causes}, places)
     items = tuple(build(row, fills.get((row[0], row[1]))) for row in rows)
-    return CalendarData(first, end, items, causes, with_fill=fill)
+    return CalendarData(first, end, items, causes, with_fill=fill, places=places)
 
 
 class ItemBuilder:

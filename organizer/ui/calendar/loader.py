@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from organizer.errors import OrganizerError
 from organizer.services import Services
-from organizer.ui.calendar.items import CalendarData, load_calendar
+from organizer.ui.calendar.items import CalendarData, Labels, load_calendar
 from organizer.ui.calendar.periods import Period, local_midnight
 from organizer.ui.worker import Worker
 
@@ -66,6 +66,7 @@ class CalendarLoader(QObject):
         self._running: RangeKey | None = None
         self._running_generation = 0
         self._generation = 0
+        self._labels: Labels | None = None
 
     def cached(self, key: RangeKey) -> bool:
         """Whether ``key`` is loaded and kept."""
@@ -88,11 +89,17 @@ class CalendarLoader(QObject):
         self._ahead = [key for key in keys if key not in self._cache]
         self._next()
 
-    def invalidate(self) -> None:
-        """Forget every kept range (the data changed); a load under way is thrown away."""
+    def invalidate(self, *, labels: bool = False) -> None:
+        """Forget every kept range (the data changed); a load under way is thrown away.
+
+        The cause and place names are kept for the next loads unless ``labels`` says they
+        may have changed too.
+        """
         self._cache.clear()
         self._ahead = []
         self._generation += 1
+        if labels:
+            self._labels = None
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self.loading:
@@ -120,6 +127,7 @@ class CalendarLoader(QObject):
             local_midnight(key.first),
             local_midnight(key.end),
             fill=key.fill,
+            labels=self._labels,
         )
         # Bound methods, so a loader deleted meanwhile is simply not called back.
         self.worker.submit(work, on_done=self._done, on_error=self._failed)
@@ -134,6 +142,7 @@ class CalendarLoader(QObject):
     def _done(self, data: CalendarData) -> None:
         key, current = self._finish()
         if current:
+            self._labels = data.labels
             self._cache[key] = data
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)

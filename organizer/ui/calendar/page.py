@@ -441,9 +441,9 @@ class CalendarPage(QWidget):
         if not self.views.updatesEnabled():
             self.views.setUpdatesEnabled(True)
 
-    def refresh(self) -> None:
-        """Read the period on show again (F5)."""
-        self.loader.invalidate()
+    def refresh(self, *, labels: bool = True) -> None:
+        """Read the period on show again (F5); ``labels``: the cause and place names too."""
+        self.loader.invalidate(labels=labels)
         self._stale = True
         if self.isVisible():
             self._load()
@@ -485,7 +485,7 @@ class CalendarPage(QWidget):
             if change.touches(*RELOAD_AGENDA_ON):
                 self.loader.invalidate()  # the agenda's fill is out of date
             return
-        self.refresh()
+        self.refresh(labels=change.touches("cause", "location"))
 
     def _tick(self) -> None:
         now = self.clock()
