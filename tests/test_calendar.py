@@ -24,6 +24,7 @@ from organizer.storage import Database
 from organizer.ui.calendar import CalendarPage
 from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
 from organizer.ui.calendar.items import (
+    CalendarData,
     CalendarItem,
     cap_lanes,
     group_by_day,
@@ -759,6 +760,38 @@ def test_cause_names_are_read_again_only_when_causes_or_places_change(
         timeout=10_000,
     )
     assert label_reads
+
+
+def test_the_week_makes_room_for_all_day_events_that_arrived_while_it_was_hidden(
+    qtbot: QtBot,
+) -> None:
+    """The week's all-day strip skips its sums while the month is on show, and catches up
+    when shown: two overlapping all-day events get a lane each."""
+    from organizer.ui.calendar.week_view import WeekView
+
+    model = CalendarModel()
+    week = WeekView(model)
+    qtbot.addWidget(week)
+    monday = date(2026, 11, 23)
+    week.set_period(period_for(ViewMode.WEEK, monday), monday)
+    week.show()
+    qtbot.waitExposed(week)
+    one_lane = week.header.height()
+    week.hide()
+    items = (
+        _item("Food drive", local(monday, 0), local(monday, 0) + timedelta(days=3), all_day=True),
+        _item(
+            "Winter fair",
+            local(monday, 0) + timedelta(days=1),
+            local(monday, 0) + timedelta(days=3),
+            all_day=True,
+        ),
+    )
+    model.set_data(CalendarData(monday, monday + timedelta(days=7), items, ()))
+    assert week.header.height() == one_lane, "hidden, the strip was left alone"
+    week.show()
+    qtbot.waitUntil(lambda: week.header.height() > one_lane, timeout=5_000)
+    assert week.header.height() - one_lane >= week.header.chip_height()
 
 
 def test_a_volunteer_change_does_not_reload_the_month(
