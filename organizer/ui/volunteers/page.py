@@ -145,20 +145,25 @@ class NameDelegate(QStyledItemDelegate):
     GAP = 8
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        """The name as usual, then the pronouns if there is room."""
-        super().paint(painter, option, index)
-        pronouns = index.data(PRONOUNS_ROLE)
-        if not pronouns:
-            return
+        """The name as usual, then the pronouns if there is room.
+
+        The cell is set up once and drawn by the style directly, as the base class would,
+        so that the pronouns can reuse the set-up (it asks the model for every role).
+        """
         item = QStyleOptionViewItem(option)
         self.initStyleOption(item, index)
         widget = item.widget
         style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        pronouns = index.data(PRONOUNS_ROLE)
+        if not pronouns:
+            return
         area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, widget)
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
-        left = area.left() + margin + item.fontMetrics.horizontalAdvance(item.text) + self.GAP
+        metrics = item.fontMetrics
+        left = area.left() + margin + metrics.horizontalAdvance(item.text) + self.GAP
         room = area.right() - margin - left
-        if room < item.fontMetrics.averageCharWidth() * 4:
+        if room < metrics.averageCharWidth() * 4:
             return
         selected = bool(item.state & QStyle.StateFlag.State_Selected)
         role = (
@@ -167,7 +172,7 @@ class NameDelegate(QStyledItemDelegate):
         painter.save()
         painter.setFont(item.font)
         painter.setPen(item.palette.color(role))
-        text = item.fontMetrics.elidedText(pronouns, Qt.TextElideMode.ElideRight, room)
+        text = metrics.elidedText(pronouns, Qt.TextElideMode.ElideRight, room)
         target = QRect(left, area.top(), room, area.height())
         painter.drawText(
             target, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text
