@@ -500,3 +500,26 @@ def test_kept_chips_follow_the_palette_the_title_and_the_size(qapp: object) -> N
     )
     painter.end()
     assert image.pixelColor(290, 14) == light.pixelColor(151, 14)
+
+
+def test_kept_chip_pictures_stay_within_their_budget(qapp: object) -> None:
+    """Paging through years of months never keeps more chip pictures than the budget: the
+    least recently shown go first, and one just shown stays."""
+    from PySide6.QtGui import QPixmap
+
+    from organizer.ui.calendar.canvas import KeptPixmaps
+
+    one = QPixmap(100, 20)
+    size = one.width() * one.height() * one.depth() // 8
+    kept = KeptPixmaps(budget=10 * size)
+    for n in range(10):
+        kept.put(n, QPixmap(100, 20))
+    assert kept.get(0) is not None  # now the most recently used
+    for n in range(10, 15):
+        kept.put(n, QPixmap(100, 20))
+    assert kept.size <= kept.budget and len(kept) == 10
+    assert kept.get(0) is not None, "used lately, so kept"
+    assert kept.get(1) is None, "the least recently used went first"
+    huge = QPixmap(2000, 2000)
+    kept.put("huge", huge)
+    assert kept.get("huge") is not None and len(kept) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -101,9 +102,8 @@ _ELIDED_MOST = 20_000
 _PATHS: dict[tuple[float, float], tuple[QPainterPath, QPainterPath]] = {}
 """A chip's outline and its colour bar, by size, drawn at the origin."""
 _PATHS_MOST = 2_000
-_CHIPS: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
-"""Chips already drawn, by palette, size, colour, fonts and text, least recently used first."""
-_CHIPS_MOST = 800
+CHIP_BUDGET = 24 * 1024 * 1024
+"""Bytes of chip pictures kept (a few months' worth; a busy week's chips are larger)."""
 _STATIC: dict[tuple[str, str], QStaticText] = {}
 """Short texts laid out once, by font and text (day numbers, "+3 more")."""
 _STATIC_MOST = 2_000
@@ -165,11 +165,8 @@ class ChipStyle:
             kept = painter.font()
             fonts = [self.font(painter, bold, struck) for _, bold in lines]
             painter.setFont(kept)
-            found = _CHIPS[key] = self._draw_chip(width, height, colour, tint, draft, lines, fonts)
-            if len(_CHIPS) > _CHIPS_MOST:
-                _CHIPS.popitem(last=False)
-        else:
-            _CHIPS.move_to_end(key)
+            found = self._draw_chip(width, height, colour, tint, draft, lines, fonts)
+            _CHIPS.put(key, found)
         return found
 
     def _draw_chip(
@@ -216,6 +213,42 @@ class ChipStyle:
             y += line_height
         painter.end()
         return pixmap
+
+
+class KeptPixmaps:
+    """Pictures already drawn, by key, the least recently used dropped beyond a budget."""
+
+    def __init__(self, budget: int) -> None:
+        """Keep at most ``budget`` bytes of pixels (always the newest picture)."""
+        self.budget = budget
+        self.size = 0
+        self._kept: OrderedDict[Hashable, QPixmap] = OrderedDict()
+
+    def __len__(self) -> int:
+        """How many pictures are kept."""
+        return len(self._kept)
+
+    def get(self, key: Hashable) -> QPixmap | None:
+        """The picture kept for ``key``, if any."""
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, pixmap: QPixmap) -> None:
+        """Keep ``pixmap`` for ``key``, dropping the least recently used beyond the budget."""
+        self._kept[key] = pixmap
+        self.size += _bytes_of(pixmap)
+        while self.size > self.budget and len(self._kept) > 1:
+            self.size -= _bytes_of(self._kept.popitem(last=False)[1])
+
+
+def _bytes_of(pixmap: QPixmap) -> int:
+    return pixmap.width() * pixmap.height() * pixmap.depth() // 8
+
+
+_CHIPS = KeptPixmaps(CHIP_BUDGET)
+"""Chips already drawn, by palette, size, colour, fonts and text."""
 
 
 def static_text(font: QFont, font_key: str, text: str) -> QStaticText:
