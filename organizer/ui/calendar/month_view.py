@@ -185,8 +185,9 @@ class MonthView(ItemCanvas):
         painter.setPen(palette.color(QPalette.ColorRole.Link))
         font = painter.font()
         font_key = font.key()
+        more = self.tr("+{count} more")
         for rect, _, hidden in self.more_hits:
-            label = static_text(font, font_key, self.tr("+{count} more").format(count=hidden))
+            label = static_text(font, font_key, more.format(count=hidden))
             y = rect.top() + (rect.height() - label.size().height()) / 2
             painter.drawStaticText(QPointF(rect.left() + 6, y), label)
         selected = self._cells.get(self.selected_day)
