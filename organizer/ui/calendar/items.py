@@ -235,8 +235,8 @@ _Times = tuple[datetime, datetime, date, date]
 """An occurrence's local start and end, and the first and last day it shows on."""
 
 
-_LOCAL_ZONES: dict[timedelta | None, tzinfo] = {}
-"""One fixed-offset zone per local offset, shared by every local time made here."""
+_LOCAL_ZONES: dict[tuple[timedelta | None, str | None], tzinfo] = {}
+"""One fixed-offset zone per local offset and name, shared by every local time made here."""
 
 
 def _local(moment: datetime) -> datetime:
@@ -246,7 +246,7 @@ def _local(moment: datetime) -> datetime:
     local = moment.astimezone()
     own = local.tzinfo
     assert own is not None
-    zone = _LOCAL_ZONES.setdefault(local.utcoffset(), own)
+    zone = _LOCAL_ZONES.setdefault((local.utcoffset(), local.tzname()), own)
     return local if own is zone else local.replace(tzinfo=zone)
 
 
