@@ -40,8 +40,8 @@ from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.occurrences import (
     HORIZON_KEY,
     LONG_OCCURRENCE,
-    default_horizon,
     extend_horizon,
+    horizon_from,
     refresh_event,
     stored_horizon,
 )
@@ -593,10 +593,7 @@ def _override_window(keys: list[tuple[int, datetime]]) -> tuple[list[int], datet
 def _sqlite_horizon(connection: Connection) -> datetime:
     """:func:`stored_horizon`, read from the driver."""
     found = driver_rows(connection, _SQLITE_HORIZON, {})
-    value = found[0][0] if found else None
-    if value is None:
-        return default_horizon()
-    return datetime.fromisoformat(value)
+    return horizon_from(found[0][0] if found else None)
 
 
 class SeriesWalks:

@@ -38,10 +38,12 @@ def default_horizon(now: datetime | None = None) -> datetime:
 
 def stored_horizon(session: Session) -> datetime:
     """The horizon the file's index reaches (a new file gets the default)."""
-    value = session.scalar(select(FileInfo.value).where(FileInfo.key == HORIZON_KEY))
-    if value is None:
-        return default_horizon()
-    return datetime.fromisoformat(value)
+    return horizon_from(session.scalar(select(FileInfo.value).where(FileInfo.key == HORIZON_KEY)))
+
+
+def horizon_from(stored: str | None) -> datetime:
+    """The horizon a file records as ``stored`` (none recorded: the default)."""
+    return default_horizon() if stored is None else datetime.fromisoformat(stored)
 
 
 def _set_horizon(session: Session, horizon: datetime) -> None:
