@@ -16,17 +16,14 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -39,9 +36,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -56,6 +50,7 @@ from organizer.ui.context import ViewContext
 from organizer.ui.home import EnterActivates
 from organizer.ui.tones import Tone, scaled_font, tone_colours
 from organizer.ui.volunteers import jobs
+from organizer.ui.volunteers.cells import DirectoryDelegate
 from organizer.ui.volunteers.editor import VolunteerEditor
 from organizer.ui.volunteers.edits import VolunteerEdits
 from organizer.ui.volunteers.model import (
@@ -65,7 +60,6 @@ from organizer.ui.volunteers.model import (
     NAME,
     NEXT_SHIFT,
     PAGE_SIZE,
-    PRONOUNS_ROLE,
     QUALIFICATIONS,
     VolunteerTableModel,
 )
@@ -137,55 +131,6 @@ class MessageBar(QFrame):
             palette.setColor(QPalette.ColorRole.Window, background)
             palette.setColor(QPalette.ColorRole.WindowText, text)
             self.setPalette(palette)
-
-
-class NameDelegate(QStyledItemDelegate):
-    """Draws a volunteer's name with their pronouns after it, in a quieter colour."""
-
-    GAP = 8
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        """The name as usual, then the pronouns if there is room.
-
-        The cell is set up once and drawn by the style directly, as the base class would,
-        so that the pronouns can reuse the set-up (it asks the model for every role).
-        """
-        item = QStyleOptionViewItem(option)
-        self.initStyleOption(item, index)
-        widget = item.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
-        pronouns = index.data(PRONOUNS_ROLE)
-        if not pronouns:
-            return
-        area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, widget)
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
-        metrics = item.fontMetrics
-        left = area.left() + margin + metrics.horizontalAdvance(item.text) + self.GAP
-        room = area.right() - margin - left
-        if room < metrics.averageCharWidth() * 4:
-            return
-        selected = bool(item.state & QStyle.StateFlag.State_Selected)
-        role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        )
-        painter.save()
-        painter.setFont(item.font)
-        painter.setPen(item.palette.color(role))
-        text = metrics.elidedText(pronouns, Qt.TextElideMode.ElideRight, room)
-        target = QRect(left, area.top(), room, area.height())
-        painter.drawText(
-            target, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text
-        )
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        """Room for the pronouns too."""
-        size = super().sizeHint(option, index)
-        pronouns = index.data(PRONOUNS_ROLE)
-        if pronouns:
-            size.setWidth(size.width() + self.GAP + option.fontMetrics.horizontalAdvance(pronouns))
-        return size
 
 
 class _SearchKeys(QObject):
@@ -365,8 +310,8 @@ class VolunteersPage(QWidget):
         header.customContextMenuRequested.connect(self._column_menu)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._volunteer_menu)
-        self.name_delegate = NameDelegate(self.table)
-        self.table.setItemDelegateForColumn(NAME, self.name_delegate)
+        self.delegate = DirectoryDelegate(self.model, self.table)
+        self.table.setItemDelegate(self.delegate)
         self.delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
 
