@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
@@ -42,6 +43,46 @@ def test_work_runs_off_the_gui_thread_and_reports_on_it(qtbot: QtBot) -> None:
     assert steps == [("halfway", 0.5)]
     assert not worker.busy
     del signals
+
+
+def test_progress_is_passed_to_whatever_kind_of_work_takes_it(qtbot: QtBot) -> None:
+    worker = Worker()
+    steps: list[str] = []
+
+    class Job:
+        def run(self, progress: Callable[[str, float], None]) -> str:
+            progress("method", 1.0)
+            return "method"
+
+    def keyword_only(*, progress: Callable[[str, float], None]) -> str:
+        progress("keyword", 1.0)
+        return "keyword"
+
+    def with_argument(label: str, progress: Callable[[str, float], None]) -> str:
+        progress(label, 1.0)
+        return label
+
+    def plain() -> str:
+        return "plain"
+
+    jobs: list[Callable[..., str]] = [
+        Job().run,
+        keyword_only,
+        partial(with_argument, "partial"),
+        lambda progress: (progress("lambda", 1.0), "lambda")[1],
+        plain,
+        lambda: "no progress",
+    ]
+    results: list[str] = []
+    for job in jobs * 2:  # the second time round, what was learnt about each is reused
+        signals = worker.submit(
+            job, on_done=results.append, on_progress=lambda stage, _: steps.append(stage)
+        )
+        with qtbot.waitSignal(signals.finished):
+            pass
+    expected = ["method", "keyword", "partial", "lambda", "plain", "no progress"] * 2
+    assert results == expected
+    assert steps == ["method", "keyword", "partial", "lambda"] * 2
 
 
 def test_errors_come_back_to_the_error_callback(qtbot: QtBot) -> None:
