@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
-    QFontMetricsF,
     QPainter,
     QPalette,
     QStaticText,
@@ -40,7 +39,7 @@ _SELECTED = QStyle.StateFlag.State_Selected.value
 _ENABLED = QStyle.StateFlag.State_Enabled.value
 _ACTIVE = QStyle.StateFlag.State_Active.value
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
-_Laid = tuple[QStaticText, float, int]  # the text, how wide it is exactly and in pixels
+_Laid = tuple[QStaticText, float]  # the text, and how wide it is
 
 
 class DirectoryDelegate(QStyledItemDelegate):
@@ -63,6 +62,7 @@ class DirectoryDelegate(QStyledItemDelegate):
         self._height = 0
         self._quiet_room = 0
         self._italic = QFont()
+        self._metrics: dict[bool, QFontMetrics] = {}
         view.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -91,21 +91,20 @@ class DirectoryDelegate(QStyledItemDelegate):
         left = rect.left() + self._margin
         room = rect.width() - 2 * self._margin
         font = option.font if active else self._italic
-        laid, width, pixels = self._laid_out(text, room, font, not active)
+        laid, width = self._laid_out(text, room, font, not active)
         text_colour, quiet_colour = self._colours_for(option.palette, state)
         backwards = view.isRightToLeft()
         x = left + room - width if right != backwards else left
         y = rect.top() + (rect.height() - self._height) // 2
         painter.save()
-        if not active:
-            painter.setFont(font)
+        painter.setFont(font)
         painter.setPen(quiet_colour if not active and not state & _SELECTED else text_colour)
         painter.drawStaticText(QPointF(x, y), laid)
         if pronouns and not backwards:
-            after = left + pixels + self.GAP
+            after = left + width + self.GAP
             space = left + room - after
             if space >= self._quiet_room:
-                quiet, _, _ = self._laid_out(pronouns, space, font, not active)
+                quiet, _ = self._laid_out(pronouns, int(space), font, not active)
                 painter.setPen(quiet_colour)
                 painter.drawStaticText(QPointF(after, y), quiet)
         painter.restore()
@@ -127,6 +126,7 @@ class DirectoryDelegate(QStyledItemDelegate):
         self._quiet_room = metrics.averageCharWidth() * 4
         self._italic = QFont(font)
         self._italic.setItalic(True)
+        self._metrics = {False: metrics, True: QFontMetrics(self._italic)}
 
     def _colours_for(self, palette: QPalette, state: int) -> tuple[QColor, QColor]:
         """The text and the quieter colour for a cell in ``state``, read once per palette."""
@@ -156,15 +156,13 @@ class DirectoryDelegate(QStyledItemDelegate):
         if found is not None:
             self._texts.move_to_end(key)
             return found
-        metrics = QFontMetrics(font)
-        shown = text
-        if metrics.horizontalAdvance(text) > room:
-            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        # Two passes over the text: eliding measures it (and gives it back if it fits),
+        # then laying it out says how wide it is.
+        shown = self._metrics[italic].elidedText(text, Qt.TextElideMode.ElideRight, room)
         laid = QStaticText(shown)
         laid.setTextFormat(Qt.TextFormat.PlainText)
         laid.prepare(font=font)
-        exact = QFontMetricsF(font).horizontalAdvance(shown)
-        found = self._texts[key] = (laid, exact, metrics.horizontalAdvance(shown))
+        found = self._texts[key] = (laid, laid.size().width())
         if len(self._texts) > TEXTS_KEPT:
             self._texts.popitem(last=False)
         return found
