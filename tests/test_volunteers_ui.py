@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -216,6 +218,50 @@ def test_typing_in_the_search_box_filters_the_list(qtbot: QtBot, page: Volunteer
 
     qtbot.keyClick(page.search, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.count_label.text() == before)
+
+
+class ShowsCounter(QObject):
+    """Counts the times a widget is shown."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.shown = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self.shown += 1
+        return False
+
+
+def test_a_quick_search_never_flashes_loading(qtbot: QtBot, page: VolunteersPage) -> None:
+    shows = ShowsCounter(page.loading_label)
+    before = page.count_label.text()
+    qtbot.keyClicks(page.search, "smith")
+    qtbot.waitUntil(lambda: page.count_label.text() != before and not page.model.loading)
+    assert shows.shown == 0
+
+
+def test_a_slow_read_says_it_is_loading_until_the_list_arrives(
+    qtbot: QtBot, page: VolunteersPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    directory = page.model.directory
+    quick = directory.first_page
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return quick(*args, **kwargs)
+
+    monkeypatch.setattr(directory, "first_page", slow)
+    page.search.setText("smith")
+    page.apply_filters()
+    qtbot.waitUntil(page.loading_label.isVisible)
+    assert page.model.loading
+    release.set()
+    qtbot.waitUntil(lambda: not page.model.loading)
+    assert not page.loading_label.isVisible()
+    assert all("smith" in name.lower() for name in names_shown(page))
 
 
 def test_a_search_that_finds_nobody_says_so(qtbot: QtBot, page: VolunteersPage) -> None:

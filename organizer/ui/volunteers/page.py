@@ -68,6 +68,8 @@ from organizer.ui.volunteers.text import weekday_names
 
 SEARCH_DELAY_MS = 150
 SUMMARY_DELAY_MS = 60
+LOADING_DELAY_MS = 150
+"""How long a read runs before "Loading…" appears (a quick one never flashes it)."""
 WATCHED = ("volunteer", "qualification", "assignment", "shift", "event")
 COLUMN_WIDTHS = {NAME: 210, NEXT_SHIFT: 230, HOURS: 95, EMAIL: 220, JOINED: 110}
 OPTIONAL_COLUMNS = (EMAIL, JOINED)  # hidden at first; the header's menu shows them
@@ -216,6 +218,10 @@ class VolunteersPage(QWidget):
         self.loading_label.setAccessibleName(self.tr("Loading"))
         self.loading_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.loading_label.hide()
+        self.loading_timer = QTimer(self)
+        self.loading_timer.setSingleShot(True)
+        self.loading_timer.setInterval(LOADING_DELAY_MS)
+        self.loading_timer.timeout.connect(lambda: self.loading_label.setVisible(True))
 
         self.new_button = QPushButton(self.tr("&New volunteer…"))
         self.new_button.setAccessibleName(self.tr("New volunteer"))
@@ -555,8 +561,11 @@ class VolunteersPage(QWidget):
             self.apply_filters()
 
     def _loading_changed(self, loading: bool) -> None:
-        self.loading_label.setVisible(loading)
-        if not loading:
+        if loading:
+            self.loading_timer.start()
+        else:
+            self.loading_timer.stop()
+            self.loading_label.hide()
             self._show_list_or_empty()
             self._restore_selection()
 
