@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Select, bindparam, func, select, text
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -32,11 +32,10 @@ from organizer.models import (
     Volunteer,
     new_calendar_uid,
 )
-from organizer.models.base import UTCDateTime
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
 from organizer.recurrence import expand, normalise_rule, periodic, series_end, zone
 from organizer.services.base import CrudService, chunks
-from organizer.services.driver_rows import Instants, driver_rows
+from organizer.services.driver_rows import Instants, driver_rows, sqlite_rows, stored_instant
 from organizer.services.occurrences import (
     HORIZON_KEY,
     LONG_OCCURRENCE,
@@ -456,34 +455,28 @@ def _sqlite_index_select(long: bool) -> str:
     )
 
 
-# What _index_query reads of the index, short then long occurrences, in one statement made
-# once.  The short half's look-back keeps SQLite on ix_occurrences_long for it.  The events'
+# What _index_query reads of the index, short then long occurrences, in one statement.
+# The short half's look-back keeps SQLite on ix_occurrences_long for it.  The events'
 # columns are read once per event (_SQLITE_EVENTS), not once per occurrence by a join.
-_SQLITE_OCCURRENCES = text(
+# These run on every month the calendar reads, so the driver runs them as plain SQL.
+_SQLITE_OCCURRENCES = (
     _sqlite_index_select(long=False) + " UNION ALL " + _sqlite_index_select(long=True)
-).bindparams(
-    bindparam("start", type_=UTCDateTime()),
-    bindparam("end", type_=UTCDateTime()),
-    bindparam("look_back", type_=UTCDateTime()),
 )
 
 # Lists of ids are JSON, so that each statement stays the same for any number of them.
-_SQLITE_EVENTS = text(
+_SQLITE_EVENTS = (
     "SELECT id, title, timezone, all_day, status, cause_id, location_id, rrule, version"
     " FROM events WHERE id IN (SELECT value FROM json_each(:events))"
     " AND (:every_cause OR cause_id IN (SELECT value FROM json_each(:causes)))"
 )
 
-_SQLITE_OVERRIDES = text(
+_SQLITE_OVERRIDES = (
     "SELECT event_id, recurrence_id, title, location_id, status FROM occurrence_overrides"
     " WHERE event_id IN (SELECT value FROM json_each(:events))"
     " AND recurrence_id >= :earliest AND recurrence_id <= :latest"
-).bindparams(
-    bindparam("earliest", type_=UTCDateTime()),
-    bindparam("latest", type_=UTCDateTime()),
 )
 
-_SQLITE_HORIZON = text("SELECT value FROM file_info WHERE key = :key").bindparams(key=HORIZON_KEY)
+_SQLITE_HORIZON = "SELECT value FROM file_info WHERE key = :key"
 
 _CAUSE_LABELS = select(Cause.id, Cause.name, Cause.colour).order_by(Cause.name, Cause.id)
 _PLACE_LABELS = select(Location.id, Location.name)
@@ -507,10 +500,14 @@ def _sqlite_occurrences(
     once and each event's values converted once; overrides are matched by instant, as the
     portable path matches them.
     """
-    rows = driver_rows(
+    rows = sqlite_rows(
         connection,
         _SQLITE_OCCURRENCES,
-        {"start": start, "end": end, "look_back": start - LONG_OCCURRENCE},
+        {
+            "start": stored_instant(start),
+            "end": stored_instant(end),
+            "look_back": stored_instant(start - LONG_OCCURRENCE),
+        },
     )
     if not rows:
         return []
@@ -527,7 +524,7 @@ def _sqlite_occurrences(
             version,
         )
         for event_id, title, tz, all_day, status, cause_id, location_id, rrule, version in (
-            driver_rows(
+            sqlite_rows(
                 connection,
                 _SQLITE_EVENTS,
                 {
@@ -569,7 +566,11 @@ def _sqlite_overrides(
     if not keys:
         return {}
     event_ids, earliest, latest = _override_window(keys)
-    parameters = {"events": json.dumps(event_ids), "earliest": earliest, "latest": latest}
+    parameters = {
+        "events": json.dumps(event_ids),
+        "earliest": stored_instant(earliest),
+        "latest": stored_instant(latest),
+    }
     statuses = _STATUSES
     parsed = Instants()
     return {
@@ -578,7 +579,7 @@ def _sqlite_overrides(
             location_id,
             None if status is None else statuses[status],
         )
-        for event_id, stored_id, title, location_id, status in driver_rows(
+        for event_id, stored_id, title, location_id, status in sqlite_rows(
             connection, _SQLITE_OVERRIDES, parameters
         )
     }
@@ -592,7 +593,7 @@ def _override_window(keys: list[tuple[int, datetime]]) -> tuple[list[int], datet
 
 def _sqlite_horizon(connection: Connection) -> datetime:
     """:func:`stored_horizon`, read from the driver."""
-    found = driver_rows(connection, _SQLITE_HORIZON, {})
+    found = sqlite_rows(connection, _SQLITE_HORIZON, {"key": HORIZON_KEY})
     return horizon_from(found[0][0] if found else None)
 
 
