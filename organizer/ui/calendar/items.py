@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
 from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -155,8 +156,7 @@ def load_calendar(
             key = (shift.event_id, shift.recurrence_id)
             filled, needed = fills.get(key, (0, 0))
             fills[key] = (filled + shift.filled, needed + shift.needed)
-    build = ItemBuilder({cause.id: cause for cause in causes}, places)
-    items = tuple(build(row, fills.get((row[0], row[1]))) for row in rows)
+    items = ItemBuilder({cause.id: cause for cause in causes}, places).all(rows, fills)
     return CalendarData(first, end, items, causes, with_fill=fill, places=places)
 
 
@@ -178,53 +178,71 @@ class ItemBuilder:
 
     def __call__(self, row: OccurrenceTuple, fill: tuple[int, int] | None) -> CalendarItem:
         """The item for ``row`` (fields as :class:`OccurrenceInfo`), with its shift fill."""
-        (
-            event_id,
-            recurrence_id,
-            utc_start,
-            utc_end,
-            title,
-            tz,
-            all_day,
-            status,
-            cause_id,
-            location_id,
-            is_recurring,
-            _,
-            version,
-        ) = row
-        when = (utc_start, utc_end, all_day, tz)
-        times = self._times.get(when)
-        if times is None:
-            times = self._times[when] = _local_times(*when)
-        cause = self._causes.get(cause_id)
-        if cause is None:
-            cause = self._causes[cause_id] = self._cause_labels(cause_id)
-        place = self._places.get(location_id)
-        if place is None:
-            place = self._places[location_id] = (
-                "" if location_id is None else self.places.get(location_id, "")
+        return self.all([row], {} if fill is None else {(row[0], row[1]): fill})[0]
+
+    def all(
+        self, rows: Iterable[OccurrenceTuple], fills: dict[OccurrenceKey, tuple[int, int]]
+    ) -> tuple[CalendarItem, ...]:
+        """The items for ``rows``, each with its shift fill from ``fills`` (if there)."""
+        times_of, causes, places = self._times, self._causes, self._places
+        items: list[CalendarItem] = []
+        append = items.append
+        for row in rows:
+            (
+                event_id,
+                recurrence_id,
+                utc_start,
+                utc_end,
+                title,
+                tz,
+                all_day,
+                status,
+                cause_id,
+                location_id,
+                is_recurring,
+                _,
+                version,
+            ) = row
+            when = (utc_start, utc_end, all_day, tz)
+            times = times_of.get(when)
+            if times is None:
+                times = times_of[when] = _local_times(*when)
+            cause = causes.get(cause_id)
+            if cause is None:
+                cause = causes[cause_id] = self._cause_labels(cause_id)
+            place = places.get(location_id)
+            if place is None:
+                place = places[location_id] = (
+                    "" if location_id is None else self.places.get(location_id, "")
+                )
+            fill = fills.get((event_id, recurrence_id)) if fills else None
+            # tuple.__new__ skips the named tuple's own __new__, a Python call per item.
+            append(
+                _new_item(
+                    CalendarItem,
+                    (
+                        event_id,
+                        recurrence_id,
+                        times[0],
+                        times[1],
+                        title,
+                        tz,
+                        all_day,
+                        status,
+                        cause_id,
+                        cause[0],
+                        cause[1],
+                        place,
+                        is_recurring,
+                        version,
+                        times[2],
+                        times[3],
+                        fill[0] if fill else None,
+                        fill[1] if fill else None,
+                    ),
+                )
             )
-        return CalendarItem(
-            event_id,
-            recurrence_id,
-            times[0],
-            times[1],
-            title,
-            tz,
-            all_day,
-            status,
-            cause_id,
-            cause[0],
-            cause[1],
-            place,
-            is_recurring,
-            version,
-            times[2],
-            times[3],
-            fill[0] if fill else None,
-            fill[1] if fill else None,
-        )
+        return tuple(items)
 
     def _cause_labels(self, cause_id: int | None) -> tuple[str, str]:
         known = self.causes.get(cause_id) if cause_id is not None else None
@@ -275,6 +293,10 @@ def make_item(
     return ItemBuilder(causes, places)(row, fill)
 
 
+_new_item = tuple.__new__
+_BY_START = attrgetter("starts_at", "title", "event_id")
+
+
 def day_order(item: CalendarItem) -> tuple[bool, datetime, str, int]:
     """How a day lists its items: day-long ones first, then by start time and title."""
     return (not item.spans_days, item.starts_at, item.title, item.event_id)
@@ -285,19 +307,29 @@ def group_by_day(
 ) -> dict[date, list[CalendarItem]]:
     """The items each day of ``[first, end)`` shows, in :func:`day_order`."""
     days: dict[date, list[CalendarItem]] = {}
-    # Sorted once up front, every day's list comes out in order as it is filled.
-    for item in sorted(items, key=day_order):
-        if item.spans_days:
-            day = item.first_day if item.first_day > first else first
-            last = item.last_day
-            while day <= last and day < end:
-                listed = days.get(day)
-                if listed is None:
-                    days[day] = [item]
-                else:
-                    listed.append(item)
-                day += ONE_DAY
-        elif item.first_day < end and item.last_day >= first:
+    # Sorted once up front, every day's list comes out in order as it is filled.  Day-long
+    # items first, each part sorted by a key read in C: the same order as day_order's.
+    spanning: list[CalendarItem] = []
+    timed: list[CalendarItem] = []
+    for item in items:
+        if item.all_day or item.ends_at - item.starts_at >= ONE_DAY:
+            spanning.append(item)
+        else:
+            timed.append(item)
+    spanning.sort(key=_BY_START)
+    timed.sort(key=_BY_START)
+    for item in spanning:
+        day = item.first_day if item.first_day > first else first
+        last = item.last_day
+        while day <= last and day < end:
+            listed = days.get(day)
+            if listed is None:
+                days[day] = [item]
+            else:
+                listed.append(item)
+            day += ONE_DAY
+    for item in timed:
+        if item.first_day < end and item.last_day >= first:
             # One that started before the range (last night's shelter) shows on its first day.
             day = item.first_day if item.first_day > first else first
             listed = days.get(day)
