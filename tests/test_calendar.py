@@ -297,6 +297,25 @@ def test_a_month_not_read_yet_takes_over_without_an_empty_flash(
     assert page.title_label.text() == "April 2027"
 
 
+def test_a_quick_read_never_flashes_loading(
+    qtbot: QtBot, page: CalendarPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[str] = []
+    label = page.status_label
+    set_text = label.setText
+
+    def remembered(text: str) -> None:
+        said.append(text)
+        set_text(text)
+
+    monkeypatch.setattr(label, "setText", remembered)
+    page.go(5)
+    assert page.loader.loading, "five months on was not read ahead"
+    wait_loaded(qtbot, page)
+    assert "Loading…" not in said
+    assert label.text() == ""
+
+
 def test_a_slow_read_shows_the_empty_month_after_a_moment(qtbot: QtBot, page: CalendarPage) -> None:
     """Should reading take longer (a busy shared drive), the new month's empty grid and
     "Loading…" show within a moment rather than the old month lingering."""

@@ -151,6 +151,11 @@ class CalendarPage(QWidget):
         self.hold_timer.setSingleShot(True)
         self.hold_timer.setInterval(HOLD_MS)
         self.hold_timer.timeout.connect(self._release_views)
+        # "Loading…" too waits a moment: a quick read would only flash it.
+        self.loading_timer = QTimer(self)
+        self.loading_timer.setSingleShot(True)
+        self.loading_timer.setInterval(HOLD_MS)
+        self.loading_timer.timeout.connect(self._say_loading)
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(CLOCK_TICK_MS)
         self.clock_timer.timeout.connect(self._tick)
@@ -470,9 +475,17 @@ class CalendarPage(QWidget):
 
     def _on_loading_changed(self) -> None:
         loading = self.loader.loading
-        self.status_label.setText(self.tr("Loading…") if loading else "")
+        if loading:
+            self.loading_timer.start()
+        else:
+            self.loading_timer.stop()
+            self.status_label.setText("")
         self.status_label.setToolTip("")
         self.agenda_view.set_loading(loading)
+
+    def _say_loading(self) -> None:
+        if self.loader.loading:
+            self.status_label.setText(self.tr("Loading…"))
 
     def _on_load_failed(self, message: str) -> None:
         self._release_views()
