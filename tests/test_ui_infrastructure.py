@@ -72,6 +72,8 @@ def test_progress_is_passed_to_whatever_kind_of_work_takes_it(qtbot: QtBot) -> N
         lambda progress: (progress("lambda", 1.0), "lambda")[1],
         plain,
         lambda: "no progress",
+        partial(with_argument, "own progress", lambda *_: None),  # progress already given
+        partial(keyword_only, progress=lambda *_: None),
     ]
     results: list[str] = []
     for job in jobs * 2:  # the second time round, what was learnt about each is reused
@@ -80,7 +82,10 @@ def test_progress_is_passed_to_whatever_kind_of_work_takes_it(qtbot: QtBot) -> N
         )
         with qtbot.waitSignal(signals.finished):
             pass
-    expected = ["method", "keyword", "partial", "lambda", "plain", "no progress"] * 2
+    expected = [
+        *("method", "keyword", "partial", "lambda", "plain", "no progress"),
+        *("own progress", "keyword"),
+    ] * 2
     assert results == expected
     assert steps == ["method", "keyword", "partial", "lambda"] * 2
 
