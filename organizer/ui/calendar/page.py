@@ -367,6 +367,13 @@ class CalendarPage(QWidget):
 
     def _show_period(self) -> None:
         period = self.period
+        self.month_view.set_period(period, self.today)
+        self.week_view.set_period(period, self.today)
+        self.agenda_view.today = self.today
+        # Load (or empty the model) before the view appears: a list taking the focus picks
+        # its first row, which must belong to the new period.  Reading starts before the
+        # labels change, so that it runs while they do.
+        self._load()
         self.title_label.setText(period_title(period))
         self.previous_button.setToolTip(self._step_tip(self.tr("Previous"), "Page Up"))
         self.next_button.setToolTip(self._step_tip(self.tr("Next"), "Page Down"))
@@ -377,12 +384,6 @@ class CalendarPage(QWidget):
             ViewMode.AGENDA: self.agenda_view,
         }[self.mode]
         had_focus = self.views.isAncestorOf(self.focusWidget())
-        self.month_view.set_period(period, self.today)
-        self.week_view.set_period(period, self.today)
-        self.agenda_view.today = self.today
-        # Load (or empty the model) before the view appears: a list taking the focus picks
-        # its first row, which must belong to the new period.
-        self._load()
         self.views.setCurrentWidget(view)
         self._sync_selection()
         if had_focus:
