@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 import pytest
 
@@ -91,10 +91,107 @@ def test_drop_out_promotes_the_first_waitlisted_who_can_come(org: Org) -> None:
     assert org.services.cover.waitlist(*walk) == [(first, "Ben Okafor"), (second, "Cai Jones")]
     org.put(org.shift("Food bank", "Packer", at(7, 9), 180), ben)  # Ben is now busy then
     version = org.services.assignments.get(placed).version
-    promoted = org.services.cover.drop_out(placed, version)
-    assert promoted == second
+    dropped = org.services.cover.drop_out(placed, version)
+    assert dropped.promoted_id == second
     assert org.services.assignments.get(placed).status is AssignmentStatus.CANCELLED
     assert org.services.assignments.get(second).status is AssignmentStatus.ACCEPTED
     assert org.services.cover.waitlist(*walk) == [(first, "Ben Okafor")]
     with pytest.raises(ConflictError):
         org.services.cover.drop_out(placed, version)
+
+
+def statuses(org: Org, slot: tuple[int, datetime]) -> dict[int, AssignmentStatus]:
+    return {a.volunteer_id: a.status for a in org.services.assignments.for_shift(*slot)}
+
+
+def test_an_ask_can_be_taken_back_until_it_is_answered(org: Org) -> None:
+    walk = org.shift("Walk", "Leader", at(7, 10), 60, needed=1)
+    ana, ben = org.volunteer("Ana Silva"), org.volunteer("Ben Okafor")
+    asked = org.services.cover.ask(*walk, ana)
+    org.services.cover.withdraw_ask(asked)
+    assert org.services.cover.requests(*walk) == []
+    answered = org.services.cover.ask(*walk, ben)
+    (request,) = org.services.cover.requests(*walk)
+    org.services.cover.record_answer(answered, "no", request.version)
+    with pytest.raises(DomainError, match="answered since"):
+        org.services.cover.withdraw_ask(answered)
+    assert [r.answer for r in org.services.cover.requests(*walk)] == ["no"]
+
+
+def test_taking_back_a_yes_removes_the_place_it_made(org: Org) -> None:
+    walk = org.shift("Walk", "Leader", at(7, 10), 60, needed=1)
+    ana = org.volunteer("Ana Silva")
+    asked = org.services.cover.ask(*walk, ana)
+    (request,) = org.services.cover.requests(*walk)
+    recorded = org.services.cover.record_answer(asked, "yes", request.version)
+    assert statuses(org, walk) == {ana: AssignmentStatus.ACCEPTED}
+    version = org.services.cover.take_back_answer(recorded)
+    assert statuses(org, walk) == {}
+    (request,) = org.services.cover.requests(*walk)
+    assert (request.answer, request.answered_at, request.version) == ("pending", None, version)
+    # Redone, then someone else changes the place: taking the answer back is refused whole.
+    again = org.services.cover.record_answer(asked, "yes", version)
+    assert again.assignment_id is not None and again.assignment_version is not None
+    org.services.roster.set_status(
+        again.assignment_id, again.assignment_version, AssignmentStatus.TENTATIVE
+    )
+    with pytest.raises(ConflictError):
+        org.services.cover.take_back_answer(again)
+    assert statuses(org, walk) == {ana: AssignmentStatus.TENTATIVE}
+    assert org.services.cover.requests(*walk)[0].answer == "yes"
+
+
+def test_taking_back_a_yes_puts_a_waitlisted_person_back_on_the_list(org: Org) -> None:
+    walk = org.shift("Walk", "Leader", at(7, 10), 60, needed=1)
+    ana = org.volunteer("Ana Silva")
+    org.put(walk, ana, AssignmentStatus.WAITLISTED)
+    asked = org.services.cover.ask(*walk, ana)
+    (request,) = org.services.cover.requests(*walk)
+    recorded = org.services.cover.record_answer(asked, "yes", request.version)
+    assert recorded.previous_status is AssignmentStatus.WAITLISTED
+    assert statuses(org, walk) == {ana: AssignmentStatus.ACCEPTED}
+    org.services.cover.take_back_answer(recorded)
+    assert statuses(org, walk) == {ana: AssignmentStatus.WAITLISTED}
+
+
+def test_a_drop_out_can_be_taken_back(org: Org) -> None:
+    walk = org.shift("Walk", "Leader", at(7, 10), 60, needed=1)
+    ana, ben = org.volunteer("Ana Silva"), org.volunteer("Ben Okafor")
+    placed = org.put(walk, ana, AssignmentStatus.INVITED)
+    waiting = org.put(walk, ben, AssignmentStatus.WAITLISTED)
+    version = org.services.assignments.get(placed).version
+    dropped = org.services.cover.drop_out(placed, version)
+    assert statuses(org, walk) == {
+        ana: AssignmentStatus.CANCELLED,
+        ben: AssignmentStatus.ACCEPTED,
+    }
+    version = org.services.cover.undo_drop_out(dropped)
+    assert statuses(org, walk) == {ana: AssignmentStatus.INVITED, ben: AssignmentStatus.WAITLISTED}
+    assert org.services.cover.waitlist(*walk) == [(waiting, "Ben Okafor")]
+    # Redone; then Ben's promoted place changes elsewhere, so it cannot be taken back.
+    again = org.services.cover.drop_out(placed, version)
+    assert again.promoted_version is not None
+    org.services.roster.set_status(waiting, again.promoted_version, AssignmentStatus.TENTATIVE)
+    with pytest.raises(ConflictError):
+        org.services.cover.undo_drop_out(again)
+    assert statuses(org, walk) == {
+        ana: AssignmentStatus.CANCELLED,
+        ben: AssignmentStatus.TENTATIVE,
+    }
+
+
+def test_a_withdrawn_ask_comes_back_as_it_was(org: Org) -> None:
+    walk = org.shift("Walk", "Leader", at(7, 10), 60, needed=1)
+    ana, ben = org.volunteer("Ana Silva"), org.volunteer("Ben Okafor")
+    asked = org.services.cover.ask(*walk, ana, note="by phone")
+    (before,) = org.services.cover.requests(*walk)
+    kept = org.services.cover.withdraw_ask(asked)
+    assert org.services.cover.restore_ask(kept) == asked
+    assert org.services.cover.requests(*walk) == [before]  # id, time, note and version
+    org.services.cover.record_answer(asked, "no", before.version)  # later steps still apply
+    # If the id has gone to another ask meanwhile, it cannot come back, and says so.
+    kept = org.services.cover.withdraw_ask(org.services.cover.ask(*walk, ben))
+    org.services.cover.ask(*walk, ana)
+    with pytest.raises(DomainError, match="Ask again from the cover finder"):
+        org.services.cover.restore_ask(kept)
+    assert [r.volunteer_id for r in org.services.cover.requests(*walk)] == [ana, ana]

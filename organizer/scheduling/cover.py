@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from organizer.errors import DomainError, NotFoundError, ValidationError
@@ -50,6 +51,47 @@ class CoverAsk:
     answered_at: datetime | None
     note: str
     version: int
+
+
+@dataclass(frozen=True)
+class WithdrawnAsk:
+    """An ask taken back, kept so that :meth:`CoverService.restore_ask` can make it again."""
+
+    id: int
+    shift_id: int
+    occurrence_start: datetime
+    volunteer_id: int
+    asked_at: datetime
+    note: str
+    version: int
+
+
+@dataclass(frozen=True)
+class AnswerRecorded:
+    """What recording an answer changed, for :meth:`CoverService.take_back_answer`.
+
+    The request's answer before, and the assignment a "yes" made or changed.
+    """
+
+    request_id: int
+    version: int
+    previous_answer: str
+    previous_answered_at: datetime | None
+    assignment_id: int | None = None
+    assignment_version: int | None = None
+    previous_status: AssignmentStatus | None = None
+    """The assignment's status before the "yes" (None: the "yes" made it)."""
+
+
+@dataclass(frozen=True)
+class DroppedOut:
+    """What a drop-out changed: the place given up, and who was promoted into it (if anyone)."""
+
+    assignment_id: int
+    version: int
+    previous_status: AssignmentStatus
+    promoted_id: int | None = None
+    promoted_version: int | None = None
 
 
 class CoverService(Service):
@@ -183,8 +225,75 @@ class CoverService(Service):
             )
             return row.id
 
-    def record_answer(self, request_id: int, answer: str, version: int) -> None:
+    def withdraw_ask(self, request_id: int) -> WithdrawnAsk:
+        """Take back an ask nobody has answered yet (undoing :meth:`ask`); returns it, kept.
+
+        Raises:
+            DomainError: the request has been answered since.
+        """
+        with self._writing("cover request", request_id, CoverRequest) as session:
+            row = session.get(CoverRequest, request_id)
+            if row is None:
+                raise NotFoundError("cover request", request_id)
+            if row.answer != "pending":
+                raise DomainError(
+                    "That request to cover has been answered since, so it stays on record."
+                )
+            kept = WithdrawnAsk(
+                row.id,
+                row.shift_id,
+                row.occurrence_start,
+                row.volunteer_id,
+                row.asked_at,
+                row.note,
+                row.version,
+            )
+            session.delete(row)
+            session.flush()
+            self._log(session, "delete", "cover request", request_id, "Took back a request")
+            return kept
+
+    def restore_ask(self, kept: WithdrawnAsk) -> int:
+        """Make a withdrawn ask again, as it was: its id and version too (redoing it).
+
+        Keeping them keeps later steps about it (recording its answer) pointing at it.
+
+        Raises:
+            DomainError: the shift, the volunteer or the id is gone meanwhile.
+        """
+        with self._writing("cover request", kept.id, CoverRequest) as session:
+            row = CoverRequest(
+                id=kept.id,
+                shift_id=kept.shift_id,
+                occurrence_start=kept.occurrence_start,
+                volunteer_id=kept.volunteer_id,
+                asked_at=kept.asked_at,
+                answer="pending",
+                note=kept.note,
+            )
+            self._stamp(row, creating=True)
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError as error:
+                raise DomainError(
+                    "That request to cover cannot be made again: the shift or the volunteer "
+                    "changed meanwhile. Ask again from the cover finder."
+                ) from error
+            # An insert always starts at version 1; the ask goes on from where it was.
+            session.execute(
+                update(CoverRequest)
+                .where(CoverRequest.id == kept.id)
+                .values(version=kept.version)
+                .execution_options(synchronize_session=False)
+            )
+            self._log(session, "create", "cover request", kept.id, "Asked again to cover")
+            return kept.id
+
+    def record_answer(self, request_id: int, answer: str, version: int) -> AnswerRecorded:
         """Record an answer: "yes" puts them on the shift (ACCEPTED), "no" or "no_reply".
+
+        Returns what changed, for :meth:`take_back_answer`.
 
         Raises:
             ValidationError: an unknown answer.
@@ -200,13 +309,15 @@ class CoverService(Service):
             if row is None:
                 raise NotFoundError("cover request", request_id)
             check_version(row, "cover request", request_id, version)
+            before = (row.answer, row.answered_at)
             row.answer = answer
             row.answered_at = utc_now()
             self._stamp(row)
             session.flush()
             self._log(session, "update", "cover request", request_id, f"Cover answer: {answer}")
+            recorded = AnswerRecorded(request_id, row.version, *before)
             if answer != "yes":
-                return
+                return recorded
             world, slot = self.conflicts.world_for_slot(
                 session, row.shift_id, row.occurrence_start, [row.volunteer_id], limits
             )
@@ -217,7 +328,55 @@ class CoverService(Service):
                     Assignment.volunteer_id == row.volunteer_id,
                 )
             )
-            self._put_on(session, world, slot, row.volunteer_id, current)
+            previous = current.status if current is not None else None
+            placed = self._put_on(session, world, slot, row.volunteer_id, current)
+            if placed is None:  # already on the shift: nothing else changed
+                return recorded
+            return replace(
+                recorded,
+                assignment_id=placed.id,
+                assignment_version=placed.version,
+                previous_status=previous,
+            )
+
+    def take_back_answer(self, recorded: AnswerRecorded) -> int:
+        """Put back what :meth:`record_answer` changed; returns the request's new version.
+
+        A "yes" that made an assignment removes it; one that changed an assignment's status
+        changes it back.
+
+        Raises:
+            ConflictError: the request or the assignment changed since.
+        """
+        request_id = recorded.request_id
+        with self._writing("cover request", request_id, CoverRequest) as session:
+            row = session.get(CoverRequest, request_id)
+            if row is None:
+                raise NotFoundError("cover request", request_id)
+            check_version(row, "cover request", request_id, recorded.version)
+            row.answer = recorded.previous_answer
+            row.answered_at = recorded.previous_answered_at
+            self._stamp(row)
+            if recorded.assignment_id is not None:
+                self._put_back(session, recorded)
+            session.flush()
+            self._log(session, "update", "cover request", request_id, "Took back the answer")
+            return row.version
+
+    def _put_back(self, session: Session, recorded: AnswerRecorded) -> None:
+        assignment_id = recorded.assignment_id
+        assert assignment_id is not None and recorded.assignment_version is not None
+        placed = session.get(Assignment, assignment_id)
+        if placed is None:
+            raise NotFoundError("assignment", assignment_id)
+        check_version(placed, "assignment", assignment_id, recorded.assignment_version)
+        if recorded.previous_status is None:
+            session.delete(placed)
+            self._log(session, "delete", "assignment", assignment_id, "Took back the cover")
+        else:
+            placed.status = recorded.previous_status
+            self._stamp(placed)
+            self._log(session, "update", "assignment", assignment_id, "Took back the cover")
 
     def requests(self, shift_id: int, occurrence_start: datetime) -> list[CoverAsk]:
         """Everyone asked to cover the shift occurrence, in the order asked."""
@@ -262,11 +421,12 @@ class CoverService(Service):
                 )
             ]
 
-    def drop_out(self, assignment_id: int, version: int) -> int | None:
+    def drop_out(self, assignment_id: int, version: int) -> DroppedOut:
         """Cancel someone's place and promote the first waitlisted person who can take it.
 
-        Returns the promoted assignment's id (None when nobody could be promoted).  Waitlisted
-        people with a blocking finding (now on another shift, away...) are passed over.
+        Returns what changed, with the promoted assignment (if anyone could be promoted),
+        for :meth:`undo_drop_out`.  Waitlisted people with a blocking finding (now on
+        another shift, away...) are passed over.
         """
         limits = self.conflicts.limits.get()
         with self._writing("assignment", assignment_id, Assignment) as session:
@@ -274,10 +434,12 @@ class CoverService(Service):
             if row is None:
                 raise NotFoundError("assignment", assignment_id)
             check_version(row, "assignment", assignment_id, version)
+            previous = row.status
             row.status = AssignmentStatus.CANCELLED
             self._stamp(row)
             session.flush()
             self._log(session, "update", "assignment", assignment_id, "Dropped out (cancelled)")
+            dropped = DroppedOut(assignment_id, row.version, previous)
             waiting = list(
                 session.scalars(
                     select(Assignment)
@@ -290,7 +452,7 @@ class CoverService(Service):
                 )
             )
             if not waiting:
-                return None
+                return dropped
             world, slot = self.conflicts.world_for_slot(
                 session,
                 row.shift_id,
@@ -307,8 +469,39 @@ class CoverService(Service):
                 self._log(
                     session, "update", "assignment", candidate.id, "Promoted from the waitlist"
                 )
-                return candidate.id
-            return None
+                return replace(
+                    dropped, promoted_id=candidate.id, promoted_version=candidate.version
+                )
+            return dropped
+
+    def undo_drop_out(self, dropped: DroppedOut) -> int:
+        """Give the place back and put anyone promoted into it back on the waitlist.
+
+        Returns the place's new version.
+
+        Raises:
+            ConflictError: either assignment changed since.
+        """
+        assignment_id = dropped.assignment_id
+        with self._writing("assignment", assignment_id, Assignment) as session:
+            row = session.get(Assignment, assignment_id)
+            if row is None:
+                raise NotFoundError("assignment", assignment_id)
+            check_version(row, "assignment", assignment_id, dropped.version)
+            if dropped.promoted_id is not None:
+                assert dropped.promoted_version is not None
+                promoted = session.get(Assignment, dropped.promoted_id)
+                if promoted is None:
+                    raise NotFoundError("assignment", dropped.promoted_id)
+                check_version(promoted, "assignment", promoted.id, dropped.promoted_version)
+                promoted.status = AssignmentStatus.WAITLISTED
+                self._stamp(promoted)
+                self._log(session, "update", "assignment", promoted.id, "Back on the waitlist")
+            row.status = dropped.previous_status
+            self._stamp(row)
+            session.flush()
+            self._log(session, "update", "assignment", assignment_id, "Took back the drop-out")
+            return row.version
 
     def _put_on(
         self,
@@ -317,9 +510,13 @@ class CoverService(Service):
         slot: SlotFacts,
         volunteer_id: int,
         current: Assignment | None,
-    ) -> None:
+    ) -> Assignment | None:
+        """Put ``volunteer_id`` on the shift (ACCEPTED).
+
+        Returns the assignment made or changed, or None when they were on it already.
+        """
         if current is not None and current.status is AssignmentStatus.ACCEPTED:
-            return
+            return None
         exclude = current.id if current is not None else None
         blocking = [f for f in world.findings(volunteer_id, slot, exclude=exclude) if f.blocking]
         if blocking:
@@ -343,6 +540,14 @@ class CoverService(Service):
         self._stamp(current)
         session.flush()
         self._log(session, "update", "assignment", current.id, "Accepted to cover the shift")
+        return current
 
 
-__all__ = ["CoverAsk", "CoverCandidate", "CoverService"]
+__all__ = [
+    "AnswerRecorded",
+    "CoverAsk",
+    "CoverCandidate",
+    "CoverService",
+    "DroppedOut",
+    "WithdrawnAsk",
+]
