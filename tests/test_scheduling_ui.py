@@ -223,3 +223,52 @@ def test_cover_finder_ask_and_yes_assigns(
         for p in s.people
     }
     assert first.volunteer_id in on_shift
+
+
+def people_on(context: ViewContext, key: tuple[int, datetime]) -> set[int]:
+    _shift_id, rid = key
+    return {
+        p.volunteer_id
+        for s in context.services.roster.board(rid - timedelta(hours=1), rid + timedelta(days=1))
+        if s.key == key
+        for p in s.people
+        if p.holds_place
+    }
+
+
+def test_cover_steps_undo_and_redo(qtbot: QtBot, context: ViewContext) -> None:
+    page = open_page(qtbot, context)
+    short = next(
+        s
+        for s in page.board_model.shifts()
+        if s.fill.missing and s.fill.starts_at.astimezone().date() > TODAY
+    )
+    page.board_view.setCurrentIndex(page.board_model.shift_index(short.key))
+    qtbot.mouseClick(page.scheduling.panel.find_cover_button, Qt.MouseButton.LeftButton)
+    dialog = page.scheduling.cover_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=20_000)
+    first = dialog.candidate_model.records()[0]
+    dialog.candidate_view.setCurrentIndex(dialog.candidate_model.index(0, 0))
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
+        qtbot.mouseClick(dialog.ask_button, Qt.MouseButton.LeftButton)
+    dialog.request_view.setCurrentIndex(dialog.request_model.index(0, 0))
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
+        qtbot.mouseClick(dialog.yes_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    cover = context.services.cover
+    stack = context.undo_stack
+    assert first.volunteer_id in people_on(context, short.key)
+    assert stack.undoText() == f"Record {first.name}'s answer"
+
+    stack.undo()  # the "yes": off the shift again, the ask still waiting for an answer
+    assert first.volunteer_id not in people_on(context, short.key)
+    assert [(r.name, r.answer) for r in cover.requests(*short.key)] == [(first.name, "pending")]
+    assert stack.undoText() == f"Ask {first.name} to cover"
+    stack.undo()  # the ask itself
+    assert cover.requests(*short.key) == []
+    stack.redo()
+    stack.redo()
+    assert [(r.name, r.answer) for r in cover.requests(*short.key)] == [(first.name, "yes")]
+    assert first.volunteer_id in people_on(context, short.key)
+    assert stack.canUndo() and not stack.canRedo()

@@ -100,6 +100,30 @@ class AppliedFill:
         self.assignment_ids = list(self.autofill.apply(self.proposal))
 
 
+class CoverStep:
+    """One step of finding cover (an ask, an answer, a drop-out) that undo and redo repeat.
+
+    ``do`` makes the step (first on the worker thread, then again on redo) and keeps what
+    the service says it changed; ``undo`` takes exactly that back.
+    """
+
+    def __init__(self, do: Callable[[Any], Any], undo: Callable[[Any], Any]) -> None:
+        """``do(last_undo_result)`` makes the step; ``undo(last_do_result)`` takes it back."""
+        self._do = do
+        self._undo = undo
+        self.done: Any = None
+        self.undone: Any = None
+
+    def do(self) -> Any:
+        """Make the step; returns (and keeps) what the service says it changed."""
+        self.done = self._do(self.undone)
+        return self.done
+
+    def undo(self) -> None:
+        """Take the step back."""
+        self.undone = self._undo(self.done)
+
+
 class SchedulingActions(QObject):
     """Proposals, applying them, and cover asks, answers and drop-outs.
 
@@ -206,18 +230,22 @@ class SchedulingActions(QObject):
         if not self._may_edit():
             return
         cover = engine(self.context, "cover")
+        step = CoverStep(
+            lambda kept: (
+                cover.ask(shift_id, occurrence_start, volunteer_id, note)
+                if kept is None
+                else cover.restore_ask(kept)
+            ),
+            cover.withdraw_ask,
+        )
 
         def done(result: Any) -> None:
-            self.context.hub.announce(DataChange.of(self.context.actor, "assignment"))
+            self._push(self.tr("Ask {name} to cover").format(name=name), step.do, step.undo)
             self.notice.emit(self.tr("Asked {name} to cover.").format(name=name))
             if on_done is not None:
                 on_done(result)
 
-        self.context.worker.submit(
-            lambda: cover.ask(shift_id, occurrence_start, volunteer_id, note),
-            on_done=done,
-            on_error=self.report,
-        )
+        self.context.worker.submit(step.do, on_done=done, on_error=self.report)
 
     def answer(
         self, request: Any, answer: str, on_done: Callable[[Any], None] | None = None
@@ -226,9 +254,15 @@ class SchedulingActions(QObject):
         if not self._may_edit():
             return
         cover = engine(self.context, "cover")
+        step = CoverStep(
+            lambda version: cover.record_answer(request.id, answer, version or request.version),
+            cover.take_back_answer,
+        )
 
         def done(result: Any) -> None:
-            self.context.hub.announce(DataChange.of(self.context.actor, "assignment"))
+            self._push(
+                self.tr("Record {name}'s answer").format(name=request.name), step.do, step.undo
+            )
             if answer == "yes":
                 self.notice.emit(
                     self.tr("{name} said yes and is on the shift.").format(name=request.name)
@@ -236,11 +270,7 @@ class SchedulingActions(QObject):
             if on_done is not None:
                 on_done(result)
 
-        self.context.worker.submit(
-            lambda: cover.record_answer(request.id, answer, request.version),
-            on_done=done,
-            on_error=self.report,
-        )
+        self.context.worker.submit(step.do, on_done=done, on_error=self.report)
 
     def drop_out(
         self,
@@ -253,22 +283,23 @@ class SchedulingActions(QObject):
         if not self._may_edit():
             return
         cover = engine(self.context, "cover")
+        step = CoverStep(
+            lambda again: cover.drop_out(assignment_id, again or version), cover.undo_drop_out
+        )
 
-        def done(promoted: Any) -> None:
-            self.context.hub.announce(DataChange.of(self.context.actor, "assignment"))
+        def done(dropped: Any) -> None:
+            self._push(self.tr("{name} drops out").format(name=name), step.do, step.undo)
             self.notice.emit(
                 self.tr("{name} dropped out; the first on the waitlist has the place.").format(
                     name=name
                 )
-                if promoted is not None
+                if dropped.promoted_id is not None
                 else self.tr("{name} dropped out.").format(name=name)
             )
             if on_done is not None:
-                on_done(promoted)
+                on_done(dropped)
 
-        self.context.worker.submit(
-            lambda: cover.drop_out(assignment_id, version), on_done=done, on_error=self.report
-        )
+        self.context.worker.submit(step.do, on_done=done, on_error=self.report)
 
     # Shared --------------------------------------------------------------------------------
 
