@@ -103,7 +103,7 @@ class Workspace(QObject):
         self._stop_collector()
         if self.context is not None:
             _stop_sharing(self.context)
-            self.context.worker.wait()
+            self.context.worker.close()
             self.context = None
         if self.window is not None:
             self.window.closed.disconnect(self._window_closed)
@@ -131,7 +131,7 @@ class Workspace(QObject):
         old_window, old_db = self.window, self.db
         if self.context is not None:
             _stop_sharing(self.context)
-            self.context.worker.wait()
+            self.context.worker.close()
         if old_window is not None and old_db is None:
             # The window shown while this file opened: it becomes the file's window.
             window, old_window = old_window, None
@@ -152,7 +152,9 @@ class Workspace(QObject):
         self.pages = Pages(window, context)
         self.context = context
         self._stop_collector()
-        self.collector = IdleCollector(context.worker, window)
+        # After another file's window, its garbage must be collected before anything is frozen.
+        leftovers = old_window is not None or old_db is not None
+        self.collector = IdleCollector(context.worker, window, collect_first=leftovers)
         context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
         # After the first page's data (queued as it was built): the other pages' code.
         context.worker.submit(
@@ -175,16 +177,21 @@ class Workspace(QObject):
         if db.path is not None:
             self.recent.add(str(db.path))
         logger.info("Showing %s%s", db.display_name, " (read-only)" if db.read_only else "")
-        # Everything loaded so far (modules, Qt wrappers, the data layer) lives as long as the
-        # program: moving it out of the collector's sight keeps each full garbage collection
-        # short, which was the longest pause on the GUI thread in big views.
-        gc.freeze()
         if old_window is not None:
             old_window.closed.disconnect(self._window_closed)
             old_window.close()
             old_window.deleteLater()
         if old_db is not None:
             old_db.close()
+        if leftovers:
+            # What the old file's window kept in reference cycles is garbage once it goes:
+            # frozen, it would be kept for good.  The idle collection frees it, then freezes.
+            gc.unfreeze()
+        else:
+            # Everything loaded so far (modules, Qt wrappers, the data layer) lives as long as
+            # the program: moving it out of the collector's sight keeps each full garbage
+            # collection short, which was the longest pause on the GUI thread in big views.
+            gc.freeze()
         return window
 
     def open_file(self, target: str) -> None:

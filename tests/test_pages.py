@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import shutil
+import weakref
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -83,3 +86,34 @@ def test_opening_a_volunteer_from_home_selects_them(qtbot: QtBot, workspace: Wor
     assert window.current_page() == "volunteers"
     page = window.page("volunteers")
     qtbot.waitUntil(lambda: page.selected_id() == volunteer_id)  # type: ignore[attr-defined]
+
+
+class _Probe:
+    """A reference cycle through a window: garbage only a collection can free."""
+
+    def __init__(self, window: object) -> None:
+        self.window = window
+        self.itself = self
+
+
+def test_a_file_opened_in_place_of_another_leaves_the_old_window_collectable(
+    qtbot: QtBot, workspace: Workspace, db_path: Path, tmp_path: Path
+) -> None:
+    copies = [tmp_path / "second.organizer", tmp_path / "third.organizer"]
+    for copy in copies:
+        shutil.copy(db_path, copy)
+    try:
+        second = workspace.show_database(open_database(copies[0]))
+        second.probe = _Probe(second)  # type: ignore[attr-defined]
+        seen = weakref.ref(second.probe)  # type: ignore[attr-defined]
+        with qtbot.waitSignal(second.destroyed, timeout=10_000):
+            workspace.show_database(open_database(copies[1]))
+        del second
+        collector = workspace.collector
+        assert collector is not None
+        collector.set_aside()  # as after start-up's imports: must not keep the old garbage
+        collector.collect()  # the collection once the worker has been idle a while
+        assert seen() is None, "the old window's garbage was frozen for good"
+        assert gc.get_freeze_count() > 0, "what lives on is set aside after the collection"
+    finally:
+        gc.unfreeze()

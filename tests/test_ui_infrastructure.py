@@ -201,3 +201,22 @@ def test_emitting_signals_does_not_corrupt_python(qtbot: QtBot) -> None:
         hub.destroyed.emit()
     # The bug lost one reference per emit (1,000 here); allow for unrelated small drift.
     assert abs(sys.getrefcount(True) - before) < 20
+
+
+def test_a_closed_worker_runs_what_was_queued_and_takes_nothing_more(qtbot: QtBot) -> None:
+    worker = Worker()
+    ran: list[str] = []
+    release = threading.Event()
+
+    def first() -> None:
+        release.wait(10)
+        ran.append("queued before")
+
+    worker.submit(first)
+    release.set()
+    assert worker.close()
+    assert ran == ["queued before"]
+    late = worker.submit(lambda: ran.append("after"), on_done=lambda _: ran.append("reported"))
+    with qtbot.assertNotEmitted(late.finished, wait=50):
+        pass
+    assert ran == ["queued before"]

@@ -37,10 +37,20 @@ class IdleCollector(QObject):
     """
 
     def __init__(
-        self, worker: Worker, parent: QObject | None = None, *, idle_ms: int = IDLE_COLLECT_MS
+        self,
+        worker: Worker,
+        parent: QObject | None = None,
+        *,
+        idle_ms: int = IDLE_COLLECT_MS,
+        collect_first: bool = False,
     ) -> None:
-        """Watch ``worker``; collect after ``idle_ms`` of it having nothing to do."""
+        """Watch ``worker``; collect after ``idle_ms`` of it having nothing to do.
+
+        With ``collect_first`` (another file's window has just gone), nothing is set aside
+        before the first collection has freed what that window left behind.
+        """
         super().__init__(parent)
+        self._collect_first = collect_first
         self._previous = gc.get_threshold()
         young, middle = self._previous[:2]
         gc.set_threshold(young, middle, RARE_FULL)
@@ -76,8 +86,12 @@ class IdleCollector(QObject):
         """Move everything alive now out of the collector's sight (call after start-up's imports).
 
         Nothing is collected: it is for what lives as long as the program (modules, the
-        data layer, the window), so full collections stop walking it.
+        data layer, the window), so full collections stop walking it.  Waits for the first
+        collection instead when there is garbage to free first (see ``collect_first``); a
+        stopped collector (its file closed) sets nothing aside.
         """
+        if self._stopped or (self._collect_first and not self._frozen):
+            return
         gc.freeze()
 
     def stop(self) -> None:

@@ -136,6 +136,7 @@ class Worker(QObject):
         self._pool.setMaxThreadCount(1)
         self._pending = 0
         self._live: set[JobSignals] = set()
+        self._closed = False
 
     @property
     def busy(self) -> bool:
@@ -150,8 +151,14 @@ class Worker(QObject):
         on_error: Callable[[Exception], None] | None = None,
         on_progress: Progress | None = None,
     ) -> JobSignals:
-        """Queue ``work``; returns its signals (tests can wait on ``finished``)."""
+        """Queue ``work``; returns its signals (tests can wait on ``finished``).
+
+        Once the worker is closed, nothing is queued and the signals never fire.
+        """
         signals = JobSignals()
+        if self._closed:
+            logger.debug("A job came after its worker closed; it is not run")
+            return signals
         self._live.add(signals)
         if on_done is not None:
             signals.succeeded.connect(on_done)
@@ -177,6 +184,17 @@ class Worker(QObject):
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every queued job ran (for shutting down; never on a user action)."""
         return self._pool.waitForDone(msecs)
+
+    def close(self, msecs: int = 30_000) -> bool:
+        """Run what is queued, then take no more jobs (the window's file is closing).
+
+        The window stays a moment longer, and its pages may still answer the last results
+        by asking for more: such work is not run, so nothing reports back to a deleted
+        worker or reads a closed file.
+        """
+        done = self.wait(msecs)
+        self._closed = True
+        return done
 
 
 def _reraise(error: Exception) -> None:
