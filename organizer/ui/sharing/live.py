@@ -104,7 +104,9 @@ class LiveRefresh(QObject):
 
     def _started(self, watcher: ChangeWatcher) -> None:
         if self._stopped:
-            self.context.worker.submit(watcher.close, on_error=self._failed)
+            # Stopped while it opened (the file is closing, its worker takes no more work):
+            # nothing polls it, so it is closed here and now (closing cannot fail).
+            watcher.close()
             return
         self.watcher = watcher
         self._timer.start()
