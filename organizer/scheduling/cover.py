@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -305,10 +306,7 @@ class CoverService(Service):
             raise ValidationError.single("answer", "The answer must be yes, no or no reply.")
         limits = self.conflicts.limits.get()
         with self._writing("cover request", request_id, CoverRequest) as session:
-            row = session.get(CoverRequest, request_id)
-            if row is None:
-                raise NotFoundError("cover request", request_id)
-            check_version(row, "cover request", request_id, version)
+            row = _current(session, CoverRequest, "cover request", request_id, version)
             before = (row.answer, row.answered_at)
             row.answer = answer
             row.answered_at = utc_now()
@@ -350,10 +348,7 @@ class CoverService(Service):
         """
         request_id = recorded.request_id
         with self._writing("cover request", request_id, CoverRequest) as session:
-            row = session.get(CoverRequest, request_id)
-            if row is None:
-                raise NotFoundError("cover request", request_id)
-            check_version(row, "cover request", request_id, recorded.version)
+            row = _current(session, CoverRequest, "cover request", request_id, recorded.version)
             row.answer = recorded.previous_answer
             row.answered_at = recorded.previous_answered_at
             self._stamp(row)
@@ -366,10 +361,9 @@ class CoverService(Service):
     def _put_back(self, session: Session, recorded: AnswerRecorded) -> None:
         assignment_id = recorded.assignment_id
         assert assignment_id is not None and recorded.assignment_version is not None
-        placed = session.get(Assignment, assignment_id)
-        if placed is None:
-            raise NotFoundError("assignment", assignment_id)
-        check_version(placed, "assignment", assignment_id, recorded.assignment_version)
+        placed = _current(
+            session, Assignment, "assignment", assignment_id, recorded.assignment_version
+        )
         if recorded.previous_status is None:
             session.delete(placed)
             self._log(session, "delete", "assignment", assignment_id, "Took back the cover")
@@ -430,10 +424,7 @@ class CoverService(Service):
         """
         limits = self.conflicts.limits.get()
         with self._writing("assignment", assignment_id, Assignment) as session:
-            row = session.get(Assignment, assignment_id)
-            if row is None:
-                raise NotFoundError("assignment", assignment_id)
-            check_version(row, "assignment", assignment_id, version)
+            row = _current(session, Assignment, "assignment", assignment_id, version)
             previous = row.status
             row.status = AssignmentStatus.CANCELLED
             self._stamp(row)
@@ -484,16 +475,12 @@ class CoverService(Service):
         """
         assignment_id = dropped.assignment_id
         with self._writing("assignment", assignment_id, Assignment) as session:
-            row = session.get(Assignment, assignment_id)
-            if row is None:
-                raise NotFoundError("assignment", assignment_id)
-            check_version(row, "assignment", assignment_id, dropped.version)
+            row = _current(session, Assignment, "assignment", assignment_id, dropped.version)
             if dropped.promoted_id is not None:
                 assert dropped.promoted_version is not None
-                promoted = session.get(Assignment, dropped.promoted_id)
-                if promoted is None:
-                    raise NotFoundError("assignment", dropped.promoted_id)
-                check_version(promoted, "assignment", promoted.id, dropped.promoted_version)
+                promoted = _current(
+                    session, Assignment, "assignment", dropped.promoted_id, dropped.promoted_version
+                )
                 promoted.status = AssignmentStatus.WAITLISTED
                 self._stamp(promoted)
                 self._log(session, "update", "assignment", promoted.id, "Back on the waitlist")
@@ -541,6 +528,18 @@ class CoverService(Service):
         session.flush()
         self._log(session, "update", "assignment", current.id, "Accepted to cover the shift")
         return current
+
+
+_Row = TypeVar("_Row", CoverRequest, Assignment)
+
+
+def _current(session: Session, model: type[_Row], entity: str, row_id: int, version: int) -> _Row:
+    """The row, if it is still at ``version`` (else NotFoundError or ConflictError)."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(entity, row_id)
+    check_version(row, entity, row_id, version)
+    return row
 
 
 __all__ = [
