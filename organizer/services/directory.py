@@ -77,6 +77,7 @@ from organizer.models import (
 from organizer.models.ids import QualificationId, VolunteerId
 from organizer.services.base import Service
 from organizer.services.coverage import GOES_AHEAD, PLACE_HOLDING, shift_times, with_occurrence
+from organizer.services.driver_rows import sqlite_rows, stored_instant
 from organizer.services.volunteers import Blackout, WeeklyWindow
 from organizer.storage import Database
 
@@ -721,8 +722,6 @@ def _rows_portable(
     return rows
 
 
-_STORED_INSTANT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLite files keep UTC instants
-
 _PLACE_HOLDING_SQL = ", ".join(f"'{status.value}'" for status in PLACE_HOLDING)
 # SQLite gets a page in one statement: the same rules as the statements above (see the
 # module's docstring), written out so the driver runs it with no per-row overhead.  ``page``
@@ -806,7 +805,7 @@ _NAMED_SQLITE = SQLiteDialect_pysqlite(paramstyle="named")
 def _rows_sqlite(connection: Connection, ids: Sequence[int], moment: _Moment) -> list[DirectoryRow]:
     """Directory rows for ``ids`` in that order, in one SQLite statement."""
     params = {**_stored_params(moment), "ids": json.dumps(list(ids))}
-    return [_sqlite_row(found) for found in _fetch_all(connection, _PAGE_SQLITE, params)]
+    return [_sqlite_row(found) for found in sqlite_rows(connection, _PAGE_SQLITE, params)]
 
 
 def _first_page_sqlite(
@@ -822,19 +821,11 @@ def _first_page_sqlite(
     params.update((f"word{n}", f"%{_escape_like(word)}%") for n, word in enumerate(_words(query)))
     params["qualification_id"] = query.qualification_id
     params["weekday"] = query.available_weekday
-    found = _fetch_all(connection, sql, params)
+    found = sqlite_rows(connection, sql, params)
     if not found:
         return [], []
     ids = cast(list[VolunteerId], list(map(int, found[0][-1].split(","))))  # thousands
     return ids, [_sqlite_row(row) for row in found[: max(limit, 0)]]
-
-
-def _fetch_all(connection: Connection, sql: str, params: dict[str, Any]) -> Sequence[Any]:
-    result = connection.exec_driver_sql(sql, params)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 def _sqlite_row(found: Any) -> DirectoryRow:
@@ -863,26 +854,22 @@ def _sqlite_row(found: Any) -> DirectoryRow:
 
 def _stored_params(moment: _Moment) -> dict[str, str]:
     return {
-        "now": _stored(moment.now),
+        "now": stored_instant(moment.now),
         "today": moment.today.isoformat(),
-        "month_start": _stored(moment.month_start),
-        "month_end": _stored(moment.month_end),
+        "month_start": stored_instant(moment.month_start),
+        "month_end": stored_instant(moment.month_end),
     }
 
 
 def _sqlite_value(value: Any) -> Any:
     """A parameter as SQLite files store it (instants as naive UTC text, days as ISO text)."""
     if isinstance(value, datetime):
-        return _stored(value)
+        return stored_instant(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     return value
-
-
-def _stored(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_STORED_INSTANT)
 
 
 __all__ = [
