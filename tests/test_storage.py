@@ -400,3 +400,12 @@ def test_timestamps_written_by_other_programs_are_read_as_instants(
     assert cause.created_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
     assert cause.updated_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
     assert cause.created_at.tzinfo is UTC
+
+
+def test_errors_from_the_driver_itself_read_like_the_others(db: Database) -> None:
+    """Views that read rows straight from the driver (the calendar's month) get the same
+    readable messages for a damaged or busy file as everything else."""
+    with pytest.raises(DatabaseDamagedError, match="damaged"), db.read():
+        raise sqlite3.DatabaseError("database disk image is malformed")
+    with pytest.raises(DatabaseLockedError, match="busy"), db.read():
+        raise sqlite3.OperationalError("database is locked")

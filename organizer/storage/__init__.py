@@ -169,7 +169,7 @@ def translate_storage_errors(name: str) -> Iterator[None]:
         if isinstance(error.orig, sqlite3.DatabaseError):
             raise storage_error_for(error.orig, name) from error
         raise
-    except sqlite3.OperationalError as error:
+    except sqlite3.DatabaseError as error:  # from the driver itself (views reading fast)
         raise storage_error_for(error, name) from error
 
 
