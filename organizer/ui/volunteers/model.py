@@ -340,13 +340,7 @@ class VolunteerTableModel(QAbstractTableModel):
         if not 0 <= number < len(self._rows) or not index.isValid():
             return None
         if role == _DISPLAY:
-            texts = self._texts.get(number)
-            if texts is None:
-                row = self._rows[number]
-                texts = self._texts[number] = tuple(
-                    self._display(row, column) for column in range(COLUMN_COUNT)
-                )
-            return texts[index.column()]
+            return self._row_texts(number)[index.column()]
         if role not in _ANSWERED:
             return None
         row, column = self._rows[number], index.column()
@@ -378,14 +372,19 @@ class VolunteerTableModel(QAbstractTableModel):
         """
         if not 0 <= number < len(self._rows):
             return None
-        texts = self._texts.get(number)
         row = self._rows[number]
+        pronouns = (row.pronouns or "") if column == NAME else ""
+        return self._row_texts(number)[column], pronouns, row.active, column == HOURS
+
+    def _row_texts(self, number: int) -> tuple[str, ...]:
+        """Every cell's text on row ``number``, worked out once."""
+        texts = self._texts.get(number)
         if texts is None:
+            row = self._rows[number]
             texts = self._texts[number] = tuple(
                 self._display(row, column) for column in range(COLUMN_COUNT)
             )
-        pronouns = (row.pronouns or "") if column == NAME else ""
-        return texts[column], pronouns, row.active, column == HOURS
+        return texts
 
     def _display(self, row: DirectoryRow, column: int) -> str:
         if column == NAME:
