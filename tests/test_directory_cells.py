@@ -114,18 +114,26 @@ def test_cells_without_pronouns_are_drawn_exactly_as_the_style_draws_them(
             assert differing(mine, styles, band) == 0, name
 
 
-def test_pronouns_follow_the_name_and_nothing_else_changes(page: VolunteersPage) -> None:
-    table = page.table
-    mine, styles = both(table, page.delegate)
-    band = row_band(table, row_of(page, "Ada Lovelace"))
+def around_the_pronouns(table: QTableView, row: int, name: str) -> tuple[QRect, QRect, QRect]:
+    """A row's band up to the end of the name, where pronouns go, and after the name cell."""
+    band = row_band(table, row)
     name_cell = QRect(
         table.columnViewportPosition(NAME), band.top(), table.columnWidth(NAME), band.height()
     )
-    name_ends = name_cell.left() + 4 + table.fontMetrics().horizontalAdvance("Ada Lovelace")
+    name_ends = name_cell.left() + 4 + table.fontMetrics().horizontalAdvance(name)
     before = QRect(band.left(), band.top(), name_ends - band.left(), band.height())
     pronouns = QRect(name_ends + 1, band.top(), name_cell.right() - name_ends, band.height())
     rest = band.right() - name_cell.right()
     after = QRect(name_cell.right() + 1, band.top(), rest, band.height())
+    return before, pronouns, after
+
+
+def test_pronouns_follow_the_name_and_nothing_else_changes(page: VolunteersPage) -> None:
+    table = page.table
+    mine, styles = both(table, page.delegate)
+    before, pronouns, after = around_the_pronouns(
+        table, row_of(page, "Ada Lovelace"), "Ada Lovelace"
+    )
     assert differing(mine, styles, before) == 0
     assert differing(mine, styles, after) == 0
     assert differing(mine, styles, pronouns) > 20  # "she/her" is drawn
@@ -185,3 +193,17 @@ def test_the_focused_cell_keeps_the_styles_focus_frame(qtbot: QtBot, page: Volun
     mine, styles = both(table, page.delegate)
     band = row_band(table, row_of(page, "Dot Cotton"))
     assert differing(mine, styles, band) == 0
+
+
+def test_the_focused_name_keeps_its_pronouns(qtbot: QtBot, page: VolunteersPage) -> None:
+    table = page.table
+    table.setFocus()
+    table.setCurrentIndex(page.model.index(row_of(page, "Ada Lovelace"), NAME))
+    qtbot.waitUntil(table.hasFocus)
+    mine, styles = both(table, page.delegate)
+    before, pronouns, after = around_the_pronouns(
+        table, row_of(page, "Ada Lovelace"), "Ada Lovelace"
+    )
+    assert differing(mine, styles, before) == 0  # the style's own name and focus frame
+    assert differing(mine, styles, pronouns) > 20  # "she/her" is drawn after it
+    assert differing(mine, styles, after) == 0

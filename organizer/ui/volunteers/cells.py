@@ -46,7 +46,7 @@ class DirectoryDelegate(QStyledItemDelegate):
     """Draws the directory's cells; a name has the person's pronouns after it, quieter.
 
     Archived people are in italics, in the palette's placeholder colour.  The cell with
-    keyboard focus is left to the style, focus frame and all.
+    keyboard focus is drawn by the style, focus frame and all (its pronouns added here).
     """
 
     GAP = 8
@@ -76,13 +76,17 @@ class DirectoryDelegate(QStyledItemDelegate):
         """The style's panel, then the cell's text (and a name's pronouns)."""
         state = option.state.value
         cell = self.model.cell(index.row(), index.column())
-        if cell is None or state & _FOCUSED:
+        if cell is None:
             super().paint(painter, option, index)
             return
         text, pronouns, active, right = cell
         view = self.view
         style = view.style()
-        style.drawPrimitive(_PANEL, option, painter, view)
+        focused = bool(state & _FOCUSED)
+        if focused:  # one cell at most: the style draws it, focus frame and all
+            super().paint(painter, option, index)
+        else:
+            style.drawPrimitive(_PANEL, option, painter, view)
         if not text:
             return
         if self._margin < 0:
@@ -94,12 +98,13 @@ class DirectoryDelegate(QStyledItemDelegate):
         laid, width = self._laid_out(text, room, font, not active)
         text_colour, quiet_colour = self._colours_for(option.palette, state)
         backwards = view.isRightToLeft()
-        x = left + room - width if right != backwards else left
         y = rect.top() + (rect.height() - self._height) // 2
         painter.save()
         painter.setFont(font)
-        painter.setPen(quiet_colour if not active and not state & _SELECTED else text_colour)
-        painter.drawStaticText(QPointF(x, y), laid)
+        if not focused:
+            x = left + room - width if right != backwards else left
+            painter.setPen(quiet_colour if not active and not state & _SELECTED else text_colour)
+            painter.drawStaticText(QPointF(x, y), laid)
         if pronouns and not backwards:
             after = left + width + self.GAP
             space = left + room - after
