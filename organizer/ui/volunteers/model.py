@@ -39,7 +39,6 @@ NAME, QUALIFICATIONS, NEXT_SHIFT, HOURS, EMAIL, JOINED = range(6)
 COLUMN_COUNT = 6
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
-PRONOUNS_ROLE = Qt.ItemDataRole.UserRole + 3  # shown after the name, quieter
 PAGE_SIZE = 100
 
 COLUMN_SORTS = {
@@ -61,7 +60,7 @@ _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _FONT = Qt.ItemDataRole.FontRole.value
 # Every role data() answers; the view asks for many more, once per cell each paint.
 _ANSWERED = frozenset(
-    {_TOOLTIP, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, SORT_ROLE, OBJECT_ROLE, PRONOUNS_ROLE}
+    {_TOOLTIP, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, SORT_ROLE, OBJECT_ROLE}
 )
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -348,8 +347,6 @@ class VolunteerTableModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == SORT_ROLE:
             return self._sort_value(row, column)
-        if role == PRONOUNS_ROLE:
-            return row.pronouns
         if role == _ACCESSIBLE:
             text = self._display(row, column)
             return f"{text}, {row.pronouns}" if column == NAME and row.pronouns else text
