@@ -260,7 +260,7 @@ class CoverService(Service):
         Keeping them keeps later steps about it (recording its answer) pointing at it.
 
         Raises:
-            DomainError: the shift, the volunteer or the id is gone meanwhile.
+            DomainError: the shift or the volunteer is gone, or the id went to another ask.
         """
         with self._writing("cover request", kept.id, CoverRequest) as session:
             row = CoverRequest(
@@ -278,8 +278,8 @@ class CoverService(Service):
                 session.flush()
             except IntegrityError as error:
                 raise DomainError(
-                    "That request to cover cannot be made again: the shift or the volunteer "
-                    "changed meanwhile. Ask again from the cover finder."
+                    "That request to cover cannot be made again: the shift, the volunteer or "
+                    "the requests changed meanwhile. Ask again from the cover finder."
                 ) from error
             # An insert always starts at version 1; the ask goes on from where it was.
             session.execute(
