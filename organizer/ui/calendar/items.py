@@ -312,7 +312,7 @@ def group_by_day(
     spanning: list[CalendarItem] = []
     timed: list[CalendarItem] = []
     for item in items:
-        if item.all_day or item.ends_at - item.starts_at >= ONE_DAY:
+        if item.spans_days:
             spanning.append(item)
         else:
             timed.append(item)
