@@ -806,7 +806,7 @@ def test_the_week_makes_room_for_all_day_events_that_arrived_while_it_was_hidden
             all_day=True,
         ),
     )
-    model.set_data(CalendarData(monday, monday + timedelta(days=7), items, ()))
+    model.set_data(CalendarData.of_items(monday, monday + timedelta(days=7), items, ()))
     assert week.header.height() == one_lane, "hidden, the strip was left alone"
     week.show()
     qtbot.waitUntil(lambda: week.header.height() > one_lane, timeout=5_000)

@@ -8,8 +8,11 @@ of the sample data with its changed occurrences, and a day-by-day grouping.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
+from operator import itemgetter
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,15 +27,19 @@ from sqlalchemy.orm import selectinload
 
 from organizer.demo import generate_demo
 from organizer.models import Event, EventStatus
+from organizer.models.ids import EventId
 from organizer.recurrence import _ending, periodic, skip_ahead, walk
 from organizer.services import CauseDraft, EventDraft, LocationDraft, Services
-from organizer.services.events import OccurrenceInfo
+from organizer.services.events import OccurrenceInfo, OccurrenceTuple
+from organizer.services.occurrence_table import OccurrenceTable
 from organizer.services.occurrences import stored_horizon
 from organizer.storage import Database, create_database
 from organizer.ui.calendar.items import (
     CalendarItem,
+    ItemBuilder,
     day_order,
     group_by_day,
+    lazy_days,
     load_calendar,
 )
 from tests.pg_fixtures import pg_server, pg_url
@@ -274,11 +281,13 @@ def test_the_month_shows_each_occurrence_in_local_time_on_its_days(sample: Datab
             assert item.spans_days == (
                 info.all_day or info.ends_at - info.starts_at >= timedelta(days=1)
             )
-        assert data.by_day == day_by_day(data.items, first, stop)
+        assert {day: list(items) for day, items in data.by_day.items()} == day_by_day(
+            data.items, first, stop
+        )
 
 
 def day_by_day(
-    items: tuple[CalendarItem, ...], first: date, end: date
+    items: Sequence[CalendarItem], first: date, end: date
 ) -> dict[date, list[CalendarItem]]:
     """The grouping worked out one day at a time."""
     days: dict[date, list[CalendarItem]] = {}
@@ -343,6 +352,93 @@ def test_grouping_keeps_each_days_order() -> None:
     ]
     assert [i.title for i in days[friday + timedelta(days=1)]] == ["Fair"]
     assert days == day_by_day(items, friday, friday + timedelta(days=7))
+
+
+LENGTHS = [timedelta(minutes=30), timedelta(hours=23, minutes=59), timedelta(days=1),
+           timedelta(hours=26), timedelta(days=3)]  # fmt: skip
+
+occurrences = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # event
+        st.integers(-30, 4 * 24 * 2),  # start, in half hours from the first midnight
+        st.sampled_from(LENGTHS),
+        st.sampled_from(["Sort", "sort", "Apple", "Zumba"]),
+        st.booleans(),  # all day
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    made=occurrences,
+    asks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 12)), max_size=12),
+)
+def test_a_day_made_as_it_is_asked_for_lists_what_making_every_item_lists(
+    made: list[tuple[int, int, timedelta, str, bool]], asks: list[tuple[int, int]]
+) -> None:
+    """Whichever first few of whichever days are asked for first, in whatever order."""
+    first = date(2026, 10, 23)  # the clocks go back in London and Sydney within these days
+    end = first + timedelta(days=4)
+    midnight = datetime.combine(first, datetime.min.time()).astimezone()
+    last = datetime.combine(end, datetime.min.time()).astimezone()
+    rows: list[OccurrenceTuple] = []
+    for event, half_hours, length, title, all_day in made:
+        starts = (midnight + timedelta(minutes=30 * half_hours)).astimezone(UTC)
+        if any(row[0] == event and row[1] == starts for row in rows):
+            continue
+        if not (starts < last and starts + length > midnight):
+            continue  # not read for these days
+        rows.append((EventId(event), starts, starts, starts + length, title, "UTC", all_day,
+                     EventStatus.SCHEDULED, None, None, True, False, 1))  # fmt: skip
+    rows.sort(key=itemgetter(2, 4, 0, 1))  # as occurrence_rows lists them
+    builder = ItemBuilder({}, {})
+    expected = group_by_day(builder.all(rows, {}), first, end)
+    table = OccurrenceTable.of(rows)
+    days = lazy_days(builder.all(table.spanning, {}), table, builder, first, end)
+    assert sorted(days) == sorted(expected)
+    assert {day: len(items) for day, items in days.items()} == {
+        day: len(items) for day, items in expected.items()
+    }
+    for which, count in asks:
+        day = first + timedelta(days=which)
+        if day in days:
+            assert days[day][:count] == expected[day][:count]
+            if count < len(days[day]):
+                assert days[day][count] == expected[day][count]
+                assert days[day][-1 - count] == expected[day][-1 - count]
+    assert {day: list(items) for day, items in days.items()} == expected
+
+
+def test_the_month_table_sorts_out_the_day_long_occurrences(tmp_path: Path) -> None:
+    """A day to the minute spans days; a minute less does not, wherever the clock is."""
+    db = create_database(tmp_path / "lengths.organizer")
+    try:
+        events = Services.for_database(db, "Sam").events
+        for zone in ("Europe/London", "Australia/Sydney", "America/New_York"):
+            there = ZoneInfo(zone)
+            for n, length in enumerate(LENGTHS):
+                for hour in (0, 9, 23):
+                    starts = datetime(2026, 3, 2 + n, hour, tzinfo=there)
+                    events.create(
+                        EventDraft(
+                            title=f"{zone} {length} {hour}",
+                            starts_at=starts,
+                            ends_at=starts + length,
+                            timezone=zone,
+                            all_day=hour == 0 and length == timedelta(days=1),
+                        )
+                    )
+        start = datetime(2026, 2, 27, tzinfo=UTC)
+        table = events.occurrence_table(start, start + timedelta(days=42))
+        spanning = {row[4] for row in table.spanning}
+        timed = {row[4] for row in table.timed(0, len(table))}
+        assert len(spanning) + len(timed) == 3 * len(LENGTHS) * 3
+        for name in spanning | timed:
+            long = not name.split()[1].startswith(("0:30", "23:59"))
+            assert (name in spanning) == long, name
+    finally:
+        db.close()
 
 
 def test_the_fast_read_works_on_a_server_database(pg_url: str) -> None:

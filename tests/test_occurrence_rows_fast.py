@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from organizer.models import Cause, EventStatus, Location, OccurrenceRow
 from organizer.models.ids import CauseId
 from organizer.services import CauseDraft, EventDraft, LocationDraft, Services
 from organizer.services import events as events_module
+from organizer.services.occurrence_table import OccurrenceTable, spans_days
 from organizer.services.occurrences import stored_horizon
 from organizer.storage import Database, create_database
 from tests.pg_fixtures import pg_server, pg_url
@@ -26,6 +28,7 @@ from tests.roster_helpers import MONDAY, demo, week
 __all__ = ["demo", "pg_server", "pg_url"]
 
 ANCHOR = date(2026, 11, 23)
+_ORDER = itemgetter(2, 4, 0, 1)
 
 
 def typed(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -57,7 +60,22 @@ def both(
     assert typed(fast) == typed(portable)
     for row in fast:
         assert row[1].tzinfo is UTC and row[2].tzinfo is UTC and row[3].tzinfo is UTC
+    if causes is None and include_cancelled:
+        table = Services.for_database(db, "Sam").events.occurrence_table(start, end)
+        same_as_table(table, fast)
     return fast
+
+
+def same_as_table(table: OccurrenceTable, rows: list[tuple[Any, ...]]) -> None:
+    """``table`` holds ``rows``: day-long ones apart, the others by start, title, event, id."""
+    timed = table.timed(0, len(table))
+    spanning = sorted(table.spanning, key=_ORDER)
+    assert typed(spanning) == typed([row for row in rows if spans_days(row)])
+    assert typed(timed) == typed(sorted((r for r in rows if not spans_days(r)), key=_ORDER))
+    for row in rows:
+        assert spans_days(row) == (row[6] or row[3] - row[2] >= timedelta(days=1))
+        assert table.position(row[2]) == sum(1 for other in timed if other[2] < row[2])
+    assert table.timed(1, 3) == timed[1:3]
 
 
 def horizon_of(db: Database) -> datetime:
@@ -118,6 +136,28 @@ def test_the_public_read_does_not_build_the_portable_queries(
     assert [astuple(info) for info in events.occurrences_between(*week())] == expected
 
 
+def test_the_month_table_reads_the_driver_rows_within_the_stored_index(
+    demo: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, _ = week()
+    expected = both(demo, start, start + timedelta(days=42))
+    horizon = horizon_of(demo)
+    beyond = both(demo, horizon - timedelta(days=7), horizon + timedelta(days=35))
+
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError("every occurrence was made")
+
+    events = Services.for_database(demo, "Sam").events
+    monkeypatch.setattr(events, "occurrence_rows", refused)
+    same_as_table(events.occurrence_table(start, start + timedelta(days=42)), expected)
+    with pytest.raises(AssertionError, match="every occurrence"):
+        # Past the index, endless series are walked: those occurrences are made anyway.
+        same_as_table(
+            events.occurrence_table(horizon - timedelta(days=7), horizon + timedelta(days=35)),
+            beyond,
+        )
+
+
 def test_the_short_occurrences_are_read_on_the_start_index(demo: Database) -> None:
     with demo.read() as session:
         plan = session.execute(
@@ -144,7 +184,7 @@ def test_calendar_labels_are_every_cause_and_place(demo: Database) -> None:
 # Generated organisations -----------------------------------------------------------------
 
 TITLES = ("Sort", "Repair café", "sort", "Zumba")
-ZONES = ("Europe/London", "UTC", "America/New_York")
+ZONES = ("Europe/London", "UTC", "America/New_York", "Australia/Sydney")
 RULES = (
     None,
     None,
@@ -154,7 +194,8 @@ RULES = (
     "FREQ=WEEKLY;BYDAY=MO,TH",
     "FREQ=DAILY;COUNT=5",
 )
-MINUTES = (30, 90, 24 * 60 + 60, 3 * 24 * 60)  # up to an occurrence longer than two days
+# Up to an occurrence longer than two days, with those just short of a day and of a whole one.
+MINUTES = (30, 90, 24 * 60 - 1, 24 * 60, 24 * 60 + 60, 3 * 24 * 60)
 
 
 @dataclass(frozen=True)

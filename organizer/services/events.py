@@ -8,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Select, func, select
@@ -36,6 +37,7 @@ from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, 
 from organizer.recurrence import expand, normalise_rule, periodic, series_end, zone
 from organizer.services.base import CrudService, chunks
 from organizer.services.driver_rows import Instants, driver_rows, sqlite_rows, stored_instant
+from organizer.services.occurrence_table import OccurrenceTable
 from organizer.services.occurrences import (
     HORIZON_KEY,
     LONG_OCCURRENCE,
@@ -234,6 +236,18 @@ class EventService(CrudService[Event, EventDraft]):
                 result.extend(_listed(beyond, {}, include_cancelled))
         result.sort(key=_OCCURRENCE_ORDER)
         return result
+
+    def occurrence_table(self, start: datetime, end: datetime) -> OccurrenceTable:
+        """The occurrences :meth:`occurrence_rows` lists, for a view showing few of each day.
+
+        Every cause, cancelled ones too.  On SQLite, within the stored index, the timed
+        occurrences stay as the driver read them until the view asks for them.
+        """
+        with self.db.read() as session:
+            connection = session.connection()
+            if connection.dialect.name == "sqlite" and end <= _sqlite_horizon(connection):
+                return _sqlite_table(connection, start, end)
+        return OccurrenceTable.of(self.occurrence_rows(start, end))
 
     def calendar_labels(
         self,
@@ -446,10 +460,13 @@ def _listed(
     return result
 
 
-def _sqlite_index_select(long: bool) -> str:
-    """One half of :data:`_SQLITE_OCCURRENCES`: the short or the long occurrences."""
+def _sqlite_index_select(long: bool, also: str = "") -> str:
+    """One half of :data:`_SQLITE_OCCURRENCES`: the short or the long occurrences.
+
+    ``also`` adds columns after the index's five.
+    """
     return (
-        "SELECT event_id, recurrence_id, starts_at, ends_at, overridden FROM occurrences"
+        f"SELECT event_id, recurrence_id, starts_at, ends_at, overridden{also} FROM occurrences"
         f" WHERE long IS {int(long)} AND starts_at < :end AND ends_at > :start"
         + ("" if long else " AND starts_at > :look_back")
     )
@@ -464,6 +481,24 @@ _SQLITE_OCCURRENCES = (
 )
 
 # Lists of ids are JSON, so that each statement stays the same for any number of them.
+# What _SQLITE_OCCURRENCES reads, and whether each occurrence spans days (see spans_days):
+# all-day, or lasting a day or more.  An occurrence ending on the day (in UTC) it starts
+# does not last a day; one ending on a later day at a later time of day does; for the
+# rest, its end is compared with its start's stored text a day on.  Long occurrences last
+# two days or more.
+_SQLITE_TABLE = (
+    _sqlite_index_select(
+        long=False,
+        also=", CASE"
+        " WHEN substr(ends_at, 1, 10) = substr(starts_at, 1, 10) THEN event_id IN (_all_day)"
+        " WHEN substr(ends_at, 12) >= substr(starts_at, 12) THEN 1"
+        " ELSE event_id IN (_all_day) OR ends_at >="
+        " strftime('%Y-%m-%d %H:%M:%S', starts_at, '+1 day') || substr(starts_at, 20) END",
+    ).replace("_all_day", "SELECT id FROM events WHERE all_day")
+    + " UNION ALL "
+    + _sqlite_index_select(long=True, also=", 1")
+)
+
 _SQLITE_EVENTS = (
     "SELECT id, title, timezone, all_day, status, cause_id, location_id, rrule, version"
     " FROM events WHERE id IN (SELECT value FROM json_each(:events))"
@@ -496,67 +531,126 @@ def _sqlite_occurrences(
 ) -> list[OccurrenceTuple]:
     """The index's occurrences as the portable path lists them, from the driver's rows.
 
-    Unsorted, and without those past the stored horizon.  Each stored time's text is parsed
-    once and each event's values converted once; overrides are matched by instant, as the
-    portable path matches them.
+    Unsorted, and without those past the stored horizon.
     """
-    rows = sqlite_rows(
-        connection,
-        _SQLITE_OCCURRENCES,
-        {
-            "start": stored_instant(start),
-            "end": stored_instant(end),
-            "look_back": stored_instant(start - LONG_OCCURRENCE),
-        },
-    )
+    rows = sqlite_rows(connection, _SQLITE_OCCURRENCES, _sqlite_window(start, end))
     if not rows:
         return []
-    statuses = _STATUSES
-    events: dict[int, _EventValues] = {
-        event_id: (
-            title,
-            tz,
-            bool(all_day),
-            statuses[status],
-            cause_id,
-            location_id,
-            rrule is not None,
-            version,
-        )
-        for event_id, title, tz, all_day, status, cause_id, location_id, rrule, version in (
-            sqlite_rows(
-                connection,
-                _SQLITE_EVENTS,
-                {
-                    "events": json.dumps(list({row[0] for row in rows})),
-                    "every_cause": causes is None,
-                    "causes": json.dumps([int(cause) for cause in causes or ()]),
-                },
-            )
-        )
-    }
-    instants = Instants()
-    changed = _sqlite_overrides(
-        connection, [(row[0], instants[row[1]]) for row in rows if row[4] and row[0] in events]
-    )
+    convert = _StoredRows(connection, rows, causes)
     cancelled = EventStatus.CANCELLED
-    result: list[OccurrenceTuple] = []
-    append = result.append
-    for event_id, stored_id, starts, ends, overridden in rows:
-        event = events.get(event_id)
-        if event is None:  # not of a chosen cause
-            continue
+    return [
+        found
+        for found in map(convert, rows)
+        if found is not None and (include_cancelled or found[7] is not cancelled)
+    ]
+
+
+def _sqlite_window(start: datetime, end: datetime) -> dict[str, str]:
+    """The parameters of :data:`_SQLITE_OCCURRENCES` (and its kin) for a window."""
+    return {
+        "start": stored_instant(start),
+        "end": stored_instant(end),
+        "look_back": stored_instant(start - LONG_OCCURRENCE),
+    }
+
+
+class _StoredRows:
+    """Turns index rows read from the driver into occurrence tuples, as the portable path would.
+
+    Each stored time's text is parsed once and each event's values are read and converted
+    once; overrides are matched by instant, as the portable path matches them.  Rows of
+    events not of ``causes`` (when given) become ``None``.
+    """
+
+    def __init__(
+        self, connection: Connection, rows: Sequence[Sequence[Any]], causes: list[int] | None
+    ) -> None:
+        """Ready to convert ``rows`` (whose first five columns are the index's)."""
+        statuses = _STATUSES
+        self.events: dict[int, _EventValues] = {
+            event_id: (
+                title,
+                tz,
+                bool(all_day),
+                statuses[status],
+                cause_id,
+                location_id,
+                rrule is not None,
+                version,
+            )
+            for event_id, title, tz, all_day, status, cause_id, location_id, rrule, version in (
+                sqlite_rows(
+                    connection,
+                    _SQLITE_EVENTS,
+                    {
+                        "events": json.dumps(list(set(map(itemgetter(0), rows)))),
+                        "every_cause": causes is None,
+                        "causes": json.dumps([int(cause) for cause in causes or ()]),
+                    },
+                )
+            )
+        }
+        self.instants = instants = Instants()
+        events = self.events
+        self.changed = _sqlite_overrides(
+            connection,
+            [
+                (row[0], instants[row[1]])
+                for row in compress(rows, map(itemgetter(4), rows))
+                if row[0] in events
+            ],
+        )
+
+    def __call__(self, row: Sequence[Any]) -> OccurrenceTuple | None:
+        """``row`` as an occurrence tuple (``None`` if its event is not of the causes)."""
+        event_id, stored_id, starts, ends, overridden = row[:5]
+        event = self.events.get(event_id)
+        if event is None:
+            return None
         title, tz, all_day, status, cause_id, location_id, recurring, version = event
+        instants = self.instants
         recurrence_id = instants[stored_id]
-        if overridden and (override := changed.get((event_id, recurrence_id))) is not None:
+        if overridden and (override := self.changed.get((event_id, recurrence_id))) is not None:
             title = override[0] or title
             location_id = override[1] or location_id
             status = override[2] or status
-        if include_cancelled or status is not cancelled:
-            append((event_id, recurrence_id, instants[starts], instants[ends], title, tz,
-                    all_day, status, cause_id, location_id, recurring, bool(overridden),
-                    version))  # fmt: skip
-    return result
+        return (event_id, recurrence_id, instants[starts], instants[ends], title, tz, all_day,
+                status, cause_id, location_id, recurring, bool(overridden), version)  # fmt: skip
+
+    def order(self, row: Sequence[Any]) -> tuple[str, str, int, str]:
+        """Where ``row`` comes in the table's order: by start, title, event, recurrence id."""
+        event_id, stored_id, starts, _, overridden = row[:5]
+        title = self.events[event_id][0]
+        if overridden:
+            override = self.changed.get((event_id, self.instants[stored_id]))
+            title = (override[0] if override else None) or title
+        return (starts, title, event_id, stored_id)
+
+    def one(self, row: Sequence[Any]) -> OccurrenceTuple:
+        """``row`` as an occurrence tuple, when no causes were chosen."""
+        found = self(row)
+        assert found is not None  # every event is read when no causes are chosen
+        return found
+
+
+def _sqlite_table(connection: Connection, start: datetime, end: datetime) -> OccurrenceTable:
+    """:meth:`EventService.occurrence_table` from the driver's rows (none past the horizon)."""
+    rows = sqlite_rows(connection, _SQLITE_TABLE, _sqlite_window(start, end))
+    if not rows:
+        return OccurrenceTable([], [], [], _nothing)
+    convert = _StoredRows(connection, rows, None)
+    spans = list(map(itemgetter(5), rows))
+    if any(spans):
+        spanning = list(map(convert.one, compress(rows, spans)))
+        rows = list(compress(rows, map(not_, spans)))
+    else:
+        spanning = []
+    rows.sort(key=convert.order)
+    return OccurrenceTable(spanning, list(map(itemgetter(2), rows)), rows, convert.one)
+
+
+def _nothing(row: Any) -> OccurrenceTuple:
+    raise IndexError(row)
 
 
 def _sqlite_overrides(

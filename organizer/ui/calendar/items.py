@@ -8,17 +8,18 @@ the views only have to place.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
-from typing import NamedTuple, cast
+from typing import NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
 
 from organizer.models import EventStatus
 from organizer.models.ids import LocationId
 from organizer.services import OccurrenceInfo, Services
 from organizer.services.events import OccurrenceTuple
+from organizer.services.occurrence_table import OccurrenceTable
 
 NO_CAUSE = 0
 """The filter key for events that have no cause."""
@@ -100,22 +101,43 @@ class CalendarItem(NamedTuple):
         return None if there.utcoffset() == self.starts_at.utcoffset() else there
 
 
+DayItems = Sequence[CalendarItem]
+"""One day's items in :func:`day_order` (a list, or a :class:`LazyDay`)."""
+
+
 @dataclass(frozen=True)
 class CalendarData:
     """Everything one load brings back for a range of days."""
 
     first: date
     end: date
-    items: tuple[CalendarItem, ...]
+    by_day: dict[date, DayItems]
+    """The items each day with any shows, in :func:`day_order`."""
     causes: tuple[CauseInfo, ...]
     with_fill: bool = False
-    by_day: dict[date, list[CalendarItem]] = field(default_factory=dict, compare=False)
     places: dict[LocationId, str] = field(default_factory=dict, compare=False)
     """Every place's name by id, as the load knew them."""
 
-    def __post_init__(self) -> None:
-        if not self.by_day:
-            self.by_day.update(group_by_day(self.items, self.first, self.end))
+    @classmethod
+    def of_items(
+        cls,
+        first: date,
+        end: date,
+        items: Iterable[CalendarItem],
+        causes: tuple[CauseInfo, ...],
+        *,
+        with_fill: bool = False,
+        places: dict[LocationId, str] | None = None,
+    ) -> CalendarData:
+        """The data for ``items`` already made, grouped by day."""
+        by_day: dict[date, DayItems] = dict(group_by_day(items, first, end))
+        return cls(first, end, by_day, causes, with_fill, places or {})
+
+    @property
+    def items(self) -> list[CalendarItem]:
+        """Every item once, by start, title, event and recurrence id (each made if need be)."""
+        seen = {item.key: item for listed in self.by_day.values() for item in listed}
+        return sorted(seen.values(), key=_BY_OCCURRENCE)
 
     @property
     def labels(self) -> Labels:
@@ -142,22 +164,131 @@ def load_calendar(
     *,
     fill: bool,
     labels: Labels | None = None,
+    ahead: bool = False,
 ) -> CalendarData:
     """Read the occurrences between ``start`` and ``stop`` (the local midnights of the days).
 
-    With ``fill``, the shift fill of every occurrence is summed too (one more query).
-    ``labels`` are the cause and place names, when they are known to be current.
+    With ``fill``, the shift fill of every occurrence is summed too (one more query), and
+    every item is made at once.  Without, each day's timed items are made when first asked
+    for (a month draws only the first few of each day), unless the range is read ``ahead``
+    of being shown: then all are made now, off the GUI thread.  ``labels`` are the cause
+    and place names, when they are known to be current.
     """
     causes, places = labels if labels is not None else read_labels(services)
+    builder = ItemBuilder({cause.id: cause for cause in causes}, places)
+    if not fill:
+        table = services.events.occurrence_table(start, stop)
+        days = lazy_days(builder.all(table.spanning, {}), table, builder, first, end)
+        if ahead:
+            days = {day: list(items) for day, items in days.items()}
+        return CalendarData(first, end, days, causes, places=places)
     rows = services.events.occurrence_rows(start, stop)
     fills: dict[OccurrenceKey, tuple[int, int]] = {}
-    if fill:
-        for shift in services.coverage.shift_fill(start, stop):
-            key = (shift.event_id, shift.recurrence_id)
-            filled, needed = fills.get(key, (0, 0))
-            fills[key] = (filled + shift.filled, needed + shift.needed)
-    items = ItemBuilder({cause.id: cause for cause in causes}, places).all(rows, fills)
-    return CalendarData(first, end, items, causes, with_fill=fill, places=places)
+    for shift in services.coverage.shift_fill(start, stop):
+        key = (shift.event_id, shift.recurrence_id)
+        filled, needed = fills.get(key, (0, 0))
+        fills[key] = (filled + shift.filled, needed + shift.needed)
+    return CalendarData.of_items(
+        first, end, builder.all(rows, fills), causes, with_fill=True, places=places
+    )
+
+
+def lazy_days(
+    spanning: Iterable[CalendarItem],
+    table: OccurrenceTable,
+    builder: ItemBuilder,
+    first: date,
+    end: date,
+) -> dict[date, DayItems]:
+    """Each day's items: the day-long ones made, the timed ones in a :class:`LazyDay`.
+
+    ``table``'s timed occurrences fall on days by where each local midnight comes among
+    their starts; one that started before ``first`` shows on ``first``.
+    """
+    days: dict[date, DayItems] = dict(group_by_day(spanning, first, end))
+    low = 0
+    day = first
+    while day < end:
+        following = day + ONE_DAY
+        high = table.position(_midnight(following)) if following < end else len(table)
+        if high > low:
+            days[day] = LazyDay(days.get(day, ()), table, low, high, builder)
+        low = high
+        day = following
+    return dict(sorted(days.items()))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0)).astimezone()
+
+
+class LazyDay(Sequence[CalendarItem]):
+    """A day's items in :func:`day_order`, its timed ones made the first time they are asked for.
+
+    The day-long items come first, made already; the timed ones are positions
+    ``[low, high)`` of an :class:`OccurrenceTable`, which lists them in the day's order.
+    Only the GUI thread asks.
+    """
+
+    __slots__ = ("_builder", "_high", "_low", "_made", "_spanning", "_table")
+
+    def __init__(
+        self,
+        spanning: Sequence[CalendarItem],
+        table: OccurrenceTable,
+        low: int,
+        high: int,
+        builder: ItemBuilder,
+    ) -> None:
+        """The day with ``spanning`` items, then ``table``'s timed ones from ``low`` to ``high``."""
+        self._spanning = list(spanning)
+        self._table = table
+        self._low = low
+        self._high = high
+        self._builder = builder
+        self._made: list[CalendarItem] = []
+
+    def __len__(self) -> int:
+        """How many items the day shows (none is made to count them)."""
+        return len(self._spanning) + self._high - self._low
+
+    @overload
+    def __getitem__(self, index: int) -> CalendarItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[CalendarItem]: ...
+
+    def __getitem__(self, index: int | slice) -> CalendarItem | list[CalendarItem]:
+        """The item at ``index``, or a list of those in a slice."""
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            self._make(max(start, stop) if step > 0 else start + 1)
+            return (self._spanning + self._made)[index]
+        place = index + len(self) if index < 0 else index
+        if not 0 <= place < len(self):
+            raise IndexError(index)
+        spanned = len(self._spanning)
+        if place < spanned:
+            return self._spanning[place]
+        self._make(place + 1)
+        return self._made[place - spanned]
+
+    def __iter__(self) -> Iterator[CalendarItem]:
+        """Every item, in order (all of them made)."""
+        self._make(len(self))
+        yield from self._spanning
+        yield from self._made
+
+    def __repr__(self) -> str:
+        return f"LazyDay({len(self)} items, {len(self._made)} timed made)"
+
+    def _make(self, count: int) -> None:
+        """Make the timed items up to the ``count``-th item of the day."""
+        wanted = count - len(self._spanning)
+        made = len(self._made)
+        if wanted > made:
+            timed = self._table.timed(self._low + made, self._low + wanted)
+            self._made.extend(self._builder.all(timed, {}))
 
 
 class ItemBuilder:
@@ -295,6 +426,7 @@ def make_item(
 
 _new_item = tuple.__new__
 _BY_START = attrgetter("starts_at", "title", "event_id")
+_BY_OCCURRENCE = attrgetter("starts_at", "title", "event_id", "recurrence_id")
 
 
 def day_order(item: CalendarItem) -> tuple[bool, datetime, str, int]:

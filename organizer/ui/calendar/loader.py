@@ -110,13 +110,13 @@ class CalendarLoader(QObject):
         if self._running is not None:
             return
         if self._wanted is not None and self._wanted not in self._cache:
-            key = self._wanted
+            key, ahead = self._wanted, False
         else:
             while self._ahead and self._ahead[0] in self._cache:
                 self._ahead.pop(0)
             if not self._ahead:
                 return
-            key = self._ahead.pop(0)
+            key, ahead = self._ahead.pop(0), True
         self._running = key
         self._running_generation = self._generation
         work = partial(
@@ -128,6 +128,7 @@ class CalendarLoader(QObject):
             local_midnight(key.end),
             fill=key.fill,
             labels=self._labels,
+            ahead=ahead,
         )
         # Bound methods, so a loader deleted meanwhile is simply not called back.
         self.worker.submit(work, on_done=self._done, on_error=self._failed)

@@ -7,6 +7,7 @@ load brought back, so it never grows past the period on show.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -52,7 +53,7 @@ class CalendarModel(QAbstractItemModel):
         self._data: CalendarData | None = None
         self._hidden: frozenset[int] = frozenset()
         self._days: list[date] = []
-        self._by_day: dict[date, list[CalendarItem]] = {}
+        self._by_day: dict[date, Sequence[CalendarItem]] = {}
         self._headers = (tr("Time"), tr("Event"), tr("Cause"), tr("Place"), tr("Volunteers"))
         self._swatches: dict[str, QIcon] = {}
 
@@ -89,9 +90,9 @@ class CalendarModel(QAbstractItemModel):
         self._regroup()
         self.endResetModel()
 
-    def items_on(self, day: date) -> list[CalendarItem]:
-        """The visible items ``day`` shows, in time order."""
-        return self._by_day.get(day, [])
+    def items_on(self, day: date) -> Sequence[CalendarItem]:
+        """The visible items ``day`` shows, in time order (made as they are asked for)."""
+        return self._by_day.get(day, ())
 
     def visible_items(self) -> list[CalendarItem]:
         """Every visible item once, in time order."""
@@ -138,9 +139,11 @@ class CalendarModel(QAbstractItemModel):
             hidden = self._hidden
             for day, items in self._data.by_day.items():
                 if hidden:
-                    shown = [item for item in items if item.filter_key not in hidden]
+                    shown: Sequence[CalendarItem] = [
+                        item for item in items if item.filter_key not in hidden
+                    ]
                 else:
-                    shown = list(items)
+                    shown = items
                 if shown:
                     self._by_day[day] = shown
         self._days = sorted(self._by_day)

@@ -280,7 +280,7 @@ class TimeGridCanvas(_WeekCanvas):
         """Place every timed item, overlapping ones side by side."""
         for index, day in enumerate(self.period.days):
             candidates = dict.fromkeys(
-                self.model.items_on(day - timedelta(days=1)) + self.model.items_on(day)
+                [*self.model.items_on(day - timedelta(days=1)), *self.model.items_on(day)]
             )
             column = self.column_rect(index, 0, self.height())
             most = int((column.width() - 6) // NARROWEST_BLOCK)

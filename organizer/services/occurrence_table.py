@@ -1,0 +1,78 @@
+"""A range's occurrences for a view that draws only some of each day's (a month's chips).
+
+A month holds thousands of occurrences but shows the first few of each day and a count.
+:class:`OccurrenceTable` keeps the day-long occurrences ready and the timed ones as read,
+ordered by start, so a view can count a day's occurrences by position and turn into
+:data:`~organizer.services.events.OccurrenceTuple` s only those it shows.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from organizer.services.driver_rows import stored_instant
+
+if TYPE_CHECKING:
+    from organizer.services.events import OccurrenceTuple
+
+ONE_DAY = timedelta(days=1)
+
+
+def spans_days(row: OccurrenceTuple) -> bool:
+    """All-day, or running a full day or more (what calendars draw as a bar)."""
+    return row[6] or row[3] - row[2] >= ONE_DAY
+
+
+class OccurrenceTable:
+    """Day-long occurrences as tuples (in no set order); timed ones in order, made when asked for.
+
+    The timed ones are ordered by start, then title, event id and recurrence id (as
+    :meth:`~organizer.services.events.EventService.occurrence_rows` lists them).
+
+    ``starts`` holds each timed occurrence's start in a form that compares as the instants
+    do, such as the text SQLite files keep them as; ``key`` puts an instant in that form.
+    """
+
+    __slots__ = ("_convert", "_key", "_rows", "spanning", "starts")
+
+    def __init__(
+        self,
+        spanning: list[OccurrenceTuple],
+        starts: list[Any],
+        rows: Sequence[Any],
+        convert: Callable[[Any], OccurrenceTuple],
+        key: Callable[[datetime], Any] = stored_instant,
+    ) -> None:
+        """``rows`` are the timed occurrences as ``convert`` takes them, in ``starts`` order."""
+        self.spanning = spanning
+        self.starts = starts
+        self._rows = rows
+        self._convert = convert
+        self._key = key
+
+    @classmethod
+    def of(cls, rows: Sequence[OccurrenceTuple]) -> OccurrenceTable:
+        """The table of occurrence tuples already made (a server, or past the stored index)."""
+        spanning = [row for row in rows if spans_days(row)]
+        timed = sorted((row for row in rows if not spans_days(row)), key=itemgetter(2, 4, 0, 1))
+        return cls(spanning, list(map(itemgetter(2), timed)), timed, _same, _same)
+
+    def __len__(self) -> int:
+        """How many timed occurrences there are."""
+        return len(self.starts)
+
+    def position(self, moment: datetime) -> int:
+        """How many timed occurrences start before ``moment``."""
+        return bisect_left(self.starts, self._key(moment))
+
+    def timed(self, start: int, stop: int) -> list[OccurrenceTuple]:
+        """The timed occurrences from position ``start`` up to ``stop``, as tuples."""
+        return list(map(self._convert, self._rows[start:stop]))
+
+
+def _same(value: Any) -> Any:
+    return value
