@@ -617,14 +617,15 @@ class _StoredRows:
         return (event_id, recurrence_id, instants[starts], instants[ends], title, tz, all_day,
                 status, cause_id, location_id, recurring, bool(overridden), version)  # fmt: skip
 
-    def order(self, row: Sequence[Any]) -> tuple[str, str, int, str]:
+    def order(self, row: Sequence[Any]) -> tuple[str, str, int, datetime]:
         """Where ``row`` comes in the table's order: by start, title, event, recurrence id."""
         event_id, stored_id, starts, _, overridden = row[:5]
         title = self.events[event_id][0]
+        recurrence_id = self.instants[stored_id]
         if overridden:
-            override = self.changed.get((event_id, self.instants[stored_id]))
+            override = self.changed.get((event_id, recurrence_id))
             title = (override[0] if override else None) or title
-        return (starts, title, event_id, stored_id)
+        return (starts, title, event_id, recurrence_id)
 
     def one(self, row: Sequence[Any]) -> OccurrenceTuple:
         """``row`` as an occurrence tuple, when no causes were chosen."""
@@ -637,7 +638,7 @@ def _sqlite_table(connection: Connection, start: datetime, end: datetime) -> Occ
     """:meth:`EventService.occurrence_table` from the driver's rows (none past the horizon)."""
     rows = sqlite_rows(connection, _SQLITE_TABLE, _sqlite_window(start, end))
     if not rows:
-        return OccurrenceTable([], [], [], _nothing)
+        return OccurrenceTable([], [], [], _nothing, _nothing)
     convert = _StoredRows(connection, rows, None)
     spans = list(map(itemgetter(5), rows))
     if any(spans):
@@ -645,11 +646,13 @@ def _sqlite_table(connection: Connection, start: datetime, end: datetime) -> Occ
         rows = list(compress(rows, map(not_, spans)))
     else:
         spanning = []
-    rows.sort(key=convert.order)
-    return OccurrenceTable(spanning, list(map(itemgetter(2), rows)), rows, convert.one)
+    rows.sort(key=itemgetter(2))
+    return OccurrenceTable(
+        spanning, list(map(itemgetter(2), rows)), rows, convert.one, convert.order
+    )
 
 
-def _nothing(row: Any) -> OccurrenceTuple:
+def _nothing(row: Any) -> Any:
     raise IndexError(row)
 
 

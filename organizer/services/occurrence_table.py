@@ -8,7 +8,7 @@ ordered by start, so a view can count a day's occurrences by position and turn i
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -30,14 +30,15 @@ def spans_days(row: OccurrenceTuple) -> bool:
 class OccurrenceTable:
     """Day-long occurrences as tuples (in no set order); timed ones in order, made when asked for.
 
-    The timed ones are ordered by start, then title, event id and recurrence id (as
-    :meth:`~organizer.services.events.EventService.occurrence_rows` lists them).
+    The timed ones are in :meth:`~organizer.services.events.EventService.occurrence_rows`'
+    order: by start, then title, event id and recurrence id.  They are kept as read,
+    sorted by start alone; those starting together are put in order when asked for.
 
     ``starts`` holds each timed occurrence's start in a form that compares as the instants
     do, such as the text SQLite files keep them as; ``key`` puts an instant in that form.
     """
 
-    __slots__ = ("_convert", "_key", "_rows", "spanning", "starts")
+    __slots__ = ("_convert", "_key", "_order", "_rows", "spanning", "starts")
 
     def __init__(
         self,
@@ -45,21 +46,26 @@ class OccurrenceTable:
         starts: list[Any],
         rows: Sequence[Any],
         convert: Callable[[Any], OccurrenceTuple],
+        order: Callable[[Any], Any],
         key: Callable[[datetime], Any] = stored_instant,
     ) -> None:
-        """``rows`` are the timed occurrences as ``convert`` takes them, in ``starts`` order."""
+        """``rows`` are the timed occurrences as ``convert`` takes them, in ``starts`` order.
+
+        ``order`` gives a row's place among those starting with it.
+        """
         self.spanning = spanning
         self.starts = starts
         self._rows = rows
         self._convert = convert
+        self._order = order
         self._key = key
 
     @classmethod
     def of(cls, rows: Sequence[OccurrenceTuple]) -> OccurrenceTable:
         """The table of occurrence tuples already made (a server, or past the stored index)."""
         spanning = [row for row in rows if spans_days(row)]
-        timed = sorted((row for row in rows if not spans_days(row)), key=itemgetter(2, 4, 0, 1))
-        return cls(spanning, list(map(itemgetter(2), timed)), timed, _same, _same)
+        timed = sorted((row for row in rows if not spans_days(row)), key=_ORDER)
+        return cls(spanning, list(map(itemgetter(2), timed)), timed, _same, _ORDER, _same)
 
     def __len__(self) -> int:
         """How many timed occurrences there are."""
@@ -71,7 +77,17 @@ class OccurrenceTable:
 
     def timed(self, start: int, stop: int) -> list[OccurrenceTuple]:
         """The timed occurrences from position ``start`` up to ``stop``, as tuples."""
-        return list(map(self._convert, self._rows[start:stop]))
+        starts = self.starts
+        stop = min(stop, len(starts))
+        if start >= stop:
+            return []
+        first = bisect_left(starts, starts[start], 0, start)
+        last = bisect_right(starts, starts[stop - 1], stop)
+        rows = sorted(self._rows[first:last], key=self._order)
+        return list(map(self._convert, rows[start - first : stop - first]))
+
+
+_ORDER = itemgetter(2, 4, 0, 1)
 
 
 def _same(value: Any) -> Any:
