@@ -617,15 +617,17 @@ class _StoredRows:
         return (event_id, recurrence_id, instants[starts], instants[ends], title, tz, all_day,
                 status, cause_id, location_id, recurring, bool(overridden), version)  # fmt: skip
 
-    def order(self, row: Sequence[Any]) -> tuple[str, str, int, datetime]:
-        """Where ``row`` comes in the table's order: by start, title, event, recurrence id."""
+    def order(self, row: Sequence[Any]) -> tuple[str, str, int, str]:
+        """Where ``row`` comes in the table's order: by start, title, event, recurrence id.
+
+        Stored instants are compared as text, which orders those this program wrote.
+        """
         event_id, stored_id, starts, _, overridden = row[:5]
-        title = self.events[event_id][0]
-        recurrence_id = self.instants[stored_id]
         if overridden:
-            override = self.changed.get((event_id, recurrence_id))
-            title = (override[0] if override else None) or title
-        return (starts, title, event_id, recurrence_id)
+            override = self.changed.get((event_id, self.instants[stored_id]))
+            if override and override[0]:
+                return (starts, override[0], event_id, stored_id)
+        return (starts, self.events[event_id][0], event_id, stored_id)
 
     def one(self, row: Sequence[Any]) -> OccurrenceTuple:
         """``row`` as an occurrence tuple, when no causes were chosen."""
