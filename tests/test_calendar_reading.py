@@ -362,6 +362,10 @@ def same(value: Any) -> Any:
     return value
 
 
+def in_order(rows: Sequence[OccurrenceTuple]) -> list[OccurrenceTuple]:
+    return sorted(rows, key=ORDER)
+
+
 LENGTHS = [timedelta(minutes=30), timedelta(hours=23, minutes=59), timedelta(days=1),
            timedelta(hours=26), timedelta(days=3)]  # fmt: skip
 
@@ -407,7 +411,7 @@ def test_a_day_made_as_it_is_asked_for_lists_what_making_every_item_lists(
     timed = sorted((row for row in rows if not spans_days(row)), key=ORDER, reverse=True)
     timed.sort(key=itemgetter(2))
     spanning = [row for row in rows if spans_days(row)]
-    table = OccurrenceTable(spanning, [row[2] for row in timed], timed, same, ORDER, same)
+    table = OccurrenceTable(spanning, [row[2] for row in timed], timed, same, in_order, same)
     days = lazy_days(builder.all(table.spanning, {}), table, builder, first, end)
     assert sorted(days) == sorted(expected)
     assert {day: len(items) for day, items in days.items()} == {

@@ -617,17 +617,25 @@ class _StoredRows:
         return (event_id, recurrence_id, instants[starts], instants[ends], title, tz, all_day,
                 status, cause_id, location_id, recurring, bool(overridden), version)  # fmt: skip
 
-    def order(self, row: Sequence[Any]) -> tuple[str, str, int, str]:
-        """Where ``row`` comes in the table's order: by start, title, event, recurrence id.
+    def ordered(self, rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """``rows`` in the table's order: by start, title, event, recurrence id.
 
-        Stored instants are compared as text, which orders those this program wrote.
+        Stored instants are compared as text, which orders those this program wrote.  The
+        keys are put together in C; only retitled occurrences' titles are looked up one
+        by one.
         """
-        event_id, stored_id, starts, _, overridden = row[:5]
-        if overridden:
-            override = self.changed.get((event_id, self.instants[stored_id]))
+        events = self.events
+        ids = list(map(itemgetter(0), rows))
+        titles = map(itemgetter(0), map(events.__getitem__, ids))
+        keys = list(
+            zip(map(itemgetter(2), rows), titles, ids, map(itemgetter(1), rows), strict=True)
+        )
+        for place in compress(range(len(rows)), map(itemgetter(4), rows)):
+            row = rows[place]
+            override = self.changed.get((row[0], self.instants[row[1]]))
             if override and override[0]:
-                return (starts, override[0], event_id, stored_id)
-        return (starts, self.events[event_id][0], event_id, stored_id)
+                keys[place] = (row[2], override[0], row[0], row[1])
+        return [row for _, row in sorted(zip(keys, rows, strict=True))]
 
     def one(self, row: Sequence[Any]) -> OccurrenceTuple:
         """``row`` as an occurrence tuple, when no causes were chosen."""
@@ -650,7 +658,7 @@ def _sqlite_table(connection: Connection, start: datetime, end: datetime) -> Occ
         spanning = []
     rows.sort(key=itemgetter(2))
     return OccurrenceTable(
-        spanning, list(map(itemgetter(2), rows)), rows, convert.one, convert.order
+        spanning, list(map(itemgetter(2), rows)), rows, convert.one, convert.ordered
     )
 
 

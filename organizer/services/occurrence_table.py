@@ -46,12 +46,12 @@ class OccurrenceTable:
         starts: list[Any],
         rows: Sequence[Any],
         convert: Callable[[Any], OccurrenceTuple],
-        order: Callable[[Any], Any],
+        order: Callable[[Sequence[Any]], list[Any]],
         key: Callable[[datetime], Any] = stored_instant,
     ) -> None:
         """``rows`` are the timed occurrences as ``convert`` takes them, in ``starts`` order.
 
-        ``order`` gives a row's place among those starting with it.
+        ``order`` puts a run of rows in the table's order.
         """
         self.spanning = spanning
         self.starts = starts
@@ -65,7 +65,7 @@ class OccurrenceTable:
         """The table of occurrence tuples already made (a server, or past the stored index)."""
         spanning = [row for row in rows if spans_days(row)]
         timed = sorted((row for row in rows if not spans_days(row)), key=_ORDER)
-        return cls(spanning, list(map(itemgetter(2), timed)), timed, _same, _ORDER, _same)
+        return cls(spanning, list(map(itemgetter(2), timed)), timed, _same, _in_order, _same)
 
     def __len__(self) -> int:
         """How many timed occurrences there are."""
@@ -83,11 +83,15 @@ class OccurrenceTable:
             return []
         first = bisect_left(starts, starts[start], 0, start)
         last = bisect_right(starts, starts[stop - 1], stop)
-        rows = sorted(self._rows[first:last], key=self._order)
+        rows = self._order(self._rows[first:last])
         return list(map(self._convert, rows[start - first : stop - first]))
 
 
 _ORDER = itemgetter(2, 4, 0, 1)
+
+
+def _in_order(rows: Sequence[OccurrenceTuple]) -> list[OccurrenceTuple]:
+    return sorted(rows, key=_ORDER)
 
 
 def _same(value: Any) -> Any:
