@@ -38,11 +38,14 @@ from organizer.storage import Database, create_database
 from organizer.ui.calendar.items import (
     CalendarItem,
     ItemBuilder,
+    LazyDay,
     day_order,
     group_by_day,
     lazy_days,
     load_calendar,
 )
+from organizer.ui.calendar.loader import RangeKey
+from organizer.ui.calendar.periods import ViewMode, period_for
 from tests.pg_fixtures import pg_server, pg_url
 
 __all__ = ["pg_server", "pg_url"]
@@ -285,6 +288,28 @@ def test_the_month_shows_each_occurrence_in_local_time_on_its_days(sample: Datab
         assert {day: list(items) for day, items in data.by_day.items()} == day_by_day(
             data.items, first, stop
         )
+
+
+def test_a_month_makes_only_what_is_drawn_and_a_week_or_a_month_ahead_everything(
+    sample: Database,
+) -> None:
+    services = Services.for_database(sample, "tester")
+    start, end = windows(sample)[1]
+    first, stop = start.date(), end.date()
+    month = load_calendar(services, first, stop, start, end, fill=False)
+    busy = max(month.by_day.values(), key=len)
+    assert isinstance(busy, LazyDay) and len(busy) > 3
+    assert busy.made == 0  # counted, but nothing made yet
+    shown = busy[:3]
+    assert 0 < busy.made <= 3 < len(busy)
+    assert list(busy)[:3] == shown
+    assert busy.made > 3  # every one, once all are asked for
+    ready = load_calendar(services, first, stop, start, end, fill=False, make_all=True)
+    assert all(type(items) is list for items in ready.by_day.values())
+    assert {day: list(items) for day, items in month.by_day.items()} == ready.by_day
+    today = TODAY
+    assert RangeKey.of(period_for(ViewMode.MONTH, today), fill=False).first_few
+    assert not RangeKey.of(period_for(ViewMode.WEEK, today), fill=False).first_few
 
 
 def day_by_day(

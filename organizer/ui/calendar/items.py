@@ -164,22 +164,23 @@ def load_calendar(
     *,
     fill: bool,
     labels: Labels | None = None,
-    ahead: bool = False,
+    make_all: bool = False,
 ) -> CalendarData:
     """Read the occurrences between ``start`` and ``stop`` (the local midnights of the days).
 
-    With ``fill``, the shift fill of every occurrence is summed too (one more query), and
-    every item is made at once.  Without, each day's timed items are made when first asked
-    for (a month draws only the first few of each day), unless the range is read ``ahead``
-    of being shown: then all are made now, off the GUI thread.  ``labels`` are the cause
-    and place names, when they are known to be current.
+    With ``fill``, the shift fill of every occurrence is summed too (one more query).
+    Every item is made now, off the GUI thread, with ``fill`` or ``make_all`` (a week
+    shows them all; a month read ahead of being shown should be ready); otherwise each
+    day's timed items are made when first asked for (a month draws only the first few of
+    each day).  ``labels`` are the cause and place names, when they are known to be
+    current.
     """
     causes, places = labels if labels is not None else read_labels(services)
     builder = ItemBuilder({cause.id: cause for cause in causes}, places)
     if not fill:
         table = services.events.occurrence_table(start, stop)
         days = lazy_days(builder.all(table.spanning, {}), table, builder, first, end)
-        if ahead:
+        if make_all:
             days = {day: list(items) for day, items in days.items()}
         return CalendarData(first, end, days, causes, places=places)
     rows = services.events.occurrence_rows(start, stop)
@@ -280,7 +281,12 @@ class LazyDay(Sequence[CalendarItem]):
         yield from self._made
 
     def __repr__(self) -> str:
-        return f"LazyDay({len(self)} items, {len(self._made)} timed made)"
+        return f"LazyDay({len(self)} items, {self.made} timed made)"
+
+    @property
+    def made(self) -> int:
+        """How many of the timed items are made so far."""
+        return len(self._made)
 
     def _make(self, count: int) -> None:
         """Make the timed items up to the ``count``-th item of the day."""

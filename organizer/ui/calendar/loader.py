@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from organizer.errors import OrganizerError
 from organizer.services import Services
 from organizer.ui.calendar.items import CalendarData, Labels, load_calendar
-from organizer.ui.calendar.periods import Period, local_midnight
+from organizer.ui.calendar.periods import Period, ViewMode, local_midnight
 from organizer.ui.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -28,16 +28,21 @@ CACHE_SIZE = 8
 
 @dataclass(frozen=True)
 class RangeKey:
-    """Which days a load covers, and whether it sums shift fill too."""
+    """Which days a load covers, and whether it sums shift fill too.
+
+    ``first_few``: the view shows only the first few items of each day (a month), so the
+    rest need not be made yet.
+    """
 
     first: date
     end: date
     fill: bool
+    first_few: bool = False
 
     @classmethod
     def of(cls, period: Period, *, fill: bool) -> RangeKey:
         """The load for ``period``."""
-        return cls(period.first, period.end, fill)
+        return cls(period.first, period.end, fill, period.mode is ViewMode.MONTH)
 
 
 class CalendarLoader(QObject):
@@ -128,7 +133,7 @@ class CalendarLoader(QObject):
             local_midnight(key.end),
             fill=key.fill,
             labels=self._labels,
-            ahead=ahead,
+            make_all=ahead or not key.first_few,
         )
         # Bound methods, so a loader deleted meanwhile is simply not called back.
         self.worker.submit(work, on_done=self._done, on_error=self._failed)
