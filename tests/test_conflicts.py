@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from organizer.cli import main
 from organizer.errors import ValidationError
 from organizer.models import Attendance
-from organizer.scheduling.conflicts import Finding, Severity
+from organizer.scheduling.conflicts import (
+    RUN_REACH,
+    Finding,
+    Severity,
+    SlotFacts,
+    bearing_window,
+)
 from organizer.scheduling.limits import LimitsService, SchedulingLimits
 from organizer.services import (
     Blackout,
@@ -278,3 +286,74 @@ def test_engine_equals_brute_force(instance: Instance) -> None:
                 assert finding.message.endswith(".") and world.people[vid].name in (
                     finding.message + world.people[vid].name
                 )
+
+
+# Which bookings are read --------------------------------------------------------------------
+
+ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London", "Australia/Sydney", "UTC")
+
+
+def _slot(starts: datetime, hours: int) -> SlotFacts:
+    return SlotFacts(1, 1, starts, starts, starts + timedelta(hours=hours), "Sort", "Driver", "UTC")
+
+
+def _month_start(month: int) -> datetime:
+    return datetime(2026 + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    month=st.integers(1, 35),
+    # Often near the turn of the month.
+    offset=st.integers(-4 * 24 * 60, 4 * 24 * 60) | st.integers(0, 31 * 24 * 60),
+    # The other booking: so many minutes from the slot, or from the turn into its month
+    # or out of it.
+    near_turn=st.booleans(),
+    turn=st.integers(0, 1),
+    minutes=st.integers(-100 * 24 * 60, 100 * 24 * 60)
+    | st.integers(-10 * 24 * 60, 10 * 24 * 60)
+    | st.integers(-2 * 24 * 60, 2 * 24 * 60),
+    hours=st.integers(1, 30),
+    booking_hours=st.integers(1, 30),
+    person_zone=st.sampled_from(ZONES),
+    most=st.sampled_from([None, None, None, 1, 5]),
+    rest=st.sampled_from([None, None, 1, 12, 72]),
+    travel=st.sampled_from([0, 0, 30, 120]),
+)
+# A week begun in the month before; the first of the month where clocks run 14 hours ahead.
+@example(6, 34 * 60, True, 0, -38 * 60, 1, 1, "UTC", None, None, 0)
+@example(6, 14 * 24 * 60, True, 0, -9 * 60, 1, 1, "Pacific/Kiritimati", None, None, 0)
+def test_every_booking_that_bears_on_a_slot_is_read(
+    month: int,
+    offset: int,
+    near_turn: bool,
+    turn: int,
+    minutes: int,
+    hours: int,
+    booking_hours: int,
+    person_zone: str,
+    most: int | None,
+    rest: int | None,
+    travel: int,
+) -> None:
+    """Its month or week in the volunteer's zone, days in a row around it, rest and travel."""
+    starts = _month_start(month) + timedelta(minutes=offset)
+    slot = _slot(starts, hours)
+    base = _month_start(month + turn) if near_turn else starts
+    booking = _slot(base + timedelta(minutes=minutes), booking_hours)
+    limits = SchedulingLimits(
+        max_consecutive_days=most, min_rest_hours=rest, travel_buffer_minutes=travel
+    )
+    earliest, latest = bearing_window([slot], limits)
+    theirs = ZoneInfo(person_zone)
+    day = slot.starts_at.astimezone(theirs).date()
+    other_day = booking.starts_at.astimezone(theirs).date()
+    gap = timedelta(hours=rest or 0, minutes=travel)
+    bears = (
+        (other_day.year, other_day.month) == (day.year, day.month)
+        or other_day.isocalendar()[:2] == day.isocalendar()[:2]
+        or (most is not None and abs((other_day - day).days) <= most + RUN_REACH)
+        or (booking.starts_at < slot.ends_at + gap and booking.ends_at > slot.starts_at - gap)
+    )
+    if bears:  # load_bookings reads those overlapping [earliest, latest)
+        assert booking.starts_at < latest and booking.ends_at > earliest

@@ -12,7 +12,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -495,7 +495,7 @@ class ConflictService(Service):
     ) -> World:
         """Facts to check ``slots``: the people on them, and ``volunteer_ids`` (None: all active).
 
-        Bookings are loaded far enough around the slots for month limits, rest and runs of days.
+        Bookings are loaded over the :func:`bearing_window` of the slots.
         """
         limits = limits or self.limits.get()
         world = World(limits=limits)
@@ -512,9 +512,7 @@ class ConflictService(Service):
         for slot in slots:
             world.add_slot(slot)
         keys = {slot.key for slot in slots}
-        margin = timedelta(days=40 + (limits.max_consecutive_days or 0))
-        earliest = min(slot.starts_at for slot in slots) - margin
-        latest = max(slot.ends_at for slot in slots) + margin
+        earliest, latest = bearing_window(slots, limits)
         holders: set[int] = set()
         for ids in chunks(sorted({slot.shift_id for slot in slots})):
             for _aid, vid, shift_id, rid in session.execute(
@@ -546,6 +544,39 @@ class ConflictService(Service):
 
 
 # Pure helpers ------------------------------------------------------------------------------
+
+ZONE_REACH = timedelta(hours=14)
+"""How far a local clock can be from UTC: a slot's day and month are its volunteer's."""
+
+RUN_REACH = 40
+"""Days beyond the most allowed in a row that bookings are read for, to tell a run's length."""
+
+
+def bearing_window(
+    slots: Sequence[SlotFacts], limits: SchedulingLimits
+) -> tuple[datetime, datetime]:
+    """When the bookings that can bear on ``slots`` fall: from ``earliest`` to ``latest``.
+
+    The whole months and weeks the slots start in (in any volunteer's zone), for the hour
+    limits; the rest and the travel time either side; and where days in a row are limited,
+    :data:`RUN_REACH` days more than that limit either side, so a run is counted whole.
+    """
+    first = min(slot.starts_at for slot in slots).astimezone(UTC) - ZONE_REACH
+    last = max(slot.starts_at for slot in slots).astimezone(UTC) + ZONE_REACH
+    ends = max(slot.ends_at for slot in slots).astimezone(UTC)
+    month_start = datetime(first.year, first.month, 1, tzinfo=UTC)
+    month_end = datetime(last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=UTC)
+    week = timedelta(days=7)
+    most = limits.max_consecutive_days
+    reach = (
+        ZONE_REACH
+        + timedelta(days=most + RUN_REACH if most else 0)
+        + timedelta(hours=limits.min_rest_hours or 0)
+        + timedelta(minutes=limits.travel_buffer_minutes)
+    )
+    earliest = min(month_start, first - week) - reach
+    latest = max(month_end, last + week, ends) + reach
+    return earliest, latest
 
 
 def _by_assignment(holder: tuple[int | None, int]) -> tuple[bool, int]:
