@@ -2,7 +2,8 @@
 
 :func:`load_calendar` runs in the background worker: it asks the services for the visible
 range, converts every time to the coordinator's zone once, and hands back plain data that
-the views only have to place.
+the views only have to place.  A month hands back its days as :class:`LazyDay` s, which
+make only the items asked for (the first few of each day, which is all a month draws).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from organizer.models.ids import LocationId
 from organizer.services import OccurrenceInfo, Services
 from organizer.services.events import OccurrenceTuple
 from organizer.services.occurrence_table import OccurrenceTable
+from organizer.ui.calendar.periods import local_midnight
 
 NO_CAUSE = 0
 """The filter key for events that have no cause."""
@@ -211,16 +213,12 @@ def lazy_days(
     day = first
     while day < end:
         following = day + ONE_DAY
-        high = table.position(_midnight(following)) if following < end else len(table)
+        high = table.position(local_midnight(following)) if following < end else len(table)
         if high > low:
             days[day] = LazyDay(days.get(day, ()), table, low, high, builder)
         low = high
         day = following
     return dict(sorted(days.items()))
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0)).astimezone()
 
 
 class LazyDay(Sequence[CalendarItem]):
@@ -501,8 +499,7 @@ class Overflow:
 
 def minutes_into(day: date, moment: datetime) -> int:
     """Minutes from ``day``'s local midnight to ``moment``, kept within the day."""
-    midnight = datetime.combine(day, time(0)).astimezone()
-    minutes = int((moment - midnight).total_seconds() // 60)
+    minutes = int((moment - local_midnight(day)).total_seconds() // 60)
     return max(0, min(MINUTES_PER_DAY, minutes))
 
 
