@@ -50,6 +50,16 @@ def test_candidates_rank_available_experienced_and_rested_first(org: Org) -> Non
     assert [f.kind for f in full[0].findings] == ["role_full"]
 
 
+def test_recent_shifts_count_from_the_month_before(org: Org) -> None:
+    """Thursday 3 December: a shift on 13 November is within the last 30 days."""
+    walk = org.shift("Walk", "Leader", at(10, 10), 60)
+    busy = org.volunteer("Bea Busy")
+    org.put(org.shift("Calls", "Caller", at(-10, 10), 120), busy)
+    (found,) = org.services.cover.candidates(*walk)
+    assert found.volunteer_id == busy
+    assert "1 shift (2\u00a0h) in the last 30 days" in found.reasons
+
+
 def test_asking_and_answers(org: Org) -> None:
     walk = org.shift("Walk", "Leader", at(7, 10), 60, needed=1)
     ana = org.volunteer("Ana Silva")

@@ -45,6 +45,8 @@ CANDIDATES_PER_PLACE = 12
 MIN_CANDIDATES = 24
 SEGMENTS = ((4.0, 1.0), (4.0, 2.0), (8.0, 4.0), (1e4, 8.0))
 """Widths (hours) and slopes of the fairness cost of a volunteer's added hours."""
+LOAD_REACH = timedelta(days=40)
+"""How far either side of the slots the hours people already hold are counted (fairness)."""
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -137,7 +139,9 @@ class AutoFillService(Service):
         with self.db.read() as session:
             slots = load_slots(session, start, end, cause_ids=cause_ids)
             world = (
-                self.conflicts.load_world(session, slots, None, limits) if slots else World(limits)
+                self.conflicts.load_world(session, slots, None, limits, around=LOAD_REACH)
+                if slots
+                else World(limits)
             )
             history = _history(session, start) if slots else _History()
         check_cancel()
@@ -377,7 +381,7 @@ def _history(session: Any, before: datetime) -> _History:
 
 
 def _month_loads(world: World) -> dict[int, float]:
-    """Hours each volunteer already holds in the 30 days before to 30 days after (a baseline)."""
+    """Hours each volunteer already holds from :data:`LOAD_REACH` before to after (a baseline)."""
     loads: dict[int, float] = defaultdict(float)
     for vid, bookings in world.bookings.items():
         loads[vid] = sum(b.hours for b in bookings)

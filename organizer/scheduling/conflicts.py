@@ -476,14 +476,19 @@ class ConflictService(Service):
         occurrence_start: datetime,
         volunteer_ids: Collection[int] | None,
         limits: SchedulingLimits | None = None,
+        *,
+        around: timedelta = timedelta(0),
     ) -> tuple[World, SlotFacts]:
-        """A world around one slot, for some volunteers (or everyone active when None)."""
+        """A world around one slot, for some volunteers (or everyone active when None).
+
+        ``around``: as for :meth:`load_world`.
+        """
         slot = load_slot(session, shift_id, occurrence_start)
         rules = session.scalar(
             select(StaffingRule.id).where(StaffingRule.kind == "needs_qualified").limit(1)
         )
         siblings = _occurrence_slots(session, slot) if rules is not None else []
-        world = self.load_world(session, [slot, *siblings], volunteer_ids, limits)
+        world = self.load_world(session, [slot, *siblings], volunteer_ids, limits, around=around)
         return world, slot
 
     def load_world(
@@ -492,10 +497,13 @@ class ConflictService(Service):
         slots: Sequence[SlotFacts],
         volunteer_ids: Collection[int] | None,
         limits: SchedulingLimits | None = None,
+        *,
+        around: timedelta = timedelta(0),
     ) -> World:
         """Facts to check ``slots``: the people on them, and ``volunteer_ids`` (None: all active).
 
-        Bookings are loaded over the :func:`bearing_window` of the slots.
+        Bookings are loaded over the :func:`bearing_window` of the slots, and at least
+        ``around`` them either side (for those weighing how busy people are).
         """
         limits = limits or self.limits.get()
         world = World(limits=limits)
@@ -513,6 +521,8 @@ class ConflictService(Service):
             world.add_slot(slot)
         keys = {slot.key for slot in slots}
         earliest, latest = bearing_window(slots, limits)
+        earliest = min(earliest, min(slot.starts_at for slot in slots) - around)
+        latest = max(latest, max(slot.ends_at for slot in slots) + around)
         holders: set[int] = set()
         for ids in chunks(sorted({slot.shift_id for slot in slots})):
             for _aid, vid, shift_id, rid in session.execute(

@@ -25,6 +25,8 @@ from organizer.services.base import Service, check_version
 from organizer.storage import Database
 
 RECENT_DAYS = 30
+RECENT = timedelta(days=RECENT_DAYS)
+"""How far back a candidate's shifts count towards how busy they have been."""
 ANSWERS = ("yes", "no", "no_reply")
 
 
@@ -115,7 +117,7 @@ class CoverService(Service):
         limits = self.conflicts.limits.get()
         with self.db.read() as session:
             world, slot = self.conflicts.world_for_slot(
-                session, shift_id, occurrence_start, None, limits
+                session, shift_id, occurrence_start, None, limits, around=RECENT
             )
             asked: dict[int, str] = {
                 vid: answer
@@ -141,7 +143,7 @@ class CoverService(Service):
                 )
             )
         on_shift = {vid for _, vid in world.holders.get(slot.key, [])}
-        since = slot.starts_at - timedelta(days=RECENT_DAYS)
+        since = slot.starts_at - RECENT
         found: list[CoverCandidate] = []
         for person in world.people.values():
             if not person.active or person.flagged or person.volunteer_id in on_shift:
