@@ -417,12 +417,21 @@ class PreviewPage(QWizardPage):
         self.problems_label = QLabel(self.tr("Worth knowing before you import:"))
         self.problems_label.setAccessibleName(self.tr("Problems heading"))
 
+        self.undo_note = muted(
+            self.tr(
+                "Undo cannot take an import back. To be safe, back up the database first "
+                "(File ▸ Back up)."
+            ),
+            self.tr("About undoing an import"),
+        )
+
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.counts)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.problems)
+        layout.addWidget(self.undo_note)
 
     def set_causes(self, causes: list[tuple[int, str]]) -> None:
         """Offer ``causes`` to import into."""

@@ -499,9 +499,10 @@ class PublishDialog(QDialog):
             self.by_email.setEnabled(True)
             who = f" as {settings.smtp_user}" if settings.smtp_user else ""
             self.email_hint.setText(
-                self.tr("One email to each volunteer, through {server}{who}.").format(
-                    server=f"{settings.smtp_host}:{settings.port}", who=who
-                )
+                self.tr(
+                    "One email to each volunteer, through {server}{who}. Emails cannot be "
+                    "taken back once sent: a later change goes out as an update."
+                ).format(server=f"{settings.smtp_host}:{settings.port}", who=who)
             )
         else:
             self.by_email.setEnabled(False)
