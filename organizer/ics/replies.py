@@ -9,7 +9,8 @@ invitation than the one last sent.  Everything else is reported, never applied.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from organizer.errors import DomainError, ImportFormatError
+from organizer.errors import DomainError, ImportFormatError, NotFoundError, OrganizerError
 from organizer.ics.importer import parse_calendar_bytes, read_file_bytes
 from organizer.models import (
     Assignment,
@@ -31,6 +32,7 @@ from organizer.models import (
     Volunteer,
 )
 from organizer.models.ids import AssignmentId
+from organizer.services.base import check_version, chunks
 from organizer.storage import Database
 
 ANSWERS = {
@@ -93,6 +95,19 @@ class ReplyResult:
     message: str
     assignment_id: AssignmentId | None = None
     expected_version: int | None = None
+    previous_status: AssignmentStatus | None = None
+    """The assignment's status when the answer was matched (what undo puts back)."""
+    applied_version: int | None = None
+    """The assignment's version once the answer was recorded (set by :func:`apply_replies`)."""
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    """One assignment's status to set, based on the version last seen."""
+
+    assignment_id: AssignmentId
+    version: int
+    status: AssignmentStatus
 
 
 def read_replies(paths: Iterable[str | Path]) -> list[ReplyPreview]:
@@ -282,6 +297,7 @@ def _match(session: Session, reply: ReplyPreview) -> ReplyResult:
         f"{reply.file}: {volunteer.name} {verb} {what}{said}.",
         assignment.id,
         assignment.version,
+        previous_status=assignment.status,
     )
 
 
@@ -319,7 +335,7 @@ def apply_replies(
             results.append(result)
             continue
         try:
-            roster.set_status(result.assignment_id, result.expected_version, answer)
+            changed = roster.set_status(result.assignment_id, result.expected_version, answer)
         except DomainError as error:
             results.append(
                 replace(
@@ -329,5 +345,60 @@ def apply_replies(
                 )
             )
             continue
-        results.append(result)
+        results.append(replace(result, applied_version=changed.version))
     return results
+
+
+def undo_steps(results: Iterable[ReplyResult]) -> list[StatusStep]:
+    """The steps that put back what :func:`apply_replies` changed (its applied results)."""
+    return [
+        StatusStep(r.assignment_id, r.applied_version, r.previous_status)
+        for r in results
+        if r.outcome == ReplyOutcome.APPLIED
+        and r.assignment_id is not None
+        and r.applied_version is not None
+        and r.previous_status is not None
+    ]
+
+
+def set_statuses(db: Database, steps: Sequence[StatusStep], actor: str) -> list[StatusStep]:
+    """Set every step's status, all or none; return the steps that reverse them.
+
+    Each status is saved through :meth:`RosterService.set_status` against the step's
+    version, after checking every version first, so undoing and redoing recorded answers
+    never overwrites someone else's change.  Should a save still be refused (someone saved
+    between the check and it), the statuses already set are put back before raising.
+
+    Raises:
+        ConflictError: someone else changed one of the assignments (nothing is changed).
+        NotFoundError: one of the assignments was deleted (nothing is changed).
+    """
+    from organizer.services.roster import RosterService
+
+    if not steps:
+        return []
+    ids = [step.assignment_id for step in steps]
+    before: dict[int, AssignmentStatus] = {}
+    with db.read() as session:
+        rows = {
+            row.id: row
+            for part in chunks(ids)
+            for row in session.scalars(select(Assignment).where(Assignment.id.in_(part)))
+        }
+        for step in steps:
+            row = rows.get(step.assignment_id)
+            if row is None:
+                raise NotFoundError("assignment", step.assignment_id)
+            check_version(row, "assignment", step.assignment_id, step.version)
+            before[step.assignment_id] = row.status
+    roster = RosterService(db, actor)
+    reverse: list[StatusStep] = []
+    try:
+        for step in steps:
+            changed = roster.set_status(step.assignment_id, step.version, step.status)
+            reverse.append(StatusStep(step.assignment_id, changed.version, before[changed.id]))
+    except OrganizerError:
+        with suppress(OrganizerError):  # the error worth reporting is the first one
+            set_statuses(db, reverse[::-1], actor)
+        raise
+    return reverse[::-1]

@@ -6,10 +6,11 @@ Each answer is listed with what it means ("Sam Lee accepted “Greeter” at “
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from organizer.changes import DataChange
 from organizer.errors import ImportFormatError, OrganizerError
-from organizer.ics.replies import ReplyOutcome, ReplyResult
+from organizer.ics.replies import ReplyOutcome, ReplyResult, StatusStep
 from organizer.storage import Database
 from organizer.ui import app_settings
 from organizer.ui.calendars_io.common import (
@@ -38,8 +39,9 @@ from organizer.ui.calendars_io.common import (
     run,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import Banner, error_colour, plural
+from organizer.ui.events.fields import Banner, error_colour, plural, report_error
 from organizer.ui.opening import documents_folder
+from organizer.ui.undo import EditCommand, push_done
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,33 @@ def read_reply_files(db: Database, paths: Sequence[Path]) -> RepliesRead:
     return RepliesRead(tuple(results), tuple(problems))
 
 
+class RecordedAnswers:
+    """Recorded answers that undo takes back and redo records again, version-checked."""
+
+    def __init__(self, db: Database, actor: str, reverse: Sequence[StatusStep]) -> None:
+        """``reverse`` are the steps that take the recorded answers back."""
+        self.db = db
+        self.actor = actor
+        self.pending = list(reverse)
+
+    def flip(self) -> None:
+        """Undo what was done last (all or nothing), keeping the steps that redo it."""
+        from organizer.ics.replies import set_statuses
+
+        self.pending = set_statuses(self.db, self.pending, self.actor)
+
+
 class RepliesDialog(QDialog):
     """Choose reply files, see what each answer means, then record the answers.
 
     Signals: ``read`` once the chosen files were read, ``recorded(list)`` once answers are
-    recorded (the change is announced through the hub as well).
+    recorded (the change is announced through the hub as well, and the answers become one
+    step on the undo stack), ``undo_problem(str)`` when undoing or redoing them is refused.
     """
 
     read = Signal()
     recorded = Signal(object)
+    undo_problem = Signal(str)
 
     def __init__(
         self,
@@ -230,12 +250,45 @@ class RepliesDialog(QDialog):
         )
         self.banner.clear()
         self.record_button.setEnabled(False)
-        ids = frozenset(int(r.assignment_id) for r in applied if r.assignment_id is not None)
-        if ids:
-            self.context.hub.announce(
-                DataChange(frozenset({"assignment"}), self.context.actor, ids={"assignment": ids})
-            )
+        self._push_undo(applied)
         self.recorded.emit(results)
+
+    def _push_undo(self, applied: Sequence[ReplyResult]) -> None:
+        """Put the answers just recorded on the undo stack as one step (announcing them)."""
+        from organizer.ics.replies import undo_steps
+
+        steps = undo_steps(applied)
+        if not steps:
+            return
+        ids = frozenset(int(step.assignment_id) for step in steps)
+        flip = RecordedAnswers(self.context.services.settings.db, self.context.actor, steps)
+        command = EditCommand(
+            plural(
+                len(steps),
+                self.tr("Record 1 answer from calendar replies"),
+                self.tr("Record {n} answers from calendar replies"),
+            ),
+            flip.flip,
+            flip.flip,
+            DataChange(frozenset({"assignment"}), self.context.actor, ids={"assignment": ids}),
+            self.context.hub,
+            on_error=self._undo_failed_reporter(),
+        )
+        push_done(self.context.undo_stack, command)
+
+    def _undo_failed_reporter(self) -> Callable[[OrganizerError], None]:
+        """Say why undo or redo was refused: here, or on the window once this dialog closed."""
+        dialog, window = self, self.parentWidget()
+        title = self.tr("Calendar replies")
+
+        def report(error: OrganizerError) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.banner.show_problem(str(error))
+                dialog.undo_problem.emit(str(error))
+            elif window is not None and shiboken6.isValid(window):
+                report_error(window, title, error)
+
+        return report
 
     def _failed(self, error: Exception) -> None:
         if not isinstance(error, OrganizerError):
