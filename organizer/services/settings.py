@@ -18,7 +18,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from organizer.errors import PasswordStoreError, ValidationError
+from organizer.errors import ConflictError, PasswordStoreError, ValidationError
 from organizer.models import FileInfo
 from organizer.services.base import Service
 from organizer.validation import Problems
@@ -73,6 +73,17 @@ class OrganisationSettings:
 _TEXT_FIELDS = ("organiser_name", "organiser_email", "smtp_host", "smtp_user")
 
 
+class SettingsChangedError(ConflictError):
+    """The organisation settings were changed since they were last written here."""
+
+    def __init__(self) -> None:
+        super().__init__("organisation settings", 0, None, None, None)
+        self.message = (
+            "Someone changed the organisation settings since; they were not changed back."
+        )
+        self.args = (self.message,)
+
+
 class SettingsService(Service):
     """Read and change the organisation's settings; keep the mail password in the keyring."""
 
@@ -82,16 +93,29 @@ class SettingsService(Service):
             stored = _stored(session)
         return _parse(stored)
 
-    def save(self, settings: OrganisationSettings) -> OrganisationSettings:
+    def save(
+        self, settings: OrganisationSettings, *, expected: OrganisationSettings | None = None
+    ) -> OrganisationSettings:
         """Validate and store every setting; returns them cleaned (trimmed text).
+
+        With ``expected`` (used by undo and redo), the settings are stored only if those stored
+        now are still ``expected``, checked in the same write transaction.
 
         Raises:
             ValidationError: a setting is invalid (the field is named).
+            SettingsChangedError: ``expected`` was given and the stored settings differ from
+                it; nothing was changed.
         """
         clean = self.validate(settings)
         values = _serialise(clean)
         with self._writing("settings") as session:
             existing = {row.key: row for row in _setting_rows(session)}
+            if expected is not None:
+                stored = {
+                    key.removeprefix(SETTING_PREFIX): row.value for key, row in existing.items()
+                }
+                if _parse(stored) != expected:
+                    raise SettingsChangedError()
             changed: list[str] = []
             for name, value in values.items():
                 key = SETTING_PREFIX + name

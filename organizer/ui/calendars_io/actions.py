@@ -154,7 +154,9 @@ class CalendarActions(QObject):
         """Open the organisation settings."""
         from organizer.ui.calendars_io.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.context, self.window, settings=self.settings)
+        dialog = SettingsDialog(
+            self.context, self.window, settings=self.settings, undo_failed=self.show_status
+        )
         dialog.saved.connect(lambda _s: self.show_status(self.tr("Organisation settings saved")))
         return self._show(dialog)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from organizer.changes import DataChange
 from organizer.errors import OrganizerError, PasswordStoreError, ValidationError
 from organizer.services.settings import OrganisationSettings, SettingsService, SmtpSecurity
 from organizer.ui import app_settings
@@ -32,6 +35,7 @@ from organizer.ui.calendars_io.common import (
 )
 from organizer.ui.context import ViewContext
 from organizer.ui.events.fields import Banner, ProblemLabel, mark_invalid
+from organizer.ui.undo import EditCommand, push_done
 
 REMINDERS: tuple[tuple[int | None, str], ...] = (
     (None, "No reminder"),
@@ -66,9 +70,14 @@ def password_state(service: SettingsService, settings: OrganisationSettings) -> 
 
 @dataclass(frozen=True)
 class SavedSettings:
-    """What a save did: the cleaned settings and, if the password could not be kept, why."""
+    """What a save did: the cleaned settings, those stored before, and any password problem.
+
+    ``password_problem`` says why the password could not be kept (empty if it was, or if none
+    was typed).
+    """
 
     settings: OrganisationSettings
+    before: OrganisationSettings
     password_problem: str = ""
 
 
@@ -76,6 +85,7 @@ def save_settings(
     service: SettingsService, settings: OrganisationSettings, password: str | None
 ) -> SavedSettings:
     """Store the settings, then the password if one was typed (runs on the worker thread)."""
+    before = service.get()
     saved = service.save(settings)
     problem = ""
     if password:
@@ -87,14 +97,16 @@ def save_settings(
                 if isinstance(error, ValidationError)
                 else error.message
             )
-    return SavedSettings(saved, problem)
+    return SavedSettings(saved, before, problem)
 
 
 class SettingsDialog(QDialog):
     """Edit the organisation's settings; problems show next to their fields.
 
     ``loaded`` is emitted once the settings are on show, ``saved(OrganisationSettings)`` after
-    a save went through (just before the dialog closes).
+    a save went through (just before the dialog closes).  A save goes on the undo stack (the
+    mail password, kept in the keyring, is not undone); ``undo_failed`` is told why, should
+    undoing or redoing it later be refused.
     """
 
     loaded = Signal()
@@ -106,10 +118,12 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,
+        undo_failed: Callable[[str], object] | None = None,
     ) -> None:
         """Open the dialog; the stored settings load in the background."""
         super().__init__(parent)
         self.context = context
+        self.undo_failed = undo_failed
         self.local_settings = settings if settings is not None else app_settings()
         self.service = context.services.settings
         self.current: OrganisationSettings | None = None
@@ -360,12 +374,25 @@ class SettingsDialog(QDialog):
         self.busy = True
         self._set_enabled(False)
         self.banner.show_message(self.tr("Saving…"))
-        run(
-            self,
-            self.context,
+        push = self._undo_pusher()
+        dialog = self
+
+        def stored(saved: SavedSettings) -> None:
+            # Stored even if the dialog was closed meanwhile: the undo stack must hear of it.
+            push(saved.before, saved.settings)
+            if shiboken6.isValid(dialog):
+                dialog._saved(saved, folder)
+
+        def failed(error: Exception) -> None:
+            if shiboken6.isValid(dialog):
+                dialog._failed(error)
+            elif not isinstance(error, OrganizerError):
+                raise error
+
+        self.context.worker.submit(
             lambda: save_settings(service, draft, password or None),
-            lambda saved: self._saved(saved, folder),
-            self._failed,
+            on_done=stored,
+            on_error=failed,
         )
 
     def _saved(self, saved: SavedSettings, folder: Path | None) -> None:
@@ -381,6 +408,42 @@ class SettingsDialog(QDialog):
             return
         self.saved.emit(saved.settings)
         self.accept()
+
+    def _undo_pusher(
+        self,
+    ) -> Callable[[OrganisationSettings, OrganisationSettings], None]:
+        """What puts a save (``before`` → ``after``) on the undo stack.
+
+        It keeps no reference to the dialog, which may have closed by the time the save is
+        stored.  Each undo or redo first checks that the stored settings are still the ones it
+        last wrote (the mail password is left alone: it is kept in the keyring).
+        """
+        context, service, report = self.context, self.service, self.undo_failed
+        title = self.tr("Change organisation settings")
+        text = self.tr("That could not be undone or redone: {reason}")
+
+        def refused(error: OrganizerError) -> None:
+            if report is not None:
+                report(text.format(reason=error))
+
+        def push(before: OrganisationSettings, after: OrganisationSettings) -> None:
+            if before == after:
+                return
+            written = [after]
+
+            def put(settings: OrganisationSettings) -> Callable[[], None]:
+                def write() -> None:
+                    written[0] = service.save(settings, expected=written[0])
+
+                return write
+
+            change = DataChange.of(context.actor, "settings")
+            command = EditCommand(
+                title, put(after), put(before), change, context.hub, on_error=refused
+            )
+            push_done(context.undo_stack, command)
+
+        return push
 
     def show_problems(self, error: ValidationError | None) -> None:
         """Show each problem next to its field (others at the bottom); ``None`` clears them."""
