@@ -26,11 +26,12 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, aliased
 
-from organizer.errors import NotFoundError, OperationCancelledError
+from organizer.errors import DomainError, NotFoundError, OperationCancelledError
 from organizer.models import ChangeLogEntry, Volunteer, utc_now
-from organizer.services.base import Service, check_version
+from organizer.services.base import Service, check_version, chunks
 
 DEFAULT_REGION = "GB"
 """The country a phone number without an international prefix is assumed to be from."""
@@ -427,11 +428,25 @@ def _odd_capital(word: str) -> bool:
 
 @dataclass(frozen=True)
 class SpamFlag:
-    """A sign-up flagged for review, and why."""
+    """A sign-up flagged for review, and why.
+
+    ``version`` is the person's record version as read (a candidate) or as left by the call
+    that returned this flag (so a later undo or redo can check nobody changed it since).
+    """
 
     volunteer_id: int
     name: str
     reason: str
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class ReviewCleared:
+    """What clearing a review flag changed: whose, the reason it had, the version it left."""
+
+    volunteer_id: int
+    reason: str
+    version: int
 
 
 class DuplicateService(Service):
@@ -461,10 +476,21 @@ class DuplicateService(Service):
 
     def spam_candidates(self) -> list[SpamFlag]:
         """Sign-ups that look like spam and are not flagged yet (nor cleared by someone)."""
-        cleared = select(ChangeLogEntry.entity_id).where(
-            ChangeLogEntry.entity == "volunteer", ChangeLogEntry.action == REVIEWED_ACTION
+        reviewed, undone = aliased(ChangeLogEntry), aliased(ChangeLogEntry)
+        # Cleared by someone, unless that clearing was undone later.
+        cleared = select(reviewed.entity_id).where(
+            reviewed.entity == "volunteer",
+            reviewed.action == REVIEWED_ACTION,
+            ~exists().where(
+                undone.entity == "volunteer",
+                undone.entity_id == reviewed.entity_id,
+                undone.action == REVIEW_UNDONE_ACTION,
+                undone.seq > reviewed.seq,
+            ),
         )
-        query = select(Volunteer.id, Volunteer.name, Volunteer.email, Volunteer.phone).where(
+        query = select(
+            Volunteer.id, Volunteer.name, Volunteer.email, Volunteer.phone, Volunteer.version
+        ).where(
             Volunteer.anonymised_at.is_(None),
             Volunteer.review_reason == "",
             Volunteer.id.not_in(cleared),
@@ -472,21 +498,26 @@ class DuplicateService(Service):
         with self.db.read() as session:
             people = session.execute(query).all()
         found = []
-        for vid, name, email, phone in people:
+        for vid, name, email, phone, version in people:
             reasons = spam_reasons(name, email, phone)
             if reasons:
-                found.append(SpamFlag(vid, name, review_reason_for(reasons)))
+                found.append(SpamFlag(vid, name, review_reason_for(reasons), version))
         return found
 
     def flag_spam(self) -> list[SpamFlag]:
-        """Flag every spam-looking sign-up for review (nobody is deleted); returns them."""
-        flags = self.spam_candidates()
-        if not flags:
+        """Flag every spam-looking sign-up for review (nobody is deleted); returns them.
+
+        Each returned flag carries the version the flagging left (for :meth:`unflag_spam`);
+        someone flagged meanwhile by another coordinator is left alone and not returned.
+        """
+        candidates = self.spam_candidates()
+        if not candidates:
             return []
         now = utc_now()
+        flagged: list[SpamFlag] = []
         with self.db.write() as session:
-            for flag in flags:
-                session.execute(
+            for flag in candidates:
+                version = session.execute(
                     update(Volunteer)
                     .where(Volunteer.id == flag.volunteer_id, Volunteer.review_reason == "")
                     .values(
@@ -494,9 +525,12 @@ class DuplicateService(Service):
                         version=Volunteer.version + 1,
                         updated_at=now,
                         updated_by=self.actor,
-                    ),
+                    )
+                    .returning(Volunteer.version),
                     execution_options={"synchronize_session": False},
-                )
+                ).scalar_one_or_none()
+                if version is None:
+                    continue
                 self._log(
                     session,
                     "update",
@@ -504,15 +538,84 @@ class DuplicateService(Service):
                     flag.volunteer_id,
                     f"Flagged for review: {flag.reason}",
                 )
-        return flags
+                flagged.append(SpamFlag(flag.volunteer_id, flag.name, flag.reason, version))
+        return flagged
 
-    def clear_review(self, volunteer_id: int, expected_version: int) -> None:
-        """A coordinator checked a flagged sign-up and it is real: clear the flag for good."""
+    def unflag_spam(self, flags: Sequence[SpamFlag]) -> list[SpamFlag]:
+        """Take back flags :meth:`flag_spam` set (its undo); returns them with new versions.
+
+        Unlike :meth:`clear_review` this says nothing about the people: they may be flagged
+        again.  All or nothing.
+
+        Raises:
+            ConflictError: someone changed one of them since ``flag.version``.
+            NotFoundError: one of them is gone.
+        """
+        return self._set_flags(flags, flagged=False)
+
+    def reflag_spam(self, flags: Sequence[SpamFlag]) -> list[SpamFlag]:
+        """Flag these people again with their reasons (redo after :meth:`unflag_spam`).
+
+        All or nothing; returns the flags with the versions left.
+
+        Raises:
+            ConflictError: someone changed one of them since ``flag.version``.
+            NotFoundError: one of them is gone.
+        """
+        return self._set_flags(flags, flagged=True)
+
+    def _set_flags(self, flags: Sequence[SpamFlag], *, flagged: bool) -> list[SpamFlag]:
+        if not flags:
+            return []
+        first = flags[0].volunteer_id
+        with self._writing("volunteer", first, Volunteer) as session:
+            rows = self._rows_for_change(session, flags)
+            for flag in flags:
+                row = rows[flag.volunteer_id]
+                row.review_reason = flag.reason if flagged else ""
+                self._stamp(row)
+                summary = (
+                    f"Flagged for review again: {flag.reason}"
+                    if flagged
+                    else f"Review flag taken back: {flag.reason}"
+                )
+                self._log(session, "update", "volunteer", flag.volunteer_id, summary)
+            session.flush()
+            return [
+                SpamFlag(f.volunteer_id, f.name, f.reason, rows[f.volunteer_id].version)
+                for f in flags
+            ]
+
+    def _rows_for_change(self, session: Session, flags: Sequence[SpamFlag]) -> dict[int, Volunteer]:
+        """The people of ``flags``, each checked to be still at ``flag.version``."""
+        rows: dict[int, Volunteer] = {}
+        ids = [flag.volunteer_id for flag in flags]
+        for part in chunks(ids):
+            query = select(Volunteer).where(Volunteer.id.in_(part))
+            for row in session.scalars(query.execution_options(populate_existing=True)):
+                rows[row.id] = row
+        for flag in flags:
+            found = rows.get(flag.volunteer_id)
+            if found is None:
+                raise NotFoundError("volunteer", flag.volunteer_id)
+            check_version(found, "volunteer", flag.volunteer_id, flag.version)
+        return rows
+
+    def clear_review(self, volunteer_id: int, expected_version: int) -> ReviewCleared:
+        """A coordinator checked a flagged sign-up and it is real: clear the flag for good.
+
+        Returns what :meth:`restore_review` needs to undo it.
+
+        Raises:
+            ConflictError: someone changed the person since ``expected_version``.
+            NotFoundError: the person is gone.
+        """
         with self._writing("volunteer", volunteer_id, Volunteer) as session:
             person = session.get(Volunteer, volunteer_id, populate_existing=True)
             if person is None:
                 raise NotFoundError("volunteer", volunteer_id)
             check_version(person, "volunteer", volunteer_id, expected_version)
+            reason = person.review_reason
             person.review_reason = ""
             self._stamp(person)
             session.flush()
@@ -523,10 +626,43 @@ class DuplicateService(Service):
                 volunteer_id,
                 f"Checked “{person.name}”: not spam",
             )
+            return ReviewCleared(volunteer_id, reason, person.version)
+
+    def restore_review(self, volunteer_id: int, expected_version: int, reason: str) -> int:
+        """Flag a person for review again with ``reason`` (undoes :meth:`clear_review`).
+
+        The change log notes that the clearing was taken back, so the person may be flagged
+        again automatically.  Returns the person's new version.
+
+        Raises:
+            DomainError: ``reason`` is blank.
+            ConflictError: someone changed the person since ``expected_version``.
+            NotFoundError: the person is gone.
+        """
+        if not reason.strip():
+            raise DomainError("A review flag needs a reason.")
+        with self._writing("volunteer", volunteer_id, Volunteer) as session:
+            person = session.get(Volunteer, volunteer_id, populate_existing=True)
+            if person is None:
+                raise NotFoundError("volunteer", volunteer_id)
+            check_version(person, "volunteer", volunteer_id, expected_version)
+            person.review_reason = reason
+            self._stamp(person)
+            session.flush()
+            self._log(
+                session,
+                REVIEW_UNDONE_ACTION,
+                "volunteer",
+                volunteer_id,
+                f"Flagged “{person.name}” for review again: {reason}",
+            )
+            return person.version
 
 
 REVIEWED_ACTION = "reviewed"
 """The change-log action of clearing a review flag; such people are not flagged again."""
+REVIEW_UNDONE_ACTION = "review-undone"
+"""The change-log action of taking a clearing back: a later one cancels earlier clearings."""
 
 
 def clear_caches() -> None:

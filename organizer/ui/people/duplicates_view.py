@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
@@ -36,6 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from organizer.changes import DataChange
+from organizer.errors import OrganizerError
+from organizer.people.duplicates import ReviewCleared, SpamFlag
 from organizer.people.merging import MergePreview, MergeResult, MergeSide
 from organizer.ui.context import ViewContext
 from organizer.ui.people.common import (
@@ -63,6 +66,7 @@ from organizer.ui.people.models import (
     PairsModel,
 )
 from organizer.ui.tones import Tone
+from organizer.ui.undo import EditCommand, push_done
 from organizer.ui.volunteers.edits import VolunteerEdits
 from organizer.ui.volunteers.text import day_text, hours_text
 
@@ -514,6 +518,7 @@ class FlaggedDialog(QDialog):
         self.context = context
         self.edits = VolunteerEdits(context, self)
         self.busy = False
+        self._stale = False
         self.unflagged = 0
         self.setWindowTitle(tr("Review flagged sign-ups"))
         self.setAccessibleName(tr("Review flagged sign-ups"))
@@ -596,11 +601,15 @@ class FlaggedDialog(QDialog):
             return FlaggedList(flagged, len(duplicates.spam_candidates()))
 
         self.busy = True
+        self._stale = False
         self._update_buttons()
         run(self, self.context, work, self._loaded, self._failed)
 
     def _loaded(self, found: FlaggedList) -> None:
         self.busy = False
+        if self._stale:
+            self.reload()
+            return
         chosen = self.selected()
         self.model.set_items(found.flagged)
         self.unflagged = found.unflagged
@@ -648,11 +657,15 @@ class FlaggedDialog(QDialog):
         self.flag_button.setEnabled(writable)
 
     def _changed(self, change: DataChange) -> None:
-        if change.touches("volunteer") and not self.busy:
+        if not change.touches("volunteer"):
+            return
+        if self.busy:  # e.g. Ctrl+Z while the list is loading: read it again afterwards
+            self._stale = True
+        else:
             self.reload()
 
     def looks_fine(self) -> None:
-        """The selected sign-up is a real person: clear their flag for good."""
+        """The selected sign-up is a real person: clear their flag for good (Ctrl+Z undoes)."""
         person = self.selected()
         if person is None:
             return
@@ -660,13 +673,27 @@ class FlaggedDialog(QDialog):
         self.busy = True
         self._update_buttons()
 
-        def done(_: object) -> None:
+        def done(cleared: ReviewCleared) -> None:
             self.busy = False
             self.notice.say(
-                tr("“{name}” is no longer flagged.").format(name=person.name), Tone.GOOD
+                tr("“{name}” is no longer flagged. Ctrl+Z undoes it.").format(name=person.name),
+                Tone.GOOD,
             )
-            self.context.hub.announce(
-                DataChange.of(self.context.actor, volunteer=person.volunteer_id)
+            state = _Cleared(cleared.version)
+
+            def undo() -> None:
+                state.version = duplicates.restore_review(
+                    cleared.volunteer_id, state.version, cleared.reason
+                )
+
+            def redo() -> None:
+                state.version = duplicates.clear_review(cleared.volunteer_id, state.version).version
+
+            self._push(
+                tr("Clear the flag on {name}").format(name=person.name),
+                redo,
+                undo,
+                DataChange.of(self.context.actor, volunteer=person.volunteer_id),
             )
 
         run(
@@ -703,12 +730,12 @@ class FlaggedDialog(QDialog):
             self.erase_requested.emit(person.volunteer_id, person.name)
 
     def flag_more(self) -> None:
-        """Flag every sign-up that looks like a bot and is not flagged yet."""
+        """Flag every sign-up that looks like a bot and is not flagged yet (Ctrl+Z undoes)."""
         duplicates = self.context.services.duplicates
         self.busy = True
         self._update_buttons()
 
-        def done(flags: list[object]) -> None:
+        def done(flags: list[SpamFlag]) -> None:
             self.busy = False
             self.notice.say(
                 plural(
@@ -717,6 +744,57 @@ class FlaggedDialog(QDialog):
                     tr("Flagged {count} more sign-ups for review."),
                 )
             )
-            self.context.hub.announce(DataChange.of(self.context.actor, "volunteer"))
+            if not flags:
+                self.reload()
+                return
+            state = _Flagged(flags)
+
+            def undo() -> None:
+                state.flags = duplicates.unflag_spam(state.flags)
+
+            def redo() -> None:
+                state.flags = duplicates.reflag_spam(state.flags)
+
+            self._push(
+                plural(
+                    len(flags),
+                    tr("Flag 1 sign-up for review"),
+                    tr("Flag {count} sign-ups for review"),
+                ),
+                redo,
+                undo,
+                DataChange.of(self.context.actor, "volunteer"),
+            )
 
         run(self, self.context, duplicates.flag_spam, done, self._failed)
+
+    def _push(
+        self, text: str, redo: Callable[[], None], undo: Callable[[], None], change: DataChange
+    ) -> None:
+        """Put an edit just made on the undo stack (which announces ``change``)."""
+        command = EditCommand(
+            text, redo, undo, change, self.context.hub, on_error=self._undo_failed
+        )
+        push_done(self.context.undo_stack, command)
+
+    def _undo_failed(self, error: OrganizerError) -> None:
+        if not shiboken6.isValid(self):  # undone after the window was closed
+            return
+        self.notice.say(
+            tr("That could not be undone or redone: {reason}").format(reason=str(error)),
+            Tone.ALERT,
+        )
+
+
+@dataclass
+class _Cleared:
+    """The version a cleared (or re-flagged) person is at, as undo and redo go."""
+
+    version: int
+
+
+@dataclass
+class _Flagged:
+    """The flags "Flag N more" set, with the versions undo and redo left them at."""
+
+    flags: list[SpamFlag]
