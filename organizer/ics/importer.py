@@ -28,22 +28,31 @@ import icalendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from organizer.errors import DomainError, ImportFormatError, ValidationError
+from organizer.errors import (
+    ConflictError,
+    DomainError,
+    ImportFormatError,
+    NotFoundError,
+    ValidationError,
+)
 from organizer.ics.zones import to_iana
 from organizer.models import (
+    Assignment,
     Cause,
     Event,
     EventException,
     EventStatus,
     Location,
     OccurrenceOverride,
+    Shift,
     utc_now,
 )
-from organizer.models.base import Tracked
+from organizer.models.base import Base, Tracked
 from organizer.models.ids import CauseId, EventId, LocationId
 from organizer.recurrence import describe, expand, local_midnight, normalise_rule, zone
 from organizer.services.base import apply_draft, record_change
 from organizer.services.events import EventDraft, EventService
+from organizer.services.series import SeriesService, SeriesState, capture_state
 from organizer.storage import Database
 
 Progress = Callable[[str, float], None]
@@ -106,14 +115,31 @@ class ImportPreview:
 
 
 @dataclass(frozen=True)
+class EventBefore:
+    """An event as it was before an import updated it (for undo)."""
+
+    state: SeriesState
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
 class ImportResult:
-    """What an import wrote."""
+    """What an import wrote, and what :func:`undo_import` needs to take it back.
+
+    ``before`` holds the updated events as they were; ``versions`` the version of every
+    created and updated event just after the import; ``location_ids`` the id and version of
+    each location the import created.
+    """
 
     created: tuple[EventId, ...]
     updated: tuple[EventId, ...]
     skipped: int
     locations_created: tuple[str, ...]
     problems: tuple[str, ...]
+    before: tuple[EventBefore, ...] = ()
+    versions: tuple[tuple[EventId, int], ...] = ()
+    location_ids: tuple[tuple[LocationId, int], ...] = ()
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -1000,6 +1026,8 @@ def apply_import(
     created: list[EventId] = []
     updated: list[EventId] = []
     new_places: list[str] = []
+    before: list[EventBefore] = []
+    written: set[EventId] = set()
     problems: list[str] = []
     skipped = 0
     done = 0
@@ -1024,6 +1052,12 @@ def apply_import(
                 if action == ImportAction.SKIPPED:
                     skipped += 1
                     continue
+                if event is not None and event.id not in written:
+                    before.append(
+                        EventBefore(
+                            capture_state(session, event), event.updated_at, event.updated_by
+                        )
+                    )
                 try:
                     row = _write(
                         session, service, plan, event, CauseId(cause_id), actor, new_places
@@ -1032,6 +1066,7 @@ def apply_import(
                     raise ImportFormatError(
                         f"{one.name}: {_quoted(plan.title)} cannot be imported: {error.message}"
                     ) from error
+                written.add(row.id)
                 summary = f"Imported event “{row.title}” from {one.name}"
                 if event is None:
                     created.append(row.id)
@@ -1041,6 +1076,14 @@ def apply_import(
                     record_change(
                         session, actor, "update", "event", row.id, f"{summary} ({reason})"
                     )
+        session.flush()
+        versions = tuple(
+            (event_id, _version(session, event_id))
+            for event_id in dict.fromkeys([*created, *updated])
+        )
+        places = session.execute(
+            select(Location.id, Location.version).where(Location.name.in_(new_places))
+        ).all()
         report("Import finished", 1.0)
     return ImportResult(
         created=tuple(created),
@@ -1048,7 +1091,98 @@ def apply_import(
         skipped=skipped,
         locations_created=tuple(new_places),
         problems=tuple(problems),
+        before=tuple(before),
+        versions=versions,
+        location_ids=tuple((LocationId(i), int(v)) for i, v in places),
     )
+
+
+def undo_import(db: Database, result: ImportResult, actor: str) -> None:
+    """Take an import back, in one transaction: all of it or, when refused, nothing.
+
+    The events it created are deleted, the events it updated are put back as they were
+    (with their SEQUENCE and last-changed stamp, so importing the same files again decides
+    the same way), and the locations it created are deleted unless something uses them.
+    Redo is :func:`apply_import` with the same previews.
+
+    Raises:
+        ConflictError: an imported event was changed since the import.
+        NotFoundError: an imported event was deleted since.
+        DomainError: volunteers were booked on an event the import created.
+    """
+    series = SeriesService(db, actor)
+    versions = dict(result.versions)
+    with db.write() as session:
+        rows: dict[EventId, Event] = {}
+        for event_id in (*result.created, *result.updated):
+            event = session.get(Event, event_id, populate_existing=True)
+            if event is None:
+                raise NotFoundError("event", event_id)
+            if event.version != versions.get(event_id):
+                raise ConflictError(
+                    "event", event_id, event.updated_by, event.updated_at, event.version
+                )
+            rows[event_id] = event
+        for event_id in result.created:
+            booked = session.scalar(
+                select(func.count(Assignment.id))
+                .join(Shift, Shift.id == Assignment.shift_id)
+                .where(Shift.event_id == event_id)
+            )
+            if booked:
+                raise DomainError(
+                    f"Volunteers were booked on “{rows[event_id].title}” after the import, "
+                    "so the import cannot be undone. Cancel the event instead."
+                )
+        for prior in result.before:
+            event = series.restore_within(session, prior.state, rows[prior.state.event_id])
+            event.sequence = prior.state.sequence
+            event.updated_at = prior.updated_at
+            event.updated_by = prior.updated_by
+        for event_id in result.created:
+            event = rows[event_id]
+            session.delete(event)
+            record_change(
+                session,
+                actor,
+                "delete",
+                "event",
+                event_id,
+                f"Removed imported event “{event.title}” (import undone)",
+            )
+        session.flush()
+        for location_id, version in result.location_ids:
+            place = session.get(Location, location_id)
+            if place is None or place.version != version or _location_in_use(session, place.id):
+                continue
+            session.delete(place)
+            record_change(
+                session,
+                actor,
+                "delete",
+                "location",
+                location_id,
+                f"Removed location “{place.name}” (import undone)",
+            )
+
+
+def _version(session: Session, event_id: int) -> int:
+    row = session.get(Event, event_id)
+    assert row is not None
+    return int(row.version)
+
+
+def _location_in_use(session: Session, location_id: int) -> bool:
+    """Whether any row of any table refers to the location."""
+    for table in Base.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table.name == Location.__tablename__:
+                used = session.scalar(
+                    select(func.count()).select_from(table).where(key.parent == location_id)
+                )
+                if used:
+                    return True
+    return False
 
 
 def _stamp(row: Tracked, actor: str, *, creating: bool = False) -> None:

@@ -612,6 +612,14 @@ class SeriesService(Service):
             event = self._restore(session, state, event, dropped)
             return _loaded(session, self.events, event.id)
 
+    def restore_within(self, session: Session, state: SeriesState, event: Event) -> Event:
+        """Put ``event`` back as ``state`` recorded it, inside the caller's transaction.
+
+        Raises:
+            DomainError: undoing would remove bookings made since.
+        """
+        return self._restore(session, state, event, [])
+
     def delete(self, event_id: int, expected_version: int) -> SeriesState:
         """Delete an event nobody is booked on; returns its state so undo can restore it.
 
@@ -893,6 +901,11 @@ def _bookings_between(session: Session, event_id: int, start: datetime, end: dat
         )
     )
     return session.scalar(query) or 0
+
+
+def capture_state(session: Session, event: Event) -> SeriesState:
+    """``event``'s state now, read in the caller's transaction (for undo)."""
+    return _capture(session, event)
 
 
 def _capture(session: Session, event: Event) -> SeriesState:

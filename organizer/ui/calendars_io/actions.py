@@ -134,7 +134,9 @@ class CalendarActions(QObject):
         """Open the import wizard."""
         from organizer.ui.calendars_io.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self.context, self.window, settings=self.settings)
+        wizard = ImportWizard(
+            self.context, self.window, settings=self.settings, undo_failed=self.show_status
+        )
         wizard.imported.connect(
             lambda result: self.show_status(
                 self.tr("Imported {new} new and {updated} updated events").format(

@@ -2,16 +2,18 @@
 
 Files are read in the background as soon as they are chosen; a file that cannot be read is
 named with its problem and must be removed before going on, so nothing is imported from it.
-Every event of every file is imported in one transaction: all of them, or none.
+Every event of every file is imported in one transaction: all of them, or none.  The import
+goes on the undo stack: Edit ▸ Undo takes it back, Edit ▸ Redo imports the same files again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,8 +59,9 @@ from organizer.ui.calendars_io.preview_model import (
     ImportPreviewModel,
 )
 from organizer.ui.context import ViewContext
-from organizer.ui.events.fields import Banner, PaletteDelegate, ProblemLabel, plural
+from organizer.ui.events.fields import Banner, PaletteDelegate, ProblemLabel, plural, tr
 from organizer.ui.opening import documents_folder
+from organizer.ui.people.common import BackgroundCommand
 
 FILES_PAGE, PREVIEW_PAGE, RESULT_PAGE = range(3)
 
@@ -91,7 +94,9 @@ class ImportWizard(QWizard):
     """Three steps: files, preview (with the cause and time zone), import.
 
     Signals: ``read`` after the chosen files were read (again); ``imported(ImportResult)``
-    once the import is stored (the change is announced through the hub as well).
+    once the import is stored (the change is announced through the hub as well).  The import
+    is pushed on the undo stack as ``command``; ``undo_failed`` hears, once the wizard has
+    closed, why a later undo or redo was refused.
     """
 
     read = Signal()
@@ -103,13 +108,16 @@ class ImportWizard(QWizard):
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,
+        undo_failed: Callable[[str], None] | None = None,
     ) -> None:
         """Open on the first step; the causes load in the background."""
         super().__init__(parent)
         self.context = context
         self.local_settings = settings if settings is not None else app_settings()
+        self.undo_failed = undo_failed
         self.readings: list[FileReading] = []
         self.import_result: ImportResult | None = None
+        self.command: BackgroundCommand | None = None
         self.error: OrganizerError | None = None
         self.reading = False
         self.importing = False
@@ -198,34 +206,60 @@ class ImportWizard(QWizard):
         if cause_id is None or not previews or self.importing:
             return
         db, actor, zone_name = self.db, self.context.actor, self.preview_page.zone_name()
+        context, wizard, fallback = self.context, self, self.undo_failed
         self.importing = True
+
+        def notify(error: OrganizerError) -> None:
+            text = tr("The import could not be undone or redone: {reason}").format(reason=error)
+            if shiboken6.isValid(wizard) and wizard.isVisible():
+                wizard.result_page.problem.show_problems([text])
+            elif fallback is not None:
+                fallback(text)
 
         def work(progress: Any) -> ImportResult:
             from organizer.ics.importer import apply_import
 
             return apply_import(db, previews, cause_id, actor, zone_name, progress=progress)
 
-        run(
-            self,
-            self.context,
-            work,
-            self._imported,
-            self._import_failed,
-            self.result_page.show_progress,
-        )
+        def done(result: ImportResult) -> None:
+            # The import happened even if the wizard has closed: it must reach the undo stack.
+            command = None
+            if result.created or result.updated:
+                command = import_command(context, previews, cause_id, zone_name, result, notify)
+                context.undo_stack.push(command)
+            if shiboken6.isValid(wizard):
+                wizard._imported(result, command)
 
-    def _imported(self, result: ImportResult) -> None:
+        def failed(error: Exception) -> None:
+            if shiboken6.isValid(wizard):
+                wizard._import_failed(error)
+            elif not isinstance(error, OrganizerError):
+                raise error
+
+        def report(stage: str, fraction: float) -> None:
+            if shiboken6.isValid(wizard):
+                wizard.result_page.show_progress(stage, fraction)
+
+        context.worker.submit(work, on_done=done, on_error=failed, on_progress=report)
+
+    def _imported(self, result: ImportResult, command: BackgroundCommand | None) -> None:
         self.importing = False
         self.import_result = result
-        ids = frozenset(int(i) for i in (*result.created, *result.updated))
-        change = DataChange(
-            frozenset({"event", "shift", "location"}),
-            self.context.actor,
-            ids={"event": ids} if ids else {},
-        )
-        self.context.hub.announce(change)
+        self.command = command
+        if command is not None:
+            command.on_undone = self._undone
+            command.on_redone = self._redone
         self.result_page.show_result(result)
         self.imported.emit(result)
+
+    def _undone(self, _nothing: object) -> None:
+        if shiboken6.isValid(self):
+            self.result_page.show_undone()
+
+    def _redone(self, result: ImportResult) -> None:
+        if shiboken6.isValid(self):
+            self.import_result = result
+            self.result_page.show_result(result)
 
     def _import_failed(self, error: Exception) -> None:
         if not isinstance(error, OrganizerError):
@@ -418,10 +452,7 @@ class PreviewPage(QWizardPage):
         self.problems_label.setAccessibleName(self.tr("Problems heading"))
 
         self.undo_note = muted(
-            self.tr(
-                "Undo cannot take an import back. To be safe, back up the database first "
-                "(File ▸ Back up)."
-            ),
+            self.tr("Changed your mind later? Edit ▸ Undo (Ctrl+Z) takes the import back."),
             self.tr("About undoing an import"),
         )
 
@@ -587,6 +618,14 @@ class ResultPage(QWizardPage):
         self.notes.setVisible(bool(result.problems))
         self._finish()
 
+    def show_undone(self) -> None:
+        """Say the import was taken back."""
+        self.setTitle(self.tr("Import undone"))
+        self.summary.setText(self.tr("The import was undone. Edit ▸ Redo imports the files again."))
+        self.notes.clear()
+        self.notes.hide()
+        self.problem.clear_problem()
+
     def show_error(self, error: OrganizerError) -> None:
         """Say why nothing was imported."""
         self.setTitle(self.tr("Nothing was imported"))
@@ -603,3 +642,34 @@ class ResultPage(QWizardPage):
     def isComplete(self) -> bool:
         """Finished once the import has ended."""
         return self.done
+
+
+def import_command(
+    context: ViewContext,
+    previews: Sequence[ImportPreview],
+    cause_id: int,
+    zone_name: str,
+    result: ImportResult,
+    on_error: Callable[[OrganizerError], None],
+) -> BackgroundCommand:
+    """The undo-stack entry of an import: undo takes it back, redo imports the files again."""
+    from organizer.ics.importer import apply_import, undo_import
+
+    db, actor = context.services.settings.db, context.actor
+    latest = {"result": result}
+
+    def undo() -> None:
+        undo_import(db, latest["result"], actor)
+
+    def redo() -> ImportResult:
+        latest["result"] = apply_import(db, previews, cause_id, actor, zone_name)
+        return latest["result"]
+
+    count = len(result.created) + len(result.updated)
+    names = ", ".join(p.name for p in previews)
+    wording = (
+        tr("Import 1 event from {file}") if count == 1 else tr("Import {n} events from {file}")
+    )
+    text = wording.format(n=count, file=names)
+    change = DataChange(frozenset({"event", "shift", "location"}), actor)
+    return BackgroundCommand(text, context, redo, undo, change, on_error)
