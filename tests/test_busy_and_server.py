@@ -10,9 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -30,10 +28,11 @@ from organizer.storage.postgres import public_url
 from organizer.ui.connect_dialog import ConnectDialog
 from organizer.ui.opening import open_database_interactively
 from organizer.ui.sharing.restore_dialog import RestoreDialog
+from tests.keyring_helpers import MemoryKeyring, memory_keyring
 from tests.pg_fixtures import pg_server, pg_url, run_sql
 from tests.pg_server import PASSWORD, free_port
 
-__all__ = ["pg_server", "pg_url"]
+__all__ = ["memory_keyring", "pg_server", "pg_url"]
 
 
 @pytest.fixture
@@ -135,34 +134,6 @@ def test_one_shot_writes_also_name_who_is_saving(
 
 
 # --- File → Connect to server… ---------------------------------------------------------------
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict, so the test never touches the real one."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kept: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.kept.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.kept[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.kept.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    yield store
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

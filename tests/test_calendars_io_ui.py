@@ -59,6 +59,7 @@ from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 from organizer.ui.main_window import MainWindow, OpeningFile
 from organizer.ui.worker import Worker
+from tests.ics_helpers import reply_bytes
 from tests.test_home_ui import assert_not_blank
 
 DATA = Path(__file__).parent / "data" / "ics"
@@ -648,20 +649,8 @@ def test_the_preview_model_passes_the_model_tester(qtmodeltester: Any) -> None:
 
 
 def reply_file(folder: Path, uid: str, email: str, answer: str) -> Path:
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", "-//Test//Calendar//EN")
-    calendar.add("VERSION", "2.0")
-    calendar.add("METHOD", "REPLY")
-    event = icalendar.Event()
-    event.add("UID", uid)
-    event.add("DTSTAMP", NOW)
-    event.add("SEQUENCE", 0)
-    attendee = icalendar.vCalAddress(f"mailto:{email}")
-    attendee.params["PARTSTAT"] = answer
-    event.add("ATTENDEE", attendee)
-    calendar.add_component(event)
     path = folder / f"reply-{answer.lower()}.ics"
-    path.write_bytes(calendar.to_ical())
+    path.write_bytes(reply_bytes(uid, email, answer, NOW))
     return path
 
 

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import icalendar
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
@@ -41,6 +40,7 @@ from organizer.ui.calendars_io.replies_dialog import RepliesDialog
 from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 from organizer.ui.worker import Worker
+from tests.ics_helpers import reply_bytes as ics_reply
 
 LONDON = "Europe/London"
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
@@ -84,19 +84,7 @@ def roster(db: Database) -> Roster:
 
 
 def reply_bytes(uid: str, email: str, answer: str) -> bytes:
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", "-//Test//Calendar//EN")
-    calendar.add("VERSION", "2.0")
-    calendar.add("METHOD", "REPLY")
-    event = icalendar.Event()
-    event.add("UID", uid)
-    event.add("DTSTAMP", NOW)
-    event.add("SEQUENCE", 0)
-    attendee = icalendar.vCalAddress(f"mailto:{email}")
-    attendee.params["PARTSTAT"] = answer
-    event.add("ATTENDEE", attendee)
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    return ics_reply(uid, email, answer, NOW)
 
 
 def answers(roster: Roster) -> list[tuple[str, bytes]]:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 import shiboken6
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
@@ -23,6 +21,9 @@ from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 from organizer.ui.undo import EditCommand
 from organizer.ui.worker import Worker
+from tests.keyring_helpers import MemoryKeyring, memory_keyring
+
+__all__ = ["memory_keyring"]
 
 OLD = OrganisationSettings(
     organiser_name="Sam Okafor",
@@ -32,34 +33,6 @@ OLD = OrganisationSettings(
     smtp_security=SmtpSecurity.TLS,
     smtp_user="sam@example.org",
 )
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict, so the test never touches the real one."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kept: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.kept.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.kept[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.kept.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    yield store
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
