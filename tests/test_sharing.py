@@ -381,12 +381,14 @@ def test_sharing_core_runs_without_qt() -> None:
 def test_watcher_and_presence_on_a_server(pg_url: str) -> None:
     db = create_database(pg_url)
     other = open_database(pg_url)
+    watcher: ChangeWatcher | None = None
     try:
         add_volunteer(db, "Before Start")
         watcher = ChangeWatcher(db, actor="ann")
         assert watcher.poll() == []
         sam = add_volunteer(other, "Sam Patel", actor="sam")
-        assert [(c.actor, c.entity_id) for c in watcher.poll()] == [("sam", sam.id)]
+        # The server announces the commit a moment later: wait for it, as a timer would.
+        assert [(c.actor, c.entity_id) for c in watcher.poll(wait=10)] == [("sam", sam.id)]
         assert watcher.poll() == []
         watcher.close()
 
@@ -401,5 +403,7 @@ def test_watcher_and_presence_on_a_server(pg_url: str) -> None:
         ann_here.heartbeat()
         assert ann_here.others() == []
     finally:
+        if watcher is not None:
+            watcher.close()
         other.close()
         db.close()

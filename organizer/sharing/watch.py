@@ -83,10 +83,15 @@ class ChangeWatcher:
                 row = (session.scalar(select(func.max(ChangeLogEntry.seq))),)
         self.last_seq = int(row[0] or 0)
 
-    def poll(self) -> list[ChangeInfo]:
-        """Entries after :attr:`last_seq`, oldest first; advances :attr:`last_seq`."""
+    def poll(self, *, wait: float = 0.0) -> list[ChangeInfo]:
+        """Entries after :attr:`last_seq`, oldest first; advances :attr:`last_seq`.
+
+        On a server, a change is announced to the watcher a moment after it is committed;
+        ``wait`` is how many seconds to wait for such an announcement when none has come
+        yet (a timer polling every second or two needs none).
+        """
         if not self.db.is_sqlite:
-            return self._poll_server()
+            return self._poll_server(wait)
         with translate_storage_errors(self.db.display_name):
             try:
                 connection = self._connect()
@@ -123,10 +128,10 @@ class ChangeWatcher:
         self._drop_connection()
         self._drop_listener()
 
-    def _poll_server(self) -> list[ChangeInfo]:
+    def _poll_server(self, wait: float) -> list[ChangeInfo]:
         self._polls += 1
         fallback = self._polls % self.fallback_every == 0
-        notified = self._drain_notifications(check=fallback)
+        notified = self._drain_notifications(check=fallback, wait=wait)
         if not notified and not fallback:
             return []
         with self.db.read() as session:
@@ -155,8 +160,11 @@ class ChangeWatcher:
             self.last_seq = changes[-1].seq
         return changes
 
-    def _drain_notifications(self, *, check: bool) -> bool:
-        """Whether any notification arrived since the last poll (``check``: ping it too)."""
+    def _drain_notifications(self, *, check: bool, wait: float = 0.0) -> bool:
+        """Whether any notification arrived since the last poll (``check``: ping it too).
+
+        With none yet, waits up to ``wait`` seconds for one.
+        """
         import psycopg
 
         try:
@@ -164,7 +172,9 @@ class ChangeWatcher:
             if check:
                 # A connection the server dropped can look healthy until it is used.
                 listener.execute("SELECT 1")
-            return bool(list(listener.notifies(timeout=0)))
+            if list(listener.notifies(timeout=0)):
+                return True
+            return bool(wait) and bool(list(listener.notifies(timeout=wait, stop_after=1)))
         except psycopg.Error:
             # Lost (a sleep, a server restart): listen again before reading the change log, so
             # nothing committed in between goes unnoticed.
