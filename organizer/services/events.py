@@ -480,25 +480,26 @@ _SQLITE_OCCURRENCES = (
     _sqlite_index_select(long=False) + " UNION ALL " + _sqlite_index_select(long=True)
 )
 
-# Lists of ids are JSON, so that each statement stays the same for any number of them.
 # What _SQLITE_OCCURRENCES reads, and whether each occurrence spans days (see spans_days):
 # all-day, or lasting a day or more.  An occurrence ending on the day (in UTC) it starts
 # does not last a day; one ending on a later day at a later time of day does; for the
 # rest, its end is compared with its start's stored text a day on.  Long occurrences last
 # two days or more.
+_ALL_DAY = "SELECT id FROM events WHERE all_day"
 _SQLITE_TABLE = (
     _sqlite_index_select(
         long=False,
         also=", CASE"
-        " WHEN substr(ends_at, 1, 10) = substr(starts_at, 1, 10) THEN event_id IN (_all_day)"
+        f" WHEN substr(ends_at, 1, 10) = substr(starts_at, 1, 10) THEN event_id IN ({_ALL_DAY})"
         " WHEN substr(ends_at, 12) >= substr(starts_at, 12) THEN 1"
-        " ELSE event_id IN (_all_day) OR ends_at >="
+        f" ELSE event_id IN ({_ALL_DAY}) OR ends_at >="
         " strftime('%Y-%m-%d %H:%M:%S', starts_at, '+1 day') || substr(starts_at, 20) END",
-    ).replace("_all_day", "SELECT id FROM events WHERE all_day")
+    )
     + " UNION ALL "
     + _sqlite_index_select(long=True, also=", 1")
 )
 
+# Lists of ids are JSON, so that each statement stays the same for any number of them.
 _SQLITE_EVENTS = (
     "SELECT id, title, timezone, all_day, status, cause_id, location_id, rrule, version"
     " FROM events WHERE id IN (SELECT value FROM json_each(:events))"
