@@ -25,7 +25,7 @@ from organizer.ics.replies import (
     set_statuses,
     undo_steps,
 )
-from organizer.models import Assignment, AssignmentStatus
+from organizer.models import AssignmentStatus
 from organizer.services import (
     AssignmentDraft,
     CauseDraft,
@@ -34,7 +34,7 @@ from organizer.services import (
     ShiftDraft,
     VolunteerDraft,
 )
-from organizer.services.roster import RosterService
+from organizer.services.journal import ChangeLogService
 from organizer.storage import Database
 from organizer.ui.calendars_io.replies_dialog import RepliesDialog
 from organizer.ui.context import ViewContext
@@ -184,31 +184,24 @@ def test_an_answer_refused_at_recording_is_left_alone_and_not_undone(
     assert state(roster)["ben"] == ben_meanwhile
 
 
-def test_a_save_refused_halfway_through_undo_puts_back_what_it_had_done(
-    db: Database, roster: Roster, monkeypatch: pytest.MonkeyPatch
+def test_statuses_are_set_in_one_transaction_so_a_refusal_halfway_changes_nothing(
+    db: Database, roster: Roster
 ) -> None:
-    previews = [p for name, data in answers(roster) for p in replies_from_bytes(data, name)]
-    results = apply_replies(db, previews, "Tester")
-    recorded = state(roster)
-    real = RosterService.set_status
-    calls = []
-
-    def racing(
-        self: RosterService, assignment_id: int, version: int, status: AssignmentStatus
-    ) -> Assignment:
-        calls.append(assignment_id)
-        if len(calls) == 2:  # someone saves Ben between the check and this save
-            raise ConflictError("assignment", assignment_id, "Dana", None, version + 1)
-        return real(self, assignment_id, version, status)
-
-    monkeypatch.setattr(RosterService, "set_status", racing)
+    before = state(roster)
+    log = ChangeLogService(db, "Tester")
+    log_before = log.latest_seq()
+    stale = before["ben"][1] - 1  # someone saved Ben since this version was seen
 
     with pytest.raises(ConflictError):
-        set_statuses(db, undo_steps(results), "Tester")
+        roster.services.roster.set_statuses(
+            [
+                (roster.ann, before["ann"][1], AssignmentStatus.ACCEPTED),
+                (roster.ben, stale, AssignmentStatus.DECLINED),
+            ]
+        )
 
-    assert {key: status for key, (status, _) in state(roster).items()} == {
-        key: status for key, (status, _) in recorded.items()
-    }
+    assert state(roster) == before  # Ann's change, made first, was rolled back
+    assert log.latest_seq() == log_before
 
 
 # The dialog ----------------------------------------------------------------------------------

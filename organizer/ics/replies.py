@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from organizer.errors import DomainError, ImportFormatError, NotFoundError, OrganizerError
+from organizer.errors import DomainError, ImportFormatError
 from organizer.ics.importer import parse_calendar_bytes, read_file_bytes
 from organizer.models import (
     Assignment,
@@ -32,7 +31,6 @@ from organizer.models import (
     Volunteer,
 )
 from organizer.models.ids import AssignmentId
-from organizer.services.base import check_version, chunks
 from organizer.storage import Database
 
 ANSWERS = {
@@ -362,12 +360,10 @@ def undo_steps(results: Iterable[ReplyResult]) -> list[StatusStep]:
 
 
 def set_statuses(db: Database, steps: Sequence[StatusStep], actor: str) -> list[StatusStep]:
-    """Set every step's status, all or none; return the steps that reverse them.
+    """Set every step's status in one transaction, all or none; return the steps that reverse it.
 
-    Each status is saved through :meth:`RosterService.set_status` against the step's
-    version, after checking every version first, so undoing and redoing recorded answers
-    never overwrites someone else's change.  Should a save still be refused (someone saved
-    between the check and it), the statuses already set are put back before raising.
+    Each status is set against the step's version, so undoing and redoing recorded answers
+    never overwrites someone else's change.
 
     Raises:
         ConflictError: someone else changed one of the assignments (nothing is changed).
@@ -375,30 +371,7 @@ def set_statuses(db: Database, steps: Sequence[StatusStep], actor: str) -> list[
     """
     from organizer.services.roster import RosterService
 
-    if not steps:
-        return []
-    ids = [step.assignment_id for step in steps]
-    before: dict[int, AssignmentStatus] = {}
-    with db.read() as session:
-        rows = {
-            row.id: row
-            for part in chunks(ids)
-            for row in session.scalars(select(Assignment).where(Assignment.id.in_(part)))
-        }
-        for step in steps:
-            row = rows.get(step.assignment_id)
-            if row is None:
-                raise NotFoundError("assignment", step.assignment_id)
-            check_version(row, "assignment", step.assignment_id, step.version)
-            before[step.assignment_id] = row.status
-    roster = RosterService(db, actor)
-    reverse: list[StatusStep] = []
-    try:
-        for step in steps:
-            changed = roster.set_status(step.assignment_id, step.version, step.status)
-            reverse.append(StatusStep(step.assignment_id, changed.version, before[changed.id]))
-    except OrganizerError:
-        with suppress(OrganizerError):  # the error worth reporting is the first one
-            set_statuses(db, reverse[::-1], actor)
-        raise
-    return reverse[::-1]
+    changed = RosterService(db, actor).set_statuses(
+        [(step.assignment_id, step.version, step.status) for step in steps]
+    )
+    return [StatusStep(row.id, row.version, before) for row, before in reversed(changed)]

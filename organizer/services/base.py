@@ -194,26 +194,44 @@ class CrudService(Service, Generic[ModelT, DraftT]):
         """
 
         def work(session: Session) -> ModelT:
-            row = self._load_for_change(session, entity_id, expected_version)
-            clean = self.validate(session, draft, entity_id)
-            changed = apply_draft(row, clean)
-            if not changed:
-                return row
-            self._stamp(row)
-            self.after_apply(session, row, changed)
-            session.flush()
-            self.after_flush(session, row)
-            self._log(
-                session,
-                "update",
-                self.entity,
-                entity_id,
-                f"Changed {self.describe(row)}: {', '.join(changed)}",
-            )
-            session.flush()
-            return self._load(session, entity_id)
+            return self._update_in(session, entity_id, expected_version, draft)
 
         return self._write_unit(work, self.entity, entity_id, self.model)
+
+    def update_many(self, changes: Sequence[tuple[int, int, DraftT]]) -> Sequence[ModelT]:
+        """Several :meth:`update` s, ``(id, expected version, draft)``, in one transaction.
+
+        Raises:
+            ConflictError: someone else saved one of the rows first (nothing is changed).
+            NotFoundError: one of the rows was deleted (nothing is changed).
+        """
+
+        def work(session: Session) -> Sequence[ModelT]:
+            return [self._update_in(session, *change) for change in changes]
+
+        return self._write_unit(work, self.entity, None, self.model)
+
+    def _update_in(
+        self, session: Session, entity_id: int, expected_version: int, draft: DraftT
+    ) -> ModelT:
+        row = self._load_for_change(session, entity_id, expected_version)
+        clean = self.validate(session, draft, entity_id)
+        changed = apply_draft(row, clean)
+        if not changed:
+            return row
+        self._stamp(row)
+        self.after_apply(session, row, changed)
+        session.flush()
+        self.after_flush(session, row)
+        self._log(
+            session,
+            "update",
+            self.entity,
+            entity_id,
+            f"Changed {self.describe(row)}: {', '.join(changed)}",
+        )
+        session.flush()
+        return self._load(session, entity_id)
 
     def delete(self, entity_id: int, expected_version: int) -> None:
         """Delete a row, if it is still the version the person saw."""

@@ -461,6 +461,27 @@ class RosterService(Service):
             assignment_id, expected_version, replace(draft_of(current), status=status)
         )
 
+    def set_statuses(
+        self, changes: Sequence[tuple[int, int, AssignmentStatus]]
+    ) -> list[tuple[Assignment, AssignmentStatus]]:
+        """Change several assignments' statuses in one transaction: all of them, or none.
+
+        ``changes`` are ``(assignment id, expected version, status)``; returns each changed
+        assignment with the status it had before.
+
+        Raises:
+            ConflictError: someone else saved one of them since (nothing is changed).
+            NotFoundError: one of them was deleted (nothing is changed).
+        """
+        drafts = [draft_of(self.assignments.get(aid)) for aid, _, _ in changes]
+        changed: Sequence[Assignment] = self.assignments.update_many(
+            [
+                (aid, version, replace(draft, status=status))
+                for (aid, version, status), draft in zip(changes, drafts, strict=True)
+            ]
+        )
+        return [(row, draft.status) for row, draft in zip(changed, drafts, strict=True)]
+
     def remove(self, assignment_id: int, expected_version: int) -> AssignmentDraft:
         """Take a volunteer off a shift; returns what it was, so it can be put back."""
         current = self.assignments.get(assignment_id)
