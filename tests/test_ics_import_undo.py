@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from organizer.services import (
     VolunteerDraft,
 )
 from organizer.services.occurrences import index_problems
+from organizer.services.series import draft_of
 from organizer.storage import Database
 from organizer.ui.calendars_io.import_wizard import RESULT_PAGE, ImportWizard
 from organizer.ui.context import ViewContext
@@ -189,15 +191,7 @@ def test_undo_is_refused_when_an_updated_event_was_changed_since(
 ) -> None:
     _, result = import_newer(db, cause_id)
     event = services.events.get(result.updated[0])
-    draft = EventDraft(
-        title="Sorting shift (bring gloves)",
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        timezone=event.timezone,
-        description=event.description,
-        cause_id=event.cause_id,
-        location_id=event.location_id,
-    )
+    draft = replace(draft_of(event), title="Sorting shift (bring gloves)")
     services.events.update(event.id, event.version, draft)
     unchanged = checksum(db)
 
