@@ -609,6 +609,47 @@ def test_chips_show_their_cause_colour_and_paint_the_same_from_the_caches(qapp: 
     assert cancelled.lightness() > body.lightness()
 
 
+def test_a_chip_drawn_before_its_picture_is_kept_looks_the_same_as_the_picture(
+    qapp: object,
+) -> None:
+    """A chip not seen before is drawn straight onto the screen and its picture made once
+    the app is idle: the two are the same pixels, at any fraction of a pixel and with
+    several lines (the week's chips), and the second paint copies the picture."""
+    from organizer.ui.calendar import canvas
+
+    items = [
+        _chip_item(f"Straight onto the screen {n}", colour, EventStatus.SCHEDULED)
+        for n, colour in enumerate(("#cc3366", "#2266aa", "#33aa66"))
+    ] + [_chip_item("Straight onto the screen (draft)", "#2266aa", EventStatus.DRAFT)]
+
+    def paint(lines: int, left: float, top: float) -> QImage:
+        image = QImage(200, 60 * len(items), QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        style = canvas.ChipStyle(painter, QApplication.palette())
+        for n, item in enumerate(items):
+            canvas.paint_chip(
+                painter,
+                QRectF(left, top + 60 * n, 150, 14 + 16 * lines),
+                item,
+                QApplication.palette(),
+                lines=[(f"{item.title} at {left}, {top}", line == 0) for line in range(lines)],
+                selected=False,
+                style=style,
+            )
+        painter.end()
+        return image
+
+    for lines, left, top in ((1, 3.5, 2.25), (1, 4.0, 7.75), (3, 2.5, 0.5), (3, 10.0, 5.0)):
+        kept = len(canvas._CHIPS)
+        straight = paint(lines, left, top)
+        assert len(canvas._CHIPS) == kept, "no picture is drawn during the paint itself"
+        QApplication.processEvents()
+        assert len(canvas._CHIPS) == kept + len(items), "each picture is made once idle"
+        assert paint(lines, left, top) == straight
+        assert straight.pixelColor(int(left) + 60, int(top) + 8) != QColor("white")
+
+
 def test_kept_chips_follow_the_palette_the_title_and_the_size(qapp: object) -> None:
     """Chips are drawn once and copied after that, but a dark palette, a renamed event or a
     wider cell never shows a chip kept from before."""

@@ -15,7 +15,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QDrag,
@@ -126,6 +126,7 @@ class ChipStyle:
         self._key = (self.base.rgba(), self.text.rgba(), self.amount, self._font.key(), self._ratio)
         self._fonts: dict[tuple[bool, bool], tuple[QFont, QFontMetrics, str]] = {}
         self._colours: dict[str, tuple[QColor, QColor]] = {}
+        self._later: list[_Drawing] = []
 
     def colours(self, item: CalendarItem) -> tuple[QColor, QColor]:
         """The item's cause colour and the tint of its chip."""
@@ -148,14 +149,17 @@ class ChipStyle:
             self._fonts[(bold, struck)] = found
         return found
 
-    def chip(
-        self, painter: QPainter, item: CalendarItem, width: float, height: float, lines: Lines
-    ) -> QPixmap:
-        """The chip for ``item`` at this size with these lines, drawn once and then kept.
+    def paint(
+        self, painter: QPainter, rect: QRectF, item: CalendarItem, lines: Lines, faded: bool
+    ) -> None:
+        """The chip for ``item`` at ``rect`` with these lines, ``faded`` or not.
 
-        A month shows the same few series again and again, so most chips on screen (and
-        on the months paged to next) are copies of one already drawn.
+        A month shows the same few series again and again, so most chips are copies of a
+        picture already drawn.  A chip not seen before is drawn straight onto ``painter``
+        (its body copied from a kept picture, its text drawn over it), several times
+        quicker than drawing its picture, which is made once the event loop is idle.
         """
+        width, height = rect.width(), rect.height()
         draft = item.status is EventStatus.DRAFT
         struck = item.cancelled
         key = (self._key, width, height, item.colour, draft, struck, tuple(lines))
@@ -165,54 +169,116 @@ class ChipStyle:
             kept = painter.font()
             fonts = [self.font(painter, bold, struck) for _, bold in lines]
             painter.setFont(kept)
-            found = self._draw_chip(width, height, colour, tint, draft, lines, fonts)
+            drawing = _Drawing(key, width, height, colour, tint, draft, lines, fonts)
+            if not faded:
+                # Where the raster engine puts a picture drawn at rect's corner.
+                origin = QPointF(math.floor(rect.left() + 0.5), math.floor(rect.top() + 0.5))
+                painter.drawPixmap(origin, self._body(drawing))
+                self._draw_lines(painter, origin, drawing)
+                painter.setFont(kept)
+                self._keep_later(drawing)
+                return
+            found = self._picture(drawing)
             _CHIPS.put(key, found)
+        if faded:
+            painter.save()
+            painter.setOpacity(0.55)
+            painter.drawPixmap(rect.topLeft(), found)
+            painter.restore()
+        else:
+            painter.drawPixmap(rect.topLeft(), found)
+
+    def _keep_later(self, drawing: _Drawing) -> None:
+        if not self._later:
+            QTimer.singleShot(0, self._keep_pictures)
+        self._later.append(drawing)
+
+    def _keep_pictures(self) -> None:
+        """Make the pictures of the chips drawn straight onto the screen."""
+        later, self._later = self._later, []
+        for drawing in later:
+            if _CHIPS.get(drawing.key) is None:
+                _CHIPS.put(drawing.key, self._picture(drawing))
+
+    def _body(self, drawing: _Drawing) -> QPixmap:
+        """The chip's outline, tint and colour bar, without text: drawn once, then kept."""
+        key = (self._key, drawing.width, drawing.height, drawing.colour.rgba(), drawing.draft)
+        found = _BODIES.get(key)
+        if found is None:
+            found = self._blank(drawing)
+            painter = QPainter(found)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            outline, bar = _chip_paths(drawing.width, drawing.height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            if drawing.draft:
+                painter.setBrush(self.base)
+                painter.drawPath(outline)
+                painter.setPen(QPen(drawing.colour, 1, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(outline)
+            else:
+                painter.fillPath(outline, drawing.tint)
+            painter.fillPath(bar, drawing.colour)
+            painter.end()
+            _BODIES.put(key, found)
         return found
 
-    def _draw_chip(
-        self,
-        width: float,
-        height: float,
-        colour: QColor,
-        tint: QColor,
-        draft: bool,
-        lines: Lines,
-        fonts: list[tuple[QFont, QFontMetrics, str]],
-    ) -> QPixmap:
+    def _blank(self, drawing: _Drawing) -> QPixmap:
         ratio = self._ratio
-        pixmap = QPixmap(math.ceil(width * ratio), math.ceil(height * ratio))
+        pixmap = QPixmap(math.ceil(drawing.width * ratio), math.ceil(drawing.height * ratio))
         pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
+        return pixmap
+
+    def _picture(self, drawing: _Drawing) -> QPixmap:
+        """The whole chip, text and all, as a picture to copy."""
+        pixmap = self._blank(drawing)
         painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        outline, bar = _chip_paths(width, height)
-        painter.setPen(Qt.PenStyle.NoPen)
-        if draft:
-            painter.setBrush(self.base)
-            painter.drawPath(outline)
-            painter.setPen(QPen(colour, 1, Qt.PenStyle.DashLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(outline)
-        else:
-            painter.fillPath(outline, tint)
-        painter.fillPath(bar, colour)
+        painter.drawPixmap(QPointF(0, 0), self._body(drawing))
+        self._draw_lines(painter, QPointF(0, 0), drawing)
+        painter.end()
+        return pixmap
+
+    def _draw_lines(self, painter: QPainter, origin: QPointF, drawing: _Drawing) -> None:
+        """The chip's lines, top-down while they fit, its corner at ``origin``."""
         painter.setPen(self.text)
-        text_width = width - 11
+        text_width = int(drawing.width - 11)
+        left, top = origin.x() + 7, origin.y()
         y = 1.0
-        bottom = height - 1
-        for (text, _), (font, metrics, key) in zip(lines, fonts, strict=True):
-            painter.setFont(font)
+        bottom = drawing.height - 1
+        clipped = False
+        for (text, _), (font, metrics, key) in zip(drawing.lines, drawing.fonts, strict=True):
             line_height = metrics.height()
             if y + line_height > bottom + 2 and y > 1:
                 break
+            if y + line_height > drawing.height and not clipped:
+                painter.save()
+                painter.setClipRect(QRectF(origin.x(), top, drawing.width, drawing.height))
+                clipped = True
+            painter.setFont(font)
             # At a baseline, not aligned in a box: several times quicker, and the same
             # pixels for a line already cut to fit.
             painter.drawText(
-                QPointF(7, y + metrics.ascent()), _elided(metrics, key, text, int(text_width))
+                QPointF(left, top + y + metrics.ascent()),
+                _elided(metrics, key, text, text_width),
             )
             y += line_height
-        painter.end()
-        return pixmap
+        if clipped:
+            painter.restore()
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawing:
+    """What drawing one chip takes: its cache key, size, colours, lines and their fonts."""
+
+    key: Hashable
+    width: float
+    height: float
+    colour: QColor
+    tint: QColor
+    draft: bool
+    lines: Lines
+    fonts: list[tuple[QFont, QFontMetrics, str]]
 
 
 class KeptPixmaps:
@@ -249,6 +315,8 @@ def _bytes_of(pixmap: QPixmap) -> int:
 
 _CHIPS = KeptPixmaps(CHIP_BUDGET)
 """Chips already drawn, by palette, size, colour, fonts and text."""
+_BODIES = KeptPixmaps(CHIP_BUDGET // 8)
+"""Chips' bodies without text, by palette, size and colour."""
 
 
 def static_text(font: QFont, font_key: str, text: str) -> QStaticText:
@@ -309,14 +377,7 @@ def paint_chip(
     """
     if style is None:
         style = ChipStyle(painter, palette)
-    pixmap = style.chip(painter, item, rect.width(), rect.height(), lines)
-    if dimmed or item.cancelled:
-        painter.save()
-        painter.setOpacity(0.55)
-        painter.drawPixmap(rect.topLeft(), pixmap)
-        painter.restore()
-    else:
-        painter.drawPixmap(rect.topLeft(), pixmap)
+    style.paint(painter, rect, item, lines, dimmed or item.cancelled)
     if selected:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
