@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, QRectF, QSettings, Qt
@@ -26,6 +26,7 @@ from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
 from organizer.ui.calendar.items import (
     CalendarData,
     CalendarItem,
+    LazyDay,
     cap_lanes,
     group_by_day,
     make_item,
@@ -295,6 +296,46 @@ def test_a_month_not_read_yet_takes_over_without_an_empty_flash(
     qtbot.waitUntil(lambda: bool(log.had_data), timeout=5_000)
     assert all(log.had_data)
     assert page.title_label.text() == "April 2027"
+
+
+def test_a_month_read_arrives_with_the_chips_it_draws_made(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """The month's drawn chips are made in the background with the read, so painting it
+    makes none; those only "+N more" counts stay unmade until asked for."""
+    page.go(5)
+    wait_loaded(qtbot, page)
+    view = page.month_view
+    for height in range(670, 300, -10):  # small enough that the sample's days overflow
+        before = view.height()
+        page.resize(1000, height)
+
+        def shrunk(before: int = before) -> bool:
+            return view.height() < before
+
+        qtbot.waitUntil(shrunk)
+        if view.chips_per_day() == 2:
+            break
+    arrived: dict[date, tuple[int, int]] = {}
+
+    def as_handed_over(data: CalendarData) -> None:
+        for day, items in data.by_day.items():
+            if isinstance(items, LazyDay):
+                arrived[day] = (items.made, len(items))
+
+    page.loader.loaded.connect(as_handed_over)
+    page.refresh()
+    assert page.loader.loading
+    wait_loaded(qtbot, page)
+    assert view.chips_per_day() == 2
+    busy = {day: made for day, (made, count) in arrived.items() if count > 2}
+    assert busy, "no day with more than fits"
+    assert all(0 < made <= 2 for made in busy.values())
+    view.repaint()
+    data = page.model.data_set
+    assert data is not None
+    assert {day: cast(LazyDay, data.by_day[day]).made for day in busy} == busy
+    assert view.more_hits
 
 
 def test_a_quick_read_never_flashes_loading(

@@ -167,15 +167,16 @@ def load_calendar(
     fill: bool,
     labels: Labels | None = None,
     make_all: bool = False,
+    make_first: int = 0,
 ) -> CalendarData:
     """Read the occurrences between ``start`` and ``stop`` (the local midnights of the days).
 
     With ``fill``, the shift fill of every occurrence is summed too (one more query).
     Every item is made now, off the GUI thread, with ``fill`` or ``make_all`` (a week
-    shows them all; a month read ahead of being shown should be ready); otherwise each
-    day's timed items are made when first asked for (a month draws only the first few of
-    each day).  ``labels`` are the cause and place names, when they are known to be
-    current.
+    shows them all; a month read ahead of being shown should be ready); otherwise the
+    first ``make_first`` of each day are made now (what a month draws) and the rest of
+    each day's when first asked for.  ``labels`` are the cause and place names, when
+    they are known to be current.
     """
     causes, places = labels if labels is not None else read_labels(services)
     builder = ItemBuilder({cause.id: cause for cause in causes}, places)
@@ -184,6 +185,10 @@ def load_calendar(
         days = lazy_days(builder.all(table.spanning, {}), table, builder, first, end)
         if make_all:
             days = {day: list(items) for day, items in days.items()}
+        elif make_first:
+            for items in days.values():
+                if isinstance(items, LazyDay):
+                    items.make_first(make_first)
         return CalendarData(first, end, days, causes, places=places)
     rows = services.events.occurrence_rows(start, stop)
     fills: dict[OccurrenceKey, tuple[int, int]] = {}
@@ -226,7 +231,8 @@ class LazyDay(Sequence[CalendarItem]):
 
     The day-long items come first, made already; the timed ones are positions
     ``[low, high)`` of an :class:`OccurrenceTable`, which lists them in the day's order.
-    Only the GUI thread asks.
+    The worker makes the first few before handing it over; after that, only the GUI
+    thread asks.
     """
 
     __slots__ = ("_builder", "_high", "_low", "_made", "_spanning", "_table")
@@ -285,6 +291,10 @@ class LazyDay(Sequence[CalendarItem]):
     def made(self) -> int:
         """How many of the timed items are made so far."""
         return len(self._made)
+
+    def make_first(self, count: int) -> None:
+        """Make the day's first ``count`` items now (those a month will draw)."""
+        self._make(min(count, len(self)))
 
     def _make(self, count: int) -> None:
         """Make the timed items up to the ``count``-th item of the day."""

@@ -72,6 +72,9 @@ class CalendarLoader(QObject):
         self._running_generation = 0
         self._generation = 0
         self._labels: Labels | None = None
+        self.made_per_day = 0
+        """How many of each day's items a view drawing only the first few draws (made
+        before the data is handed over, so painting it needs to make none)."""
 
     def cached(self, key: RangeKey) -> bool:
         """Whether ``key`` is loaded and kept."""
@@ -134,6 +137,7 @@ class CalendarLoader(QObject):
             fill=key.fill,
             labels=self._labels,
             make_all=ahead or not key.first_few,
+            make_first=self.made_per_day,
         )
         # Bound methods, so a loader deleted meanwhile is simply not called back.
         self.worker.submit(work, on_done=self._done, on_error=self._failed)

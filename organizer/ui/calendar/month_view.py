@@ -64,6 +64,13 @@ class MonthView(ItemCanvas):
         self.ensure_laid_out()
         return self._cells.get(day)
 
+    def chips_per_day(self) -> int:
+        """How many chips a day's cell has room for (one fewer when "+N more" is needed)."""
+        weeks = max(1, len(self.period.days) // 7)
+        height = (self.height() - self.header_height()) / weeks
+        room = height - self.fontMetrics().height() - 6.0 - CELL_PADDING
+        return max(0, int((room + CHIP_GAP) // (self.chip_height() + CHIP_GAP)))
+
     def lay_out(self) -> None:
         """Place every cell, the chips that fit in it and its "+N more"."""
         self._chip_days = []
@@ -75,12 +82,11 @@ class MonthView(ItemCanvas):
         height = (self.height() - top) / weeks
         label = self.fontMetrics().height() + 6.0
         chip = self.chip_height()
+        fits = self.chips_per_day()
         for n, day in enumerate(days):
             cell = QRectF((n % 7) * width, top + (n // 7) * height, width, height)
             self._cells[day] = cell
             items = self.model.items_on(day)
-            room = cell.height() - label - CELL_PADDING
-            fits = max(0, int((room + CHIP_GAP) // (chip + CHIP_GAP)))
             shown = items if len(items) <= fits else items[: max(0, fits - 1)]
             y = cell.top() + label
             for item in shown:

@@ -434,6 +434,7 @@ class CalendarPage(QWidget):
             self.model.set_data(None)
         if not self.loader.cached(key):
             self._hold_views()
+        self.loader.made_per_day = self.month_view.chips_per_day()
         self.loader.request(key)
 
     def _hold_views(self) -> None:
