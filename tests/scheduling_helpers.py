@@ -38,6 +38,31 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return MONDAY + timedelta(days=day, hours=hour, minutes=minute)
 
 
+def give_volunteer(
+    services: Services, volunteer_id: int, version: int, extra: dict[str, object]
+) -> int:
+    """Set the ``windows``, ``blackouts`` and ``held`` qualifications in ``extra``; the id."""
+    if "windows" in extra:
+        version = services.volunteers.set_availability(
+            volunteer_id,
+            version,
+            extra["windows"],  # type: ignore[arg-type]
+        ).version
+    if "blackouts" in extra:
+        version = services.volunteers.set_blackouts(
+            volunteer_id,
+            version,
+            extra["blackouts"],  # type: ignore[arg-type]
+        ).version
+    if "held" in extra:
+        services.volunteers.set_qualifications(
+            volunteer_id,
+            version,
+            extra["held"],  # type: ignore[arg-type]
+        )
+    return volunteer_id
+
+
 @dataclass
 class Org:
     """A small organisation built through the real services."""
@@ -49,26 +74,7 @@ class Org:
         draft = VolunteerDraft(name=name, joined_on=date(2025, 1, 1), timezone=LONDON)
         fields = {k: v for k, v in extra.items() if hasattr(draft, k)}
         person = self.services.volunteers.create(replace(draft, **fields))  # type: ignore[arg-type]
-        version = person.version
-        if "windows" in extra:
-            version = self.services.volunteers.set_availability(
-                person.id,
-                version,
-                extra["windows"],  # type: ignore[arg-type]
-            ).version
-        if "blackouts" in extra:
-            version = self.services.volunteers.set_blackouts(
-                person.id,
-                version,
-                extra["blackouts"],  # type: ignore[arg-type]
-            ).version
-        if "held" in extra:
-            self.services.volunteers.set_qualifications(
-                person.id,
-                version,
-                extra["held"],  # type: ignore[arg-type]
-            )
-        return person.id
+        return give_volunteer(self.services, person.id, person.version, extra)
 
     def shift(
         self,

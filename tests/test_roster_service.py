@@ -31,6 +31,7 @@ from organizer.services import (
 )
 from organizer.services.roster import Clash, ClashError, ClashKind, RosterService, shift_times
 from organizer.storage import Database
+from tests.scheduling_helpers import give_volunteer
 
 LONDON = "Europe/London"
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)  # London is on UTC in November
@@ -54,26 +55,7 @@ class World:
         person = self.services.volunteers.create(
             VolunteerDraft(name=name, joined_on=date(2026, 1, 1), timezone=tz)
         )
-        version = person.version
-        if "windows" in extra:
-            version = self.services.volunteers.set_availability(
-                person.id,
-                version,
-                extra["windows"],  # type: ignore[arg-type]
-            ).version
-        if "blackouts" in extra:
-            version = self.services.volunteers.set_blackouts(
-                person.id,
-                version,
-                extra["blackouts"],  # type: ignore[arg-type]
-            ).version
-        if "held" in extra:
-            self.services.volunteers.set_qualifications(
-                person.id,
-                version,
-                extra["held"],  # type: ignore[arg-type]
-            )
-        return person.id
+        return give_volunteer(self.services, person.id, person.version, extra)
 
     def shift(
         self,
