@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, QRectF, QSettings, Qt
-from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
+from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -43,8 +43,7 @@ from organizer.ui.calendar.moves import MoveScope, draft_of, make_move, shift_ru
 from organizer.ui.calendar.periods import ViewMode, local_at, period_for, step
 from organizer.ui.calendar.text import period_title
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 DEMO_START = date(2026, 11, 23)
 NOW = datetime(2026, 11, 25, 14, 20)
@@ -75,13 +74,7 @@ def services(demo: Database) -> Services:
 
 
 def make_context(services: Services, *, read_only: bool = False) -> ViewContext:
-    return ViewContext(
-        services=services,
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=read_only,
-    )
+    return view_context(services, read_only=read_only)
 
 
 @pytest.fixture

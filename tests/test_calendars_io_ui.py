@@ -20,7 +20,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from PySide6.QtCore import QLocale, QSettings, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -56,11 +55,10 @@ from organizer.ui.calendars_io.publish_dialog import MESSAGE_PAGE, PLAN_PAGE, Pu
 from organizer.ui.calendars_io.replies_dialog import RepliesDialog
 from organizer.ui.calendars_io.settings_dialog import SettingsDialog
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.main_window import MainWindow, OpeningFile
-from organizer.ui.worker import Worker
 from tests.ics_helpers import reply_bytes
 from tests.test_home_ui import assert_not_blank
+from tests.ui_helpers import view_context
 
 DATA = Path(__file__).parent / "data" / "ics"
 LONDON = "Europe/London"
@@ -101,13 +99,7 @@ def local_settings(tmp_path: Path) -> QSettings:
 
 
 def make_context(db: Database, *, read_only: bool = False) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=read_only,
-    )
+    return view_context(db, read_only=read_only)
 
 
 @pytest.fixture

@@ -13,19 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QRect, QSettings
-from PySide6.QtGui import QColor, QFont, QImage, QPalette, QUndoStack
+from PySide6.QtGui import QColor, QFont, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QTableView
 from pytestqt.qtbot import QtBot
 
 from organizer.services import Services, VolunteerDraft
 from organizer.services.directory import DirectoryService
 from organizer.storage import Database
-from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.volunteers.cells import DirectoryDelegate
 from organizer.ui.volunteers.model import NAME
 from organizer.ui.volunteers.page import VolunteersPage
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PEOPLE = [
@@ -50,14 +48,7 @@ def page(qtbot: QtBot, db: Database) -> Iterator[VolunteersPage]:
                 active=active,
             )
         )
-    context = ViewContext(
-        services=services,
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=False,
-        settings=QSettings(),
-    )
+    context = view_context(services, settings=QSettings())
     directory = DirectoryService(db, "Tester", clock=lambda: NOW, zone=ZoneInfo("Europe/London"))
     page = VolunteersPage(context, directory=directory)
     qtbot.addWidget(page)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -23,9 +22,9 @@ from organizer.services.series import RoleDraft, draft_of, roles_of
 from organizer.storage import Database, open_database
 from organizer.ui.context import ViewContext
 from organizer.ui.events import EventEditor
-from organizer.ui.hub import ChangeHub
 from organizer.ui.sharing.conflict_dialog import ConflictDialog
 from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 STARTS = datetime(2026, 12, 1, 18, tzinfo=UTC)
 
@@ -35,12 +34,7 @@ def sam(qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator
     """Sam's running program (on the ``db`` handle)."""
     monkeypatch.setenv("TZ", "Europe/London")
     worker = Worker()
-    yield ViewContext(
-        services=Services.for_database(db, "Sam"),
-        worker=worker,
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-    )
+    yield view_context(db, actor="Sam", worker=worker)
     qtbot.waitUntil(lambda: not worker.busy, timeout=10_000)
     worker.wait()
 

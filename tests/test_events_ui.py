@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QLocale, QSettings, Qt
-from PySide6.QtGui import QColor, QImage, QPalette, QUndoStack
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -30,7 +30,6 @@ from organizer.services import (
     CauseDraft,
     EventDraft,
     QualificationDraft,
-    Services,
     VolunteerDraft,
 )
 from organizer.services.series import RoleDraft, Scope, SeriesService
@@ -41,9 +40,9 @@ from organizer.ui.events.fields import PROBLEM_ROLE
 from organizer.ui.events.model import EventTableModel
 from organizer.ui.events.roles_table import RolesModel
 from organizer.ui.events.scope import ScopeDialog
-from organizer.ui.hub import ChangeHub
 from organizer.ui.main_window import MainWindow
 from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)  # the small demo data is centred on this week
@@ -63,13 +62,8 @@ def british_english() -> Iterator[None]:
 def context(qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ViewContext]:
     monkeypatch.setenv("TZ", "Europe/London")
     worker = Worker()
-    view_context = ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=worker,
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-    )
-    yield view_context
+    made = view_context(db, worker=worker)
+    yield made
     worker.wait()
 
 
@@ -653,12 +647,7 @@ def test_a_file_that_cannot_be_written_is_explained_in_the_editor(
     db.close()
     locked = open_database(db_path, read_only=True)
     worker = Worker()
-    context = ViewContext(
-        services=Services.for_database(locked, "Tester"),
-        worker=worker,
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-    )
+    context = view_context(locked, worker=worker)
     editor = EventEditor(context, None)
     qtbot.addWidget(editor)
     editor.show()

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
 from organizer.demo import generate_demo
-from organizer.services import Services, VolunteerDraft
+from organizer.services import VolunteerDraft
 from organizer.services.overview import OverviewService
 from organizer.storage import Database, create_database, open_database
 from organizer.ui.context import ViewContext
@@ -29,9 +29,8 @@ from organizer.ui.home import (
     NewcomersModel,
     WeekModel,
 )
-from organizer.ui.hub import ChangeHub
 from organizer.ui.welcome import StartPage, WelcomePage
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = date(2026, 11, 23)
@@ -39,13 +38,7 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=LONDON)
 
 
 def make_context(db: Database) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=db.read_only,
-    )
+    return view_context(db, read_only=db.read_only)
 
 
 @pytest.fixture

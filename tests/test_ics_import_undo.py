@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -40,9 +39,8 @@ from organizer.services.series import draft_of
 from organizer.storage import Database
 from organizer.ui.calendars_io.import_wizard import RESULT_PAGE, ImportWizard
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.people.common import BackgroundCommand
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 DATA = Path(__file__).parent / "data" / "ics"
 LONDON = "Europe/London"
@@ -250,14 +248,9 @@ def test_a_location_the_import_made_is_kept_when_something_else_uses_it(
 
 @pytest.fixture
 def context(db: Database) -> Iterator[ViewContext]:
-    view_context = ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-    )
-    yield view_context
-    view_context.worker.wait()
+    made = view_context(db)
+    yield made
+    made.worker.wait()
 
 
 def finish(qtbot: QtBot, command: BackgroundCommand) -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -25,7 +25,6 @@ from organizer.services import QualificationDraft, Services, VolunteerDraft
 from organizer.storage import Database, create_database, open_database
 from organizer.ui.context import ViewContext
 from organizer.ui.home import HomePage
-from organizer.ui.hub import ChangeHub
 from organizer.ui.people.duplicates_view import DuplicatesDialog, FlaggedDialog
 from organizer.ui.people.export_dialog import ExportDialog
 from organizer.ui.people.import_wizard import CHECK, COLUMNS, DONE, FILE, ImportWizard
@@ -42,7 +41,7 @@ from organizer.ui.people.models import (
 from organizer.ui.people.newcomers import BuddyDialog, SuggestionsModel
 from organizer.ui.people.privacy_dialogs import AnonymiseDialog, EraseDialog, PersonDataDialog
 from organizer.ui.volunteers.page import VolunteersPage
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 DATA = Path(__file__).parent / "data" / "people"
 LONDON = ZoneInfo("Europe/London")
@@ -51,13 +50,7 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=LONDON)
 
 
 def make_context(db: Database) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=db.read_only,
-    )
+    return view_context(db, read_only=db.read_only)
 
 
 @pytest.fixture

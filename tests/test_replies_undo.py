@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -38,9 +37,8 @@ from organizer.services.journal import ChangeLogService
 from organizer.storage import Database
 from organizer.ui.calendars_io.replies_dialog import RepliesDialog
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
-from organizer.ui.worker import Worker
 from tests.ics_helpers import reply_bytes as ics_reply
+from tests.ui_helpers import view_context
 
 LONDON = "Europe/London"
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
@@ -209,11 +207,9 @@ def test_statuses_are_set_in_one_transaction_so_a_refusal_halfway_changes_nothin
 
 @pytest.fixture
 def context(db: Database, roster: Roster) -> Iterator[ViewContext]:
-    view_context = ViewContext(
-        services=roster.services, worker=Worker(), undo_stack=QUndoStack(), hub=ChangeHub()
-    )
-    yield view_context
-    view_context.worker.wait()
+    made = view_context(roster.services)
+    yield made
+    made.worker.wait()
 
 
 def record_in_dialog(

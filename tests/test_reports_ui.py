@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -19,28 +19,20 @@ from pytestqt.qtbot import QtBot
 from organizer.models import Attendance
 from organizer.reports.attendance import AttendanceService, attended_as_scheduled
 from organizer.reports.hours import Period, ReportKind, ReportService
-from organizer.services import Services
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.reports import AttendanceDialog, ReportsPage, SignInSheetWriter
 from organizer.ui.reports.attendance_dialog import COLUMN_END, COLUMN_START
 from organizer.ui.reports.model import KEY_ROLE, TOTAL_ROLE
-from organizer.ui.worker import Worker
 from tests.reports_helpers import LONDON, World, at, build_world
+from tests.ui_helpers import view_context
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 SHOTS = os.environ.get("ORGANIZER_SHOTS")  # set to a folder to keep the pictures
 
 
 def make_context(db: Database) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=db.read_only,
-    )
+    return view_context(db, read_only=db.read_only)
 
 
 @pytest.fixture

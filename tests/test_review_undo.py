@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -19,9 +18,8 @@ from organizer.people.duplicates import REVIEW_UNDONE_ACTION, REVIEWED_ACTION, D
 from organizer.services import Services, VolunteerDraft
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.people.duplicates_view import FlaggedDialog
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 ACTOR = "Tester"
 BOTS = ("KeithMof", "UbvpwcMergo", "Montanawvf")
@@ -202,13 +200,7 @@ def test_taking_back_flags_when_one_person_changed_is_refused_and_changes_nothin
 
 @pytest.fixture
 def context(db: Database) -> Iterator[ViewContext]:
-    context = ViewContext(
-        services=Services.for_database(db, ACTOR),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=db.read_only,
-    )
+    context = view_context(db, actor=ACTOR, read_only=db.read_only)
     yield context
     context.worker.wait()
     QApplication.processEvents()

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
 
 from organizer.demo import generate_demo
@@ -20,12 +19,11 @@ from organizer.services import Services
 from organizer.services.roster import BoardShift, Clash, RosterService, with_clashes
 from organizer.storage import Database, create_database
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.roster import RosterPage
 from organizer.ui.roster.controller import Period, RosterController
 from organizer.ui.roster.models import COLUMN_NOTES, BoardModel, PreparedBoard
-from organizer.ui.worker import Worker
 from tests.roster_helpers import MONDAY, demo, week
+from tests.ui_helpers import view_context
 
 __all__ = ["demo"]  # a fixture
 
@@ -127,12 +125,7 @@ def test_no_people_means_no_clashes(demo: Database) -> None:
 
 
 def make_context(db: Database) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-    )
+    return view_context(db)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QUndoStack
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -23,11 +23,10 @@ from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
 from organizer.demo import generate_demo
-from organizer.services import AssignmentDraft, Services
+from organizer.services import AssignmentDraft
 from organizer.services.roster import BoardShift
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.roster import RosterPage
 from organizer.ui.roster.models import (
     COLUMN_FILLED,
@@ -37,7 +36,7 @@ from organizer.ui.roster.models import (
     VOLUNTEER_MIME,
     volunteer_mime,
 )
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 MONDAY = date(2026, 11, 23)
 
@@ -49,13 +48,7 @@ def demo(db: Database) -> Database:
 
 
 def make_context(db: Database, *, read_only: bool = False) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=read_only,
-    )
+    return view_context(db, read_only=read_only)
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from organizer.demo import generate_demo
-from organizer.services import Services
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.roster import RosterPage
 from organizer.ui.scheduling.autofill_dialog import OBJECT_ROLE as AUTOFILL_OBJECT_ROLE
 from organizer.ui.scheduling.heatmap import (
@@ -26,7 +24,7 @@ from organizer.ui.scheduling.heatmap import (
     DayCoverage,
     DayStatus,
 )
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 MONDAY = date(2026, 11, 23)
 TODAY = MONDAY + timedelta(days=2)
@@ -34,13 +32,7 @@ SHOTS = Path("/tmp/sched")
 
 
 def make_context(db: Database, *, read_only: bool = False) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=read_only,
-    )
+    return view_context(db, read_only=read_only)
 
 
 @pytest.fixture

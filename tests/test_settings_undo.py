@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
@@ -18,10 +17,9 @@ from organizer.services.settings import OrganisationSettings, SettingsService, S
 from organizer.storage import Database
 from organizer.ui.calendars_io.settings_dialog import SettingsDialog
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.undo import EditCommand
-from organizer.ui.worker import Worker
 from tests.keyring_helpers import MemoryKeyring, memory_keyring
+from tests.ui_helpers import view_context
 
 __all__ = ["memory_keyring"]
 
@@ -44,14 +42,9 @@ def settings(db: Database) -> SettingsService:
 
 @pytest.fixture
 def context(db: Database) -> Iterator[ViewContext]:
-    view_context = ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-    )
-    yield view_context
-    view_context.worker.wait()
+    made = view_context(db)
+    yield made
+    made.worker.wait()
 
 
 # The service: a save that only goes through if nobody changed the settings --------------------

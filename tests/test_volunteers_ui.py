@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QColor, QImage, QUndoStack
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -40,7 +40,6 @@ from organizer.services import (
 from organizer.services.directory import DirectoryQuery, DirectoryService, DirectorySort
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
-from organizer.ui.hub import ChangeHub
 from organizer.ui.volunteers.editor import (
     AVAILABILITY,
     QUALIFICATIONS,
@@ -65,7 +64,7 @@ from organizer.ui.volunteers.record import (
     restore_record,
     save_record,
 )
-from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -85,13 +84,7 @@ def demo(db: Database) -> Database:
 
 
 def make_context(db: Database, *, read_only: bool = False) -> ViewContext:
-    return ViewContext(
-        services=Services.for_database(db, "Tester"),
-        worker=Worker(),
-        undo_stack=QUndoStack(),
-        hub=ChangeHub(),
-        read_only=read_only,
-    )
+    return view_context(db, read_only=read_only)
 
 
 @pytest.fixture
