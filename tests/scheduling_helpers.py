@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -42,24 +43,15 @@ def give_volunteer(
     services: Services, volunteer_id: int, version: int, extra: dict[str, object]
 ) -> int:
     """Set the ``windows``, ``blackouts`` and ``held`` qualifications in ``extra``; the id."""
-    if "windows" in extra:
-        version = services.volunteers.set_availability(
-            volunteer_id,
-            version,
-            extra["windows"],  # type: ignore[arg-type]
-        ).version
-    if "blackouts" in extra:
-        version = services.volunteers.set_blackouts(
-            volunteer_id,
-            version,
-            extra["blackouts"],  # type: ignore[arg-type]
-        ).version
-    if "held" in extra:
-        services.volunteers.set_qualifications(
-            volunteer_id,
-            version,
-            extra["held"],  # type: ignore[arg-type]
-        )
+    volunteers = services.volunteers
+    setters: dict[str, Any] = {
+        "windows": volunteers.set_availability,
+        "blackouts": volunteers.set_blackouts,
+        "held": volunteers.set_qualifications,
+    }
+    for key, setter in setters.items():
+        if key in extra:
+            version = setter(volunteer_id, version, extra[key]).version
     return volunteer_id
 
 
