@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time as time_module
+import weakref
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -329,6 +330,32 @@ def test_a_month_read_arrives_with_the_chips_it_draws_made(
     assert data is not None
     assert {day: cast(LazyDay, data.by_day[day]).made for day in busy} == busy
     assert view.more_hits
+
+
+def test_months_dropped_by_a_reload_are_freed_once_the_new_one_is_shown(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """Freeing a month's items takes a moment, so months a reload drops are held until
+    the new one is on screen, then let go (before reading its neighbours ahead)."""
+    qtbot.waitUntil(lambda: not page.ahead_timer.isActive() and not page.context.worker.busy)
+    page.go(1)  # read ahead, so kept
+    shown = page.model.data_set
+    assert shown is not None and not page.loader.loading
+    kept = weakref.ref(shown)
+    page.go(-1)
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(lambda: not page.ahead_timer.isActive() and not page.loader.retired)
+    shown = page.model.data_set
+    assert shown is not None
+    old = weakref.ref(shown)
+    del shown
+    page.refresh()
+    assert kept() is not None, "a kept month was freed as the reload began"
+    assert page.loader.loading
+    wait_loaded(qtbot, page)
+    assert old() is not None, "freed while the new month was on its way"
+    qtbot.waitUntil(lambda: old() is None and kept() is None, timeout=5_000)
+    assert not page.loader.retired
 
 
 def test_a_quick_read_never_flashes_loading(

@@ -72,6 +72,8 @@ class CalendarLoader(QObject):
         self._running_generation = 0
         self._generation = 0
         self._labels: Labels | None = None
+        self.retired: list[CalendarData] = []
+        """Periods no longer kept or shown, held until :meth:`let_go` (see there)."""
         self.made_per_day = 0
         """How many of each day's items a view drawing only the first few draws (made
         before the data is handed over, so painting it needs to make none)."""
@@ -97,12 +99,26 @@ class CalendarLoader(QObject):
         self._ahead = [key for key in keys if key not in self._cache]
         self._next()
 
+    def retire(self, data: CalendarData | None) -> None:
+        """Hold ``data`` (taken off screen) until :meth:`let_go`."""
+        if data is not None:
+            self.retired.append(data)
+
+    def let_go(self) -> None:
+        """Free the periods retired since the last call.
+
+        Freeing a busy month's items takes a millisecond or two with the GIL held, so it
+        waits for a quiet moment instead of delaying the next period's read and paint.
+        """
+        self.retired.clear()
+
     def invalidate(self, *, labels: bool = False) -> None:
         """Forget every kept range (the data changed); a load under way is thrown away.
 
         The cause and place names are kept for the next loads unless ``labels`` says they
         may have changed too.
         """
+        self.retired.extend(self._cache.values())
         self._cache.clear()
         self._ahead = []
         self._generation += 1
@@ -155,7 +171,7 @@ class CalendarLoader(QObject):
             self._labels = data.labels
             self._cache[key] = data
             while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+                self.retire(self._cache.popitem(last=False)[1])
             if key == self._wanted:
                 self._set_loading(False)
                 self.loaded.emit(data)

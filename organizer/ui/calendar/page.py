@@ -431,6 +431,7 @@ class CalendarPage(QWidget):
             or shown.end <= period.first
             or shown.first >= period.end
         ):
+            self.loader.retire(shown)
             self.model.set_data(None)
         if not self.loader.cached(key):
             self._hold_views()
@@ -462,6 +463,8 @@ class CalendarPage(QWidget):
             self._load()
 
     def _on_loaded(self, data: CalendarData) -> None:
+        if self.model.data_set is not data:
+            self.loader.retire(self.model.data_set)
         self.model.set_data(data)
         self._refill_cause_menu(data)
         self._sync_selection()
@@ -469,7 +472,11 @@ class CalendarPage(QWidget):
         self.ahead_timer.start()
 
     def _read_ahead(self) -> None:
-        """Read the periods either side of the one on show, so stepping to them is instant."""
+        """Read the periods either side of the one on show, so stepping to them is instant.
+
+        Periods taken off screen meanwhile are let go first, now that nobody is waiting.
+        """
+        self.loader.let_go()
         ahead = [
             self._range_key(period_for(self.mode, step(self.mode, self.anchor, n))) for n in (1, -1)
         ]
