@@ -174,9 +174,9 @@ def load_calendar(
     With ``fill``, the shift fill of every occurrence is summed too (one more query).
     Every item is made now, off the GUI thread, with ``fill`` or ``make_all`` (a week
     shows them all; a month read ahead of being shown should be ready); otherwise the
-    first ``make_first`` of each day are made now (what a month draws) and the rest of
-    each day's when first asked for.  ``labels`` are the cause and place names, when
-    they are known to be current.
+    items a month with room for ``make_first`` chips a day draws (see :func:`drawn`) are
+    made now, and the rest when first asked for.  ``labels`` are the cause and place
+    names, when they are known to be current.
     """
     causes, places = labels if labels is not None else read_labels(services)
     builder = ItemBuilder({cause.id: cause for cause in causes}, places)
@@ -188,7 +188,7 @@ def load_calendar(
         elif make_first:
             for items in days.values():
                 if isinstance(items, LazyDay):
-                    items.make_first(make_first)
+                    items.make_first(drawn(len(items), make_first))
         return CalendarData(first, end, days, causes, places=places)
     rows = services.events.occurrence_rows(start, stop)
     fills: dict[OccurrenceKey, tuple[int, int]] = {}
@@ -199,6 +199,15 @@ def load_calendar(
     return CalendarData.of_items(
         first, end, builder.all(rows, fills), causes, with_fill=True, places=places
     )
+
+
+def drawn(count: int, room: int) -> int:
+    """How many of a day's ``count`` items a cell with ``room`` for chips draws.
+
+    All of them when they fit; otherwise one fewer than fit, the last place saying how
+    many more there are.
+    """
+    return count if count <= room else max(0, room - 1)
 
 
 def lazy_days(

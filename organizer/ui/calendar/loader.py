@@ -75,8 +75,8 @@ class CalendarLoader(QObject):
         self.retired: list[CalendarData] = []
         """Periods no longer kept or shown, held until :meth:`let_go` (see there)."""
         self.made_per_day = 0
-        """How many of each day's items a view drawing only the first few draws (made
-        before the data is handed over, so painting it needs to make none)."""
+        """How many chips a day the month on show has room for: the items it draws are
+        made before the data is handed over, so painting it needs to make none."""
 
     def cached(self, key: RangeKey) -> bool:
         """Whether ``key`` is loaded and kept."""

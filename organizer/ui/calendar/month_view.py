@@ -16,7 +16,7 @@ from organizer.ui.calendar.canvas import (
     paint_chip,
     static_text,
 )
-from organizer.ui.calendar.items import CalendarItem
+from organizer.ui.calendar.items import CalendarItem, drawn
 from organizer.ui.calendar.model import CalendarModel
 from organizer.ui.calendar.periods import local_at
 from organizer.ui.calendar.text import day_text, time_text
@@ -87,7 +87,7 @@ class MonthView(ItemCanvas):
             cell = QRectF((n % 7) * width, top + (n // 7) * height, width, height)
             self._cells[day] = cell
             items = self.model.items_on(day)
-            shown = items if len(items) <= fits else items[: max(0, fits - 1)]
+            shown = items[: drawn(len(items), fits)]
             y = cell.top() + label
             for item in shown:
                 rect = QRectF(cell.left() + CELL_PADDING, y, width - 2 * CELL_PADDING, chip)
