@@ -650,6 +650,47 @@ def test_a_chip_drawn_before_its_picture_is_kept_looks_the_same_as_the_picture(
         assert straight.pixelColor(int(left) + 60, int(top) + 8) != QColor("white")
 
 
+def test_faded_chips_made_together_look_as_if_made_one_by_one(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month makes the pictures of its faded chips on one sheet and cuts them apart:
+    each is the same as a picture drawn on its own, whatever its size, however many lines
+    (one too many for its height included), and nothing of one spills onto another (the
+    stacked accents reach above the line)."""
+    from organizer.ui.calendar import canvas
+
+    statuses = (EventStatus.SCHEDULED, EventStatus.CANCELLED, EventStatus.DRAFT)
+    chips = [
+        (
+            QRectF(2.5 + n % 2, 4.25 + 40 * n, 90 + 25 * n, 15 + 9 * (n % 3)),
+            _chip_item(f"Together {n} gjpqy ÅÉÎ", colour, statuses[n % 3]),
+            [(f"Ặ̂̂̂ Together {n} gjpqy ÅÉÎ line {line}", line == 0) for line in range(1 + n % 3)],
+        )
+        for n, colour in enumerate(("#cc3366", "#2266aa", "#33aa66", "#aa8800", "#5522aa"))
+    ]
+
+    def paint(together: bool) -> QImage:
+        monkeypatch.setattr(canvas, "_CHIPS", canvas.KeptPixmaps(canvas.CHIP_BUDGET))
+        image = QImage(260, 40 * len(chips), QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        style = canvas.ChipStyle(painter, QApplication.palette())
+        if together:
+            style.prepare(painter, chips)
+            assert len(canvas._CHIPS) == len(chips)
+        for rect, item, lines in chips:
+            canvas.paint_chip(
+                painter, rect, item, QApplication.palette(), lines=lines, selected=False,
+                dimmed=True, style=style,
+            )  # fmt: skip
+        painter.end()
+        return image
+
+    one_by_one = paint(together=False)
+    assert paint(together=True) == one_by_one
+    assert one_by_one.pixelColor(60, 12) != QColor("white")
+
+
 def test_kept_chips_follow_the_palette_the_title_and_the_size(qapp: object) -> None:
     """Chips are drawn once and copied after that, but a dark palette, a renamed event or a
     wider cell never shows a chip kept from before."""

@@ -163,29 +163,41 @@ class MonthView(ItemCanvas):
                 painter.fillRect(cell, mix(base, highlight, 0.28))
         # Straight lines on whole pixels, one call for the lot, need no antialiasing.
         painter.setPen(QPen(mix(base, text, 0.14), 1))
-        lines: list[QLineF] = []
+        grid: list[QLineF] = []
         for cell in self._cells.values():
             right, bottom = round(cell.right()), round(cell.bottom())
             top, left = round(cell.top()), round(cell.left())
-            lines.append(QLineF(left, top, right, top))
-            lines.append(QLineF(right, top, right, bottom))
-        painter.drawLines(lines)
+            grid.append(QLineF(left, top, right, top))
+            grid.append(QLineF(right, top, right, bottom))
+        painter.drawLines(grid)
         top = round(self.header_height())
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(0, top, self.width() - 1, self.height() - top - 1))
         self._paint_day_numbers(painter, palette)
         style = ChipStyle(painter, palette)
         clock: dict[tuple[int, int], str] = {}
+        chips = [
+            (rect, item, [(self._chip_text(item, clock), False)], not in_month(day))
+            for (rect, item), day in zip(self.hits, self._chip_days, strict=True)
+        ]
+        style.prepare(
+            painter,
+            [
+                (rect, item, lines)
+                for rect, item, lines, dimmed in chips
+                if dimmed or item.cancelled
+            ],
+        )
         selected_key = self.selected_key
-        for (rect, item), day in zip(self.hits, self._chip_days, strict=True):
+        for rect, item, lines, dimmed in chips:
             paint_chip(
                 painter,
                 rect,
                 item,
                 palette,
-                lines=[(self._chip_text(item, clock), False)],
+                lines=lines,
                 selected=item.key == selected_key,
-                dimmed=not in_month(day),
+                dimmed=dimmed,
                 style=style,
             )
         painter.setPen(palette.color(QPalette.ColorRole.Link))
