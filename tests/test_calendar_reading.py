@@ -630,7 +630,7 @@ def test_a_chip_drawn_before_its_picture_is_kept_looks_the_same_as_the_picture(
         for n, item in enumerate(items):
             canvas.paint_chip(
                 painter,
-                QRectF(left, top + 60 * n, 150, 14 + 16 * lines),
+                QRectF(left, top + 60 * n, 150.14 + n, 14.4 + 16 * lines),
                 item,
                 QApplication.palette(),
                 lines=[(f"{item.title} at {left}, {top}", line == 0) for line in range(lines)],
@@ -662,7 +662,7 @@ def test_faded_chips_made_together_look_as_if_made_one_by_one(
     statuses = (EventStatus.SCHEDULED, EventStatus.CANCELLED, EventStatus.DRAFT)
     chips = [
         (
-            QRectF(2.5 + n % 2, 4.25 + 40 * n, 90 + 25 * n, 15 + 9 * (n % 3)),
+            QRectF(2.5 + n % 2, 4.25 + 40 * n, 90.14 + 25.3 * n, 15.4 + 9 * (n % 3)),
             _chip_item(f"Together {n} gjpqy ÅÉÎ", colour, statuses[n % 3]),
             [(f"Ặ̂̂̂ Together {n} gjpqy ÅÉÎ line {line}", line == 0) for line in range(1 + n % 3)],
         )

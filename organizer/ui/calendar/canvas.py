@@ -272,11 +272,11 @@ class ChipStyle:
         sheet.fill(Qt.GlobalColor.transparent)
         painter = QPainter(sheet)
         top = 0
-        for drawing, (_, height) in zip(drawings, sizes, strict=True):
+        for drawing, (width, height) in zip(drawings, sizes, strict=True):
             origin = QPointF(0, top / ratio)
             # Nothing of one chip may spill onto its neighbour, as nothing spills off a
-            # picture of its own.
-            painter.setClipRect(QRectF(origin.x(), origin.y(), drawing.width, drawing.height))
+            # picture of its own (whose edge is the chip's, rounded up to whole pixels).
+            painter.setClipRect(QRectF(0, origin.y(), width / ratio, height / ratio))
             painter.drawPixmap(origin, self._body(drawing))
             self._draw_lines(painter, origin, drawing)
             top += height
