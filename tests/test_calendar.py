@@ -324,7 +324,7 @@ def test_a_month_read_arrives_with_the_chips_it_draws_made(
     assert view.chips_per_day() == 2
     busy = {day: made for day, (made, count) in arrived.items() if count > 2}
     assert busy, "no day with more than fits"
-    assert all(made == 1 for made in busy.values()), "one chip and \"+N more\" fit"
+    assert all(made == 1 for made in busy.values()), 'one chip and "+N more" fit'
     view.repaint()
     data = page.model.data_set
     assert data is not None
