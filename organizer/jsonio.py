@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from organizer import APP_NAME, __version__
 from organizer.errors import DomainError, ImportFormatError, StorageError
-from organizer.models import DERIVED_TABLES, Base, FileInfo, UTCDateTime
+from organizer.models import DERIVED_TABLES, Base, FileInfo, UTCDateTime, stored_columns
 from organizer.services.occurrences import rebuild_all
 from organizer.storage import Database, head_revision
 
@@ -316,10 +316,11 @@ def _export(db: Database, out: TextIO, progress: Progress | None) -> TransferSum
 
 
 def _export_rows(session: Session, table: Table, report: _Reporter) -> Iterator[dict[str, Any]]:
-    names = [column.name for column in table.columns]
-    encoders = [_codec_for(column).encode for column in table.columns]
+    columns = stored_columns(table)
+    names = [column.name for column in columns]
+    encoders = [_codec_for(column).encode for column in columns]
     report.step(f"Exporting {table.name}")
-    result = session.execute(select(table).order_by(*table.primary_key.columns))
+    result = session.execute(select(*columns).order_by(*table.primary_key.columns))
     for rows in result.partitions(_CHUNK):
         yield from (_encode_row(names, encoders, row) for row in rows)
         report.step(f"Exporting {table.name}", rows=len(rows))
@@ -435,13 +436,15 @@ def _decode_table(
 ) -> list[dict[str, Any]]:
     """Check and convert every row of one table, or raise naming the row and column."""
     report.step(f"Checking {table.name}")
-    decoders = {column.name: _codec_for(column).decode for column in table.columns}
-    nullable = {column.name for column in table.columns if column.nullable}
+    columns = stored_columns(table)
+    decoders = {column.name: _codec_for(column).decode for column in columns}
+    nullable = {column.name for column in columns if column.nullable}
     required = [
         column.name
-        for column in table.columns
+        for column in columns
         if not column.nullable and column.default is None and column.server_default is None
     ]
+    derived = {column.name for column in table.columns} - decoders.keys()
     rows: list[dict[str, Any]] = []
     for number, raw in enumerate(raw_rows, 1):
         where = f"{name}: table “{table.name}”, row {number}"
@@ -454,6 +457,8 @@ def _decode_table(
         row: dict[str, Any] = {}
         for column, value in raw.items():
             decode = decoders.get(column)
+            if column in derived:
+                continue  # the database works it out again
             if decode is None:
                 raise ImportFormatError(f"{where}: unknown column “{column}”.")
             try:

@@ -119,6 +119,38 @@ def test_services_edit_conflict_and_log_in_order_on_the_server(pg_url: str) -> N
         db.close()
 
 
+def test_the_server_keeps_volunteers_keys_lower_cased(pg_url: str) -> None:
+    """On a server the keys are lower-cased (accents stay, as its searches always kept
+    them), by the server itself whatever writes the name."""
+    from organizer.services.directory import DirectoryQuery, DirectoryService
+
+    db = create_database(pg_url)
+    try:
+        sam = Services.for_database(db, "Sam")
+        zoe = sam.volunteers.create(
+            VolunteerDraft(name="Zoë Lima", joined_on=date(2026, 1, 5), email="ZOE@Example.org")
+        )
+        sam.volunteers.create(VolunteerDraft(name="adam Ng", joined_on=date(2026, 1, 5)))
+        with db.write() as session:
+            session.execute(
+                text("UPDATE volunteers SET name = 'Zoë LIMA' WHERE id = :id"), {"id": zoe.id}
+            )
+            found = session.execute(
+                text("SELECT name_key, email_key FROM volunteers WHERE id = :id"), {"id": zoe.id}
+            ).one()
+        assert tuple(found) == ("zoë lima", "zoe@example.org")
+        directory = DirectoryService(db, "Sam")
+        assert [row.name for row in directory.first_page(DirectoryQuery())[1]] == [
+            "adam Ng",
+            "Zoë LIMA",
+        ]
+        assert [row.name for row in directory.first_page(DirectoryQuery(text="ZOË"))[1]] == [
+            "Zoë LIMA"
+        ]
+    finally:
+        db.close()
+
+
 def test_a_read_sees_one_snapshot_and_writers_queue(pg_url: str) -> None:
     db = create_database(pg_url)
     impatient = open_database(pg_url, busy_timeout_ms=200)

@@ -1,6 +1,13 @@
 """The Organizer data model (SQLAlchemy 2 typed declarative; no Qt here)."""
 
-from organizer.models.base import Base, UTCDateTime, new_calendar_uid, utc_now
+from organizer.models.base import (
+    DERIVED,
+    Base,
+    UTCDateTime,
+    new_calendar_uid,
+    stored_columns,
+    utc_now,
+)
 from organizer.models.enums import AssignmentStatus, Attendance, EventStatus
 from organizer.models.event import (
     Event,
@@ -37,6 +44,7 @@ DERIVED_TABLES = frozenset({"occurrences", "presence"})
 them) or about the copies of Organizer running now.  Exports leave them out."""
 
 __all__ = [
+    "DERIVED",
     "DERIVED_TABLES",
     "Assignment",
     "AssignmentId",
@@ -71,5 +79,6 @@ __all__ = [
     "VolunteerId",
     "VolunteerQualification",
     "new_calendar_uid",
+    "stored_columns",
     "utc_now",
 ]

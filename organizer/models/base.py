@@ -8,7 +8,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Enum,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from organizer.models import ids
@@ -91,6 +101,19 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+DERIVED = "organizer_derived"
+"""``Column.info`` key of a column the database works out itself from others (triggers).
+
+Copies between databases leave such columns for the target to work out, and comparisons
+of copies pass over them: a server may work them out its own way.
+"""
+
+
+def stored_columns(table: Table) -> list[Column[Any]]:
+    """``table``'s columns that hold data: all but those the database works out itself."""
+    return [column for column in table.columns if not column.info.get(DERIVED)]
 
 
 class Base(DeclarativeBase):

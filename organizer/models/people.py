@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.models.base import Base, Tracked, enum_column, new_calendar_uid
+from organizer.models.base import DERIVED, Base, Tracked, enum_column, new_calendar_uid
 from organizer.models.enums import AssignmentStatus, Attendance
 from organizer.models.ids import AssignmentId, QualificationId, ShiftId, VolunteerId
 
@@ -52,6 +52,7 @@ class Volunteer(Tracked, Base):
         ),
         Index("ix_volunteers_name", "name"),
         Index("ix_volunteers_joined_on", "joined_on"),
+        Index("ix_volunteers_active_name_key", "active", "name_key", "id"),
     )
 
     id: Mapped[VolunteerId] = mapped_column(primary_key=True)
@@ -69,6 +70,13 @@ class Volunteer(Tracked, Base):
     max_hours_per_month: Mapped[float | None] = mapped_column(Float)
     health_notes: Mapped[str] = mapped_column(Text, default="")
     """Health-related notes: the most sensitive field, never in lists or default exports."""
+    name_key: Mapped[str] = mapped_column(String(120), server_default="", info={DERIVED: True})
+    """The name as the directory sorts and searches it (case-folded, accents removed).
+
+    Kept by the database itself (triggers, see migration 0004), whoever writes the name.
+    """
+    email_key: Mapped[str | None] = mapped_column(String(254), info={DERIVED: True})
+    """The email as the directory searches it, kept like :attr:`name_key`."""
     review_reason: Mapped[str] = mapped_column(String(200), default="")
     """Why this sign-up was flagged for review (looks like spam...); empty when not flagged."""
     anonymised_at: Mapped[datetime | None]

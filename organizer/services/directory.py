@@ -22,18 +22,20 @@ start (moved, if it was moved) plus the shift's offset.
 * nothing otherwise (declined, waitlisted, cancelled).
 
 A scheduled length is the shift's own window, or else the whole occurrence, at most 24 hours.
+
+Names and emails are sorted and searched by the keys the database keeps of them (see
+:attr:`~organizer.models.Volunteer.name_key`): on SQLite case-folded with the accents
+removed, as :func:`~organizer.folding.fold` does to the words searched for.
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum, StrEnum
-from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -52,11 +54,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 
+from organizer.folding import fold
 from organizer.models import (
     Assignment,
     AssignmentStatus,
@@ -81,7 +83,6 @@ from organizer.services.driver_rows import sqlite_rows, stored_instant
 from organizer.services.volunteers import Blackout, WeeklyWindow
 from organizer.storage import Database
 
-FOLD_FUNCTION = "organizer_fold"
 MAX_SHIFT_HOURS = 24.0
 UPCOMING_IN_SUMMARY = 5
 
@@ -192,18 +193,6 @@ class VolunteerSummary:
     version: int
 
 
-def fold(text: str | None) -> str | None:
-    """``text`` for matching: case-folded, accents removed ("Zoë" → "zoe")."""
-    if text is None:
-        return None
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-# SQLite calls this once per row and name; the same few thousand names come back each time.
-_fold_for_sql = lru_cache(maxsize=65_536)(fold)
-
-
 class DirectoryService(Service):
     """Read-only views of the volunteer directory.
 
@@ -229,7 +218,7 @@ class DirectoryService(Service):
         moment = self._moment()
         statement = self._ordered(query).offset(max(offset, 0)).limit(max(limit, 0))
         with self.db.read() as session:
-            connection = self._connection(session.connection())
+            connection = session.connection()
             ids = [row[0] for row in connection.execute(statement, moment.params)]
             return _rows(connection, ids, moment)
 
@@ -243,7 +232,7 @@ class DirectoryService(Service):
         """
         moment = self._moment()
         with self.db.read() as session:
-            connection = self._connection(session.connection())
+            connection = session.connection()
             if connection.dialect.name == "sqlite":
                 return _first_page_sqlite(
                     connection, self._first_page_sql(query), query, moment, limit
@@ -255,7 +244,7 @@ class DirectoryService(Service):
         """How many volunteers match ``query``."""
         statement = select(func.count(Volunteer.id)).where(*self._conditions(query))
         with self.db.read() as session:
-            connection = self._connection(session.connection())
+            connection = session.connection()
             return int(connection.execute(statement, self._moment().params).scalar_one())
 
     def ordered_ids(self, query: DirectoryQuery) -> list[VolunteerId]:
@@ -265,7 +254,7 @@ class DirectoryService(Service):
         an expensive order (next shift, hours) is worked out once, not once a page.
         """
         with self.db.read() as session:
-            connection = self._connection(session.connection())
+            connection = session.connection()
             return _all_ids(connection, self._ordered(query), self._moment().params)
 
     def rows(self, ids: Sequence[int]) -> list[DirectoryRow]:
@@ -273,7 +262,7 @@ class DirectoryService(Service):
         if not ids:
             return []
         with self.db.read() as session:
-            return _rows(self._connection(session.connection()), list(ids), self._moment())
+            return _rows(session.connection(), list(ids), self._moment())
 
     def summary(self, volunteer_id: int) -> VolunteerSummary | None:
         """What a side panel shows about one volunteer, or ``None`` if they were deleted."""
@@ -345,22 +334,6 @@ class DirectoryService(Service):
     def _moment(self) -> _Moment:
         return _Moment.of(self.clock(), self.zone)
 
-    def _connection(self, connection: Connection) -> Connection:
-        """The connection, with the accent-folding function SQLite needs for searching.
-
-        Registering the function again costs well under a microsecond.
-        """
-        if connection.dialect.name == "sqlite":
-            raw = connection.connection.driver_connection
-            assert raw is not None
-            raw.create_function(FOLD_FUNCTION, 1, _fold_for_sql, deterministic=True)
-        return connection
-
-    def _folded(self, column: QueryableAttribute[Any]) -> ColumnElement[Any]:
-        if self.db.is_sqlite:
-            return getattr(func, FOLD_FUNCTION)(column)  # type: ignore[no-any-return]
-        return func.lower(column)
-
     def _conditions(self, query: DirectoryQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if not query.include_archived:
@@ -371,8 +344,8 @@ class DirectoryService(Service):
             pattern: BindParameter[str] = bindparam(f"word{number}", f"%{_escape_like(word)}%")
             conditions.append(
                 or_(
-                    self._folded(Volunteer.name).like(pattern, escape="\\"),
-                    self._folded(Volunteer.email).like(pattern, escape="\\"),
+                    Volunteer.name_key.like(pattern, escape="\\"),
+                    Volunteer.email_key.like(pattern, escape="\\"),
                 )
             )
         if query.qualification_id is not None:
@@ -401,7 +374,7 @@ class DirectoryService(Service):
 
     def _ordered(self, query: DirectoryQuery) -> Select[*tuple[Any, ...]]:
         """Matching volunteers' ids in the query's order (each key worked out once a row)."""
-        name = self._folded(Volunteer.name)
+        name = Volunteer.name_key
         key, nullable = {
             DirectorySort.NAME: (name, False),
             DirectorySort.EMAIL: (func.nullif(func.lower(Volunteer.email), ""), True),

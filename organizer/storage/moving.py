@@ -30,7 +30,7 @@ from organizer.errors import (
     DomainError,
     StorageError,
 )
-from organizer.models import Base, FileInfo
+from organizer.models import Base, FileInfo, stored_columns
 from organizer.storage import (
     DEFAULT_BUSY_TIMEOUT_MS,
     Database,
@@ -191,7 +191,7 @@ def _copy_table(src: Connection, dst: Connection, table: Table, shown: str) -> I
     own = _self_references(table)
     key = list(table.primary_key.columns)
     links: list[dict[str, Any]] = []
-    result = src.execute(select(table).order_by(*key)).mappings()
+    result = src.execute(select(*stored_columns(table)).order_by(*key)).mappings()
     for chunk in result.partitions(CHUNK):
         rows = [dict(row) for row in chunk]
         for row in rows:
@@ -279,10 +279,11 @@ def table_checksum(conn: Connection, table: Table) -> str:
     """A SHA-256 over every row's normalised values, independent of row order.
 
     Values are read through the models' column types, so the same data gives the same
-    checksum in a file and on a server.
+    checksum in a file and on a server.  Columns the database works out itself are left
+    out: a server works them out its own way.
     """
     digests: list[bytes] = []
-    for row in conn.execute(select(table)).mappings():
+    for row in conn.execute(select(*stored_columns(table))).mappings():
         text = json.dumps({name: _normal(value) for name, value in row.items()}, sort_keys=True)
         digests.append(hashlib.sha256(text.encode()).digest())
     whole = hashlib.sha256()

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
 
+from organizer.folding import FOLD_FUNCTION, fold_for_sql
+
 APPLICATION_ID = 0x4F52474E  # "ORGN"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 READ_OPTION = "organizer_read"
@@ -43,6 +45,8 @@ def install_connection_rules(engine: Engine, *, read_only: bool, busy_timeout_ms
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # The triggers keeping volunteers' name and email keys call it on every write.
+        dbapi_connection.create_function(FOLD_FUNCTION, 1, fold_for_sql, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
