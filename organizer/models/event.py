@@ -181,7 +181,16 @@ class OccurrenceRow(Base):
     __tablename__ = "occurrences"
     __table_args__ = (
         Index("ix_occurrences_starts_at", "starts_at"),
-        Index("ix_occurrences_long", "long", "starts_at"),
+        # Everything a calendar reads of a range, so the read never visits the table.
+        Index(
+            "ix_occurrences_long",
+            "long",
+            "starts_at",
+            "ends_at",
+            "event_id",
+            "recurrence_id",
+            "overridden",
+        ),
     )
 
     event_id: Mapped[EventId] = mapped_column(
