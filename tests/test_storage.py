@@ -36,6 +36,7 @@ from organizer.storage import (
     schema_problems,
 )
 from organizer.storage.sqlite import APPLICATION_ID
+from tests.schema_helpers import schema_1_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -244,9 +245,7 @@ def test_an_interrupted_creation_is_finished_after_a_backup(tmp_path: Path) -> N
 def test_upgrading_a_released_schema_backs_up_first(tmp_path: Path) -> None:
     """The committed SQL dump of schema 1 opens, is backed up and keeps its data."""
     target = tmp_path / "from-release-1.organizer"
-    raw = sqlite3.connect(target)
-    raw.executescript((DATA / "schema-1.sql").read_text(encoding="utf-8"))
-    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    raw = schema_1_file(target)
     raw.execute("UPDATE alembic_version SET version_num = '0001'")
     raw.commit()
     raw.close()
@@ -266,9 +265,7 @@ def test_upgrading_a_released_schema_backs_up_first(tmp_path: Path) -> None:
 def test_upgrading_schema_1_gives_every_existing_assignment_its_own_uid(tmp_path: Path) -> None:
     """Assignments made before invitations existed each get a distinct, stored UID."""
     target = tmp_path / "rostered.organizer"
-    raw = sqlite3.connect(target)
-    raw.executescript((DATA / "schema-1.sql").read_text(encoding="utf-8"))
-    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    raw = schema_1_file(target)
     stamps = "'2026-01-01 09:00:00', 'test', '2026-01-01 09:00:00', 'test', 1"
     raw.execute(
         "INSERT INTO events (id, uid, sequence, title, description, starts_at, ends_at, "

@@ -6,7 +6,6 @@ services, bulk statements (anonymising), plain SQL, imports and upgrades of olde
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from organizer.people.privacy import PrivacyService, former_name
 from organizer.services import Services, VolunteerDraft
 from organizer.services.directory import DirectoryQuery, DirectoryService
 from organizer.storage import Database, create_database, open_database, schema_problems
-from organizer.storage.sqlite import APPLICATION_ID
+from tests.schema_helpers import schema_1_file
 
-DATA = Path(__file__).parent / "data"
 LATER = datetime(2029, 1, 1, tzinfo=UTC)
 
 
@@ -104,9 +102,7 @@ def test_an_import_works_the_keys_out_again(db: Database, tmp_path: Path) -> Non
 
 def test_upgrading_an_older_file_works_out_everyones_keys(tmp_path: Path) -> None:
     target = tmp_path / "from-release-1.organizer"
-    raw = sqlite3.connect(target)
-    raw.executescript((DATA / "schema-1.sql").read_text(encoding="utf-8"))
-    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    raw = schema_1_file(target)
     raw.execute("UPDATE volunteers SET name = 'Zoë Ängström', email = 'ZOË@Example.org'")
     raw.commit()
     raw.close()
