@@ -473,7 +473,9 @@ class RosterService(Service):
             ConflictError: someone else saved one of them since (nothing is changed).
             NotFoundError: one of them was deleted (nothing is changed).
         """
-        drafts = [draft_of(self.assignments.get(aid)) for aid, _, _ in changes]
+        drafts = [
+            draft_of(row) for row in self.assignments.get_many([aid for aid, _, _ in changes])
+        ]
         changed: Sequence[Assignment] = self.assignments.update_many(
             [
                 (aid, version, replace(draft, status=status))
