@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import TypeVar
@@ -106,16 +106,24 @@ class SettingsService(Service):
             SettingsChangedError: ``expected`` was given and the stored settings differ from
                 it; nothing was changed.
         """
+        return self.exchange(settings, expected=expected)[1]
+
+    def exchange(
+        self, settings: OrganisationSettings, *, expected: OrganisationSettings | None = None
+    ) -> tuple[OrganisationSettings, OrganisationSettings]:
+        """:meth:`save`, also returning the settings it replaced (read in the same write).
+
+        Raises:
+            ValidationError: a setting is invalid (the field is named).
+            SettingsChangedError: as for :meth:`save`.
+        """
         clean = self.validate(settings)
         values = _serialise(clean)
         with self._writing("settings") as session:
             existing = {row.key: row for row in _setting_rows(session)}
-            if expected is not None:
-                stored = {
-                    key.removeprefix(SETTING_PREFIX): row.value for key, row in existing.items()
-                }
-                if _parse(stored) != expected:
-                    raise SettingsChangedError()
+            before = _parse(_values(existing.values()))
+            if expected is not None and before != expected:
+                raise SettingsChangedError()
             changed: list[str] = []
             for name, value in values.items():
                 key = SETTING_PREFIX + name
@@ -132,7 +140,7 @@ class SettingsService(Service):
                 self._log(
                     session, "update", "settings", None, f"Changed settings: {', '.join(changed)}"
                 )
-        return clean
+        return before, clean
 
     def validate(self, settings: OrganisationSettings) -> OrganisationSettings:
         """Check settings; return them with text trimmed, or raise ValidationError."""
@@ -245,7 +253,11 @@ def _setting_rows(session: Session) -> list[FileInfo]:
 
 
 def _stored(session: Session) -> dict[str, str]:
-    return {row.key.removeprefix(SETTING_PREFIX): row.value for row in _setting_rows(session)}
+    return _values(_setting_rows(session))
+
+
+def _values(rows: Iterable[FileInfo]) -> dict[str, str]:
+    return {row.key.removeprefix(SETTING_PREFIX): row.value for row in rows}
 
 
 def _parse(stored: dict[str, str]) -> OrganisationSettings:

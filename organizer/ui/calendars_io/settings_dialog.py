@@ -85,8 +85,7 @@ def save_settings(
     service: SettingsService, settings: OrganisationSettings, password: str | None
 ) -> SavedSettings:
     """Store the settings, then the password if one was typed (runs on the worker thread)."""
-    before = service.get()
-    saved = service.save(settings)
+    before, saved = service.exchange(settings)
     problem = ""
     if password:
         try:
