@@ -64,11 +64,18 @@ class MonthView(ItemCanvas):
         self.ensure_laid_out()
         return self._cells.get(day)
 
+    def day_label_height(self) -> float:
+        """Height of the day number at the top of each cell."""
+        return self.fontMetrics().height() + 6.0
+
+    def cell_height(self) -> float:
+        """Height of one day's cell (a row of the grid)."""
+        weeks = max(1, len(self.period.days) // 7)
+        return (self.height() - self.header_height()) / weeks
+
     def chips_per_day(self) -> int:
         """How many chips a day's cell has room for (one fewer when "+N more" is needed)."""
-        weeks = max(1, len(self.period.days) // 7)
-        height = (self.height() - self.header_height()) / weeks
-        room = height - self.fontMetrics().height() - 6.0 - CELL_PADDING
+        room = self.cell_height() - self.day_label_height() - CELL_PADDING
         return max(0, int((room + CHIP_GAP) // (self.chip_height() + CHIP_GAP)))
 
     def lay_out(self) -> None:
@@ -76,11 +83,10 @@ class MonthView(ItemCanvas):
         self._chip_days = []
         self._cells = {}
         days = self.period.days
-        weeks = max(1, len(days) // 7)
         top = self.header_height()
         width = self.width() / 7
-        height = (self.height() - top) / weeks
-        label = self.fontMetrics().height() + 6.0
+        height = self.cell_height()
+        label = self.day_label_height()
         chip = self.chip_height()
         fits = self.chips_per_day()
         for n, day in enumerate(days):
