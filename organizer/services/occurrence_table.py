@@ -63,8 +63,11 @@ class OccurrenceTable:
     @classmethod
     def of(cls, rows: Sequence[OccurrenceTuple]) -> OccurrenceTable:
         """The table of occurrence tuples already made (a server, or past the stored index)."""
-        spanning = [row for row in rows if spans_days(row)]
-        timed = sorted((row for row in rows if not spans_days(row)), key=_ORDER)
+        spanning: list[OccurrenceTuple] = []
+        timed: list[OccurrenceTuple] = []
+        for row in rows:
+            (spanning if spans_days(row) else timed).append(row)
+        timed.sort(key=_ORDER)
         return cls(spanning, list(map(itemgetter(2), timed)), timed, _same, _in_order, _same)
 
     def __len__(self) -> int:
