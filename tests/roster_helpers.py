@@ -1,10 +1,13 @@
-"""The demo week the roster tests look at, and a small demo file made once per module."""
+"""The demo week the roster tests look at, a small demo file made once per module, and a
+way to compare what two ways of reading give, field by field."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,3 +30,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     generate_demo(made, scale="small", seed=1, start=MONDAY)
     yield made
     made.close()
+
+
+def snapshot(value: Any) -> Any:
+    """Every field, recursively, with its exact type (and a datetime's zone), to compare."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value),
+            tuple(snapshot(getattr(value, f.name)) for f in dataclasses.fields(value)),
+        )
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(snapshot(item) for item in value))
+    if isinstance(value, datetime):
+        return (datetime, value, value.tzinfo, value.utcoffset())
+    return (type(value), value)

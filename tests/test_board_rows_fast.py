@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -18,23 +16,9 @@ from organizer.services import Services
 from organizer.services.roster import BoardShift, _board_rows, _sqlite_board_rows
 from organizer.storage import Database, create_database
 from tests.pg_fixtures import pg_server, pg_url
-from tests.roster_helpers import MONDAY, demo, week
+from tests.roster_helpers import MONDAY, demo, snapshot, week
 
 __all__ = ["demo", "pg_server", "pg_url"]
-
-
-def snapshot(value: Any) -> Any:
-    """Every field, recursively, with its exact type (and a datetime's zone), to compare."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value),
-            tuple(snapshot(getattr(value, f.name)) for f in dataclasses.fields(value)),
-        )
-    if isinstance(value, list | tuple):
-        return (type(value), tuple(snapshot(item) for item in value))
-    if isinstance(value, datetime):
-        return (datetime, value, value.tzinfo, value.utcoffset())
-    return (type(value), value)
 
 
 def both(

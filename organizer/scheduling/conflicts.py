@@ -40,12 +40,13 @@ from organizer.recurrence import zone
 from organizer.scheduling.limits import LimitsService, SchedulingLimits
 from organizer.services.base import Service, chunks
 from organizer.services.coverage import PLACE_HOLDING, shift_times
+from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.occurrences import LONG_OCCURRENCE
 from organizer.services.roster import shift_on_occurrence
 from organizer.storage import Database
+from organizer.wording import WEEKDAYS, clock_text, end_text, join_words
 
 NEWCOMER_DAYS = 90
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SlotKey = tuple[int, datetime]
 
 
@@ -235,6 +236,17 @@ class World:
         self._rule_findings(found, person, slot, on_slot, exclude)
         return sorted(found.items, key=lambda f: f.severity is not Severity.BLOCKING)
 
+    def holder_findings(self, slots: Iterable[SlotFacts]) -> list[Finding]:
+        """Findings for everyone holding a place on ``slots``.
+
+        Slot by slot in time order, and the people on a slot in the order they were put on.
+        """
+        found: list[Finding] = []
+        for slot in sorted(slots, key=lambda s: (s.starts_at, s.shift_id)):
+            for aid, vid in sorted(self.holders.get(slot.key, []), key=_by_assignment):
+                found.extend(self.findings(vid, slot, exclude=aid))
+        return found
+
     def _time_findings(
         self, found: _Findings, person: PersonFacts, slot: SlotFacts, own: list[Booking]
     ) -> None:
@@ -295,14 +307,14 @@ class World:
                 )
         if person.windows and covering_window(person, slot) is None:
             windows = [
-                f"{WEEKDAYS[day]} {begin:%H:%M}–{_end_text(end)}"
+                f"{WEEKDAYS[day]} {clock_text(begin)}–{end_text(end)}"
                 for day, spans in sorted(person.windows.items())
                 for begin, end in spans
             ]
             found.add(
                 "outside_availability",
                 False,
-                f"The shift is outside {person.name}'s usual times ({_join(windows)}, "
+                f"The shift is outside {person.name}'s usual times ({join_words(windows)}, "
                 f"{person.timezone} time).",
             )
 
@@ -456,16 +468,23 @@ class ConflictService(Service):
         Slot by slot in time order, and the people on a slot in the order they were put on.
         """
         with self.db.read() as session:
-            slots = load_slots(session, start, end, cause_ids=cause_ids)
-            if not slots:
-                return []
-            # Only the people on these slots are checked: their own bookings are all it takes.
-            world = self.load_world(session, slots, ())
-        found: list[Finding] = []
-        for slot in sorted(slots, key=lambda s: (s.starts_at, s.shift_id)):
-            for aid, vid in sorted(world.holders.get(slot.key, []), key=_by_assignment):
-                found.extend(world.findings(vid, slot, exclude=aid))
-        return found
+            slots, world = self.period_world(session, start, end, cause_ids=cause_ids)
+        return world.holder_findings(slots)
+
+    def period_world(
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        *,
+        cause_ids: Iterable[int] | None = None,
+    ) -> tuple[list[SlotFacts], World]:
+        """The slots starting in ``[start, end)``, and a world to check the people on them."""
+        slots = load_slots(session, start, end, cause_ids=cause_ids)
+        if not slots:
+            return [], World()
+        # Only the people on these slots are checked: their own bookings are all it takes.
+        return slots, self.load_world(session, slots, ())
 
     # Loading -------------------------------------------------------------------------------
 
@@ -651,7 +670,7 @@ def _same_place(one: SlotFacts, other: SlotFacts) -> bool:
 def _span_text(other: SlotFacts, slot: SlotFacts) -> str:
     where = _zone(other.zone)
     start, end = other.starts_at.astimezone(where), other.ends_at.astimezone(where)
-    text = f"from {start:%H:%M} to {end:%H:%M}"
+    text = f"from {clock_text(start)} to {clock_text(end)}"
     if start.date() == slot.starts_at.astimezone(where).date():
         return text + " that day"
     return text + f" on {start:%a} {_day(start.date())}"
@@ -659,16 +678,6 @@ def _span_text(other: SlotFacts, slot: SlotFacts) -> str:
 
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
-
-
-def _end_text(end: time) -> str:
-    return "24:00" if end == time.max else f"{end:%H:%M}"
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -831,10 +840,22 @@ def _occurrence_slots(session: Session, slot: SlotFacts) -> list[SlotFacts]:
 
 
 def load_bookings(
-    session: Session, start: datetime, end: datetime, volunteer_ids: Collection[int] | None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    volunteer_ids: Collection[int] | None,
+    *,
+    from_driver: bool = True,
 ) -> list[Booking]:
-    """Place-holding assignments on scheduled occurrences overlapping ``[start, end)``."""
+    """Place-holding assignments on scheduled occurrences overlapping ``[start, end)``.
+
+    A busy week has tens of thousands: on SQLite they are read straight from the driver
+    (see :mod:`organizer.services.driver_rows`) unless ``from_driver`` is false; the result
+    is the same either way.
+    """
     connection = session.connection()  # plain rows: no ORM work per row
+    from_driver = from_driver and connection.dialect.name == "sqlite"
+    instants = Instants()
     base = _scheduled(
         select(*_slot_columns(), Assignment.id, Assignment.volunteer_id, Assignment.hours)
         .select_from(Assignment)
@@ -861,14 +882,24 @@ def load_bookings(
         else [base.where(Assignment.volunteer_id.in_(ids)) for ids in chunks(sorted(volunteer_ids))]
     )
     found: list[Booking] = []
-    slots: dict[tuple[int, datetime], SlotFacts] = {}  # people on one slot share its facts
+    # People on one slot share its facts and length; a slot is known by its shift and
+    # occurrence (as read: text, from the driver).
+    slots: dict[tuple[int, Any], tuple[SlotFacts, float]] = {}
     for query in queries:
-        for row in connection.execute(query).all():
-            slot = slots.get((row[0], row[2]))
-            if slot is None:
-                slot = slots[row[0], row[2]] = _to_slot(row)
+        rows = (
+            driver_rows(connection, query, {}) if from_driver else connection.execute(query).all()
+        )
+        for row in rows:
+            known = slots.get((row[0], row[2]))
+            if known is None:
+                if from_driver:
+                    times = (instants[row[2]], instants[row[3]], instants[row[4]])
+                    slot = _to_slot((*row[:2], *times, *row[5:14]))
+                else:
+                    slot = _to_slot(row)
+                known = slots[row[0], row[2]] = (slot, slot.hours)
             aid, vid, hours = row[14:17]
-            found.append(Booking(aid, vid, slot, slot.hours if hours is None else hours))
+            found.append(Booking(aid, vid, known[0], known[1] if hours is None else hours))
     return found
 
 

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
     Connection,
@@ -71,8 +71,11 @@ from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
 from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
 from organizer.storage import Database
+from organizer.wording import WEEKDAYS, clock_text, end_text, join_words
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+if TYPE_CHECKING:
+    from organizer.scheduling.conflicts import Booking, SlotFacts, World
+
 RECENT_DAYS = 30
 
 
@@ -214,6 +217,17 @@ class _Slot:
         return self.starts_at.astimezone(zone(self.event_zone)).date()
 
 
+class _Someone(Protocol):
+    """What the roster's checks read of a person: its own :class:`_Person` or the engine's."""
+
+    name: str
+    timezone: str
+    active: bool
+    windows: dict[int, list[tuple[time, time]]]
+    blackouts: list[tuple[date, date, str]]
+    qualifications: dict[int, date | None]
+
+
 @dataclass(slots=True)
 class _Person:
     """What clash checks need to know about one volunteer."""
@@ -287,11 +301,15 @@ class RosterService(Service):
         ``shifts`` are board rows for ``[start, end)`` (and ``cause_ids``); people without
         clashes are left out.
         """
-        causes = None if cause_ids is None else list(cause_ids)
-        with self.db.read() as session:
-            found = self._own_clashes(session, shifts)
         from organizer.scheduling.conflicts import ConflictService  # the engine builds on this
 
+        causes = None if cause_ids is None else list(cause_ids)
+        # One read for both: the engine's world holds all the roster's own checks need.
+        with self.db.read() as session:
+            slots, world = ConflictService(self.db, self.actor).period_world(
+                session, start, end, cause_ids=causes
+            )
+        found = self._own_clashes(shifts, slots, world)
         on_board = {
             (person.volunteer_id, *shift.key)
             for shift in shifts
@@ -299,8 +317,7 @@ class RosterService(Service):
             if person.holds_place
         }
         engine: dict[tuple[int, int, datetime], list[Clash]] = defaultdict(list)
-        checked = ConflictService(self.db, self.actor).check_period(start, end, cause_ids=causes)
-        for finding in checked:
+        for finding in world.holder_findings(slots):
             key = (finding.volunteer_id, finding.shift_id, finding.occurrence_start)
             if key in on_board:
                 engine[key].extend(_engine_clashes([finding]))
@@ -497,28 +514,26 @@ class RosterService(Service):
     # Helpers -------------------------------------------------------------------------------
 
     def _own_clashes(
-        self, session: Session, shifts: Sequence[BoardShift]
+        self, shifts: Sequence[BoardShift], slots: Sequence[SlotFacts], world: World
     ) -> dict[AssignmentId, tuple[Clash, ...]]:
-        """The roster's own checks (overlap, away, qualification, times) for the board."""
-        holders = {
-            person.volunteer_id for shift in shifts for person in shift.people if person.holds_place
-        }
-        if not holders:
+        """The roster's own checks (overlap, away, qualification, times) for the board.
+
+        From the engine's ``world`` for ``slots`` (the board's shifts, as read with it).  A
+        person or event the world has not seen (changed since the board was read) is left
+        for the next read.
+        """
+        if not slots:
             return {}
-        people = _people(session, holders)
-        span_start = min(shift.fill.starts_at for shift in shifts)
-        span_end = max(shift.fill.ends_at for shift in shifts)
-        busy_by_person: dict[int | None, list[_Slot]] = defaultdict(list)
-        for busy in _busy(session, span_start, span_end):
-            if busy.volunteer_id in holders:
-                busy_by_person[busy.volunteer_id].append(busy)
-        zones: dict[int, str] = {}
-        for ids in chunks(sorted({shift.fill.event_id for shift in shifts})):
-            query = select(Event.id, Event.timezone).where(Event.id.in_(ids))
-            zones.update(session.execute(query).all())
+        zones = {slot.event_id: slot.zone for slot in slots}
+        span_start = min(slot.starts_at for slot in slots)
+        span_end = max(slot.ends_at for slot in slots)
+        busy_by_person: dict[int, list[_Slot]] = {}
         found: dict[AssignmentId, tuple[Clash, ...]] = {}
         for shift in shifts:
             fill = shift.fill
+            event_zone = zones.get(fill.event_id)
+            if event_zone is None:
+                continue
             slot = _Slot(
                 fill.shift_id,
                 fill.event_id,
@@ -527,24 +542,25 @@ class RosterService(Service):
                 fill.ends_at,
                 fill.title,
                 fill.role,
-                zones[fill.event_id],
+                event_zone,
                 fill.qualification_id,
             )
             for person in shift.people:
-                if not person.holds_place:
+                facts = world.people.get(person.volunteer_id)
+                if not person.holds_place or facts is None:
                     continue
-                clashes = self._clashes(
-                    people[person.volunteer_id],
-                    slot,
-                    busy_by_person[person.volunteer_id],
-                    shift.qualification,
-                )
+                busy = busy_by_person.get(person.volunteer_id)
+                if busy is None:
+                    busy = busy_by_person[person.volunteer_id] = _booked(
+                        world.bookings.get(person.volunteer_id, ()), span_start, span_end
+                    )
+                clashes = self._clashes(facts, slot, busy, shift.qualification)
                 if clashes:
                     found[person.assignment_id] = tuple(clashes)
         return found
 
     def _clashes(
-        self, person: _Person, slot: _Slot, busy: Iterable[_Slot], qualification: str | None
+        self, person: _Someone, slot: _Slot, busy: Iterable[_Slot], qualification: str | None
     ) -> list[Clash]:
         """Every clash for ``person`` on ``slot``, given their place-holding shifts nearby."""
         found: list[Clash] = []
@@ -603,16 +619,16 @@ class RosterService(Service):
 
     def _overlap_message(self, name: str, slot: _Slot, other: _Slot) -> str:
         start, end = self._local(other.starts_at), self._local(other.ends_at)
-        when = f"{start:%H:%M}–{end:%H:%M}"
+        when = f"{clock_text(start)}–{clock_text(end)}"
         if start.date() == self._local(slot.starts_at).date():
             when += " that day"
         else:
             when += f" on {start:%a} {_day_text(start.date())}"
         return f"{name} is already on “{other.title} – {other.role}” {when}."
 
-    def _availability_message(self, person: _Person, slot: _Slot) -> str:
+    def _availability_message(self, person: _Someone, slot: _Slot) -> str:
         windows = [
-            f"{WEEKDAYS[day]} {begin:%H:%M}–{_end_text(end)}"
+            f"{WEEKDAYS[day]} {clock_text(begin)}–{end_text(end)}"
             for day, spans in sorted(person.windows.items())
             for begin, end in spans
         ]
@@ -620,16 +636,20 @@ class RosterService(Service):
         shown = self._local(slot.starts_at)
         if shown.utcoffset() != slot.starts_at.astimezone(theirs).utcoffset():
             windows[-1] += f", {person.timezone} time"
-        return f"Outside {person.name}'s usual times ({_join(windows)})."
+        return f"Outside {person.name}'s usual times ({join_words(windows)})."
+
+
+_ENGINE_KINDS = {kind.value: kind for kind in list(ClashKind)[6:]}
+"""The kinds of clash only the scheduling engine finds (the first six are the roster's own)."""
 
 
 def _engine_clashes(findings: Iterable[Any]) -> list[Clash]:
     """The scheduling engine's findings the roster's own checks do not cover, as clashes."""
-    extra = {kind.value for kind in ClashKind} - {kind.value for kind in list(ClashKind)[:6]}
+    kinds = _ENGINE_KINDS
     return [
-        Clash(ClashKind(f.kind), f.blocking, f.message, f.assignment_id)
+        Clash(kinds[f.kind], f.blocking, f.message, f.assignment_id)
         for f in findings
-        if f.kind in extra
+        if f.kind in kinds
     ]
 
 
@@ -774,6 +794,28 @@ def _busy(
                     )
                 )
     return found
+
+
+def _booked(bookings: Iterable[Booking], start: datetime, end: datetime) -> list[_Slot]:
+    """The engine's ``bookings`` of one person whose shifts overlap ``[start, end)``."""
+    return [
+        _Slot(
+            ShiftId(slot.shift_id),
+            EventId(slot.event_id),
+            slot.occurrence_start,
+            slot.starts_at,
+            slot.ends_at,
+            slot.title,
+            slot.role,
+            slot.zone,
+            assignment_id=None
+            if booking.assignment_id is None
+            else AssignmentId(booking.assignment_id),
+            volunteer_id=VolunteerId(booking.volunteer_id),
+        )
+        for booking in bookings
+        if (slot := booking.slot).starts_at < end and slot.ends_at > start
+    ]
 
 
 def _board_rows(
@@ -1189,12 +1231,12 @@ def _qualification_name(session: Session, qualification_id: int | None) -> str |
 # Pure checks -------------------------------------------------------------------------------
 
 
-def _local_span(person: _Person, slot: _Slot) -> tuple[datetime, datetime]:
+def _local_span(person: _Someone, slot: _Slot) -> tuple[datetime, datetime]:
     theirs = zone(person.timezone)
     return slot.starts_at.astimezone(theirs), slot.ends_at.astimezone(theirs)
 
 
-def _away(person: _Person, slot: _Slot) -> tuple[date, date, str] | None:
+def _away(person: _Someone, slot: _Slot) -> tuple[date, date, str] | None:
     """The blackout period covering any day of the shift, in the volunteer's zone."""
     starts, ends = _local_span(person, slot)
     first_day = starts.date()
@@ -1205,7 +1247,7 @@ def _away(person: _Person, slot: _Slot) -> tuple[date, date, str] | None:
     return None
 
 
-def _covering_window(person: _Person, slot: _Slot) -> tuple[int, time, time] | None:
+def _covering_window(person: _Someone, slot: _Slot) -> tuple[int, time, time] | None:
     """The weekly window (weekday, start, end) that covers the whole shift, if any."""
     starts, ends = _local_span(person, slot)
     end_time = ends.time()
@@ -1247,16 +1289,6 @@ def _person_order(person: BoardPerson) -> tuple[bool, str]:
 
 def _day_text(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
-
-
-def _end_text(end: time) -> str:
-    return "24:00" if end == time.max else f"{end:%H:%M}"
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 __all__ = [
