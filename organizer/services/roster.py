@@ -8,7 +8,7 @@ the shift's own offsets.  Clashes compare slots, and are worded for a coordinato
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -54,7 +54,7 @@ from organizer.models.ids import (
     VolunteerId,
 )
 from organizer.recurrence import zone
-from organizer.services.base import CHUNK, Service, chunks
+from organizer.services.base import CHUNK, Service
 from organizer.services.coverage import (
     GOES_AHEAD,
     PLACE_HOLDING,
@@ -393,7 +393,7 @@ class RosterService(Service):
             if slot.qualification_id is not None:
                 query = query.where(Volunteer.id.in_(_holders(slot.qualification_id, slot.day)))
             people = {vid: _Person(vid, name, tz, True) for vid, name, tz in session.execute(query)}
-            busy = {b.volunteer_id for b in _busy(session, slot.starts_at, slot.ends_at)}
+            busy = _busy_people(session, slot.starts_at, slot.ends_at)
             people = {vid: person for vid, person in people.items() if vid not in busy}
             _add_blackouts(session, people, slot.starts_at - timedelta(days=1), slot.ends_at)
             _add_windows(session, people)
@@ -424,18 +424,21 @@ class RosterService(Service):
 
     def clashes(self, volunteer_id: int, shift_id: int, recurrence_id: datetime) -> list[Clash]:
         """What speaks against ``volunteer_id`` on the shift, blocking clashes first."""
-        with self.db.read() as session:
-            slot = _slot(session, shift_id, recurrence_id)
-            people = _people(session, [volunteer_id])
-            if volunteer_id not in people:
-                raise NotFoundError("volunteer", volunteer_id)
-            busy = _busy(session, slot.starts_at, slot.ends_at, [volunteer_id])
-            qualification = _qualification_name(session, slot.qualification_id)
-        found = self._clashes(people[VolunteerId(volunteer_id)], slot, busy, qualification)
         from organizer.scheduling.conflicts import ConflictService  # the engine builds on this
 
-        checked = ConflictService(self.db, self.actor).check(volunteer_id, shift_id, recurrence_id)
-        found.extend(_engine_clashes(checked))
+        # One read for both: the engine's world holds all the roster's own checks need.
+        with self.db.read() as session:
+            slot = _slot(session, shift_id, recurrence_id)
+            world, facts = ConflictService(self.db, self.actor).world_for_slot(
+                session, shift_id, recurrence_id, [volunteer_id]
+            )
+            qualification = _qualification_name(session, slot.qualification_id)
+        person = world.people.get(volunteer_id)
+        if person is None:
+            raise NotFoundError("volunteer", volunteer_id)
+        busy = _booked(world.bookings.get(volunteer_id, ()), slot.starts_at, slot.ends_at)
+        found = self._clashes(person, slot, busy, qualification)
+        found.extend(_engine_clashes(world.findings(volunteer_id, facts)))
         found.sort(key=lambda c: not c.blocking)
         return found
 
@@ -740,60 +743,28 @@ def _slot(session: Session, shift_id: int, recurrence_id: datetime) -> _Slot:
     )
 
 
-def _busy(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    volunteer_ids: Collection[int] | None = None,
-) -> list[_Slot]:
-    """Place-holding assignments whose shift overlaps ``[start, end)``, at their real times.
+def _busy_people(session: Session, start: datetime, end: datetime) -> set[int]:
+    """Volunteers holding a place on a shift that overlaps ``[start, end)`` at its real times.
 
     Read through the occurrence index, so every occurrence of a series and every moved
     occurrence is at its own time; cancelled events and occurrences do not count.
     """
-    columns = (
-        Assignment.id,
-        Assignment.volunteer_id,
-        Assignment.shift_id,
-        Assignment.occurrence_start,
-        OccurrenceRow.starts_at,
-        OccurrenceRow.ends_at,
-        Shift.start_offset_min,
-        Shift.end_offset_min,
-        Shift.event_id,
-        Event.title,
-        Event.timezone,
-        Shift.role,
-    )
     base: Select[*tuple[Any, ...]] = with_occurrence(
-        select(*columns).select_from(Assignment)
+        select(
+            Assignment.volunteer_id,
+            OccurrenceRow.starts_at,
+            OccurrenceRow.ends_at,
+            Shift.start_offset_min,
+            Shift.end_offset_min,
+        ).select_from(Assignment)
     ).where(Assignment.status.in_(PLACE_HOLDING), GOES_AHEAD)
-    queries: list[Select[*tuple[Any, ...]]] = []
-    for ids in chunks(sorted(volunteer_ids)) if volunteer_ids is not None else [None]:
-        query = base if ids is None else base.where(Assignment.volunteer_id.in_(ids))
-        queries.extend(_overlapping(query, start, end))
-    found: list[_Slot] = []
-    for query in queries:
-        for row in session.connection().execute(query):
-            (aid, vid, shift_id, rid, starts, ends, start_offset, end_offset, event_id, title,
-             tz, role) = row  # fmt: skip
+    busy: set[int] = set()
+    for query in _overlapping(base, start, end):
+        for vid, starts, ends, start_offset, end_offset in session.connection().execute(query):
             shift_start, shift_end = shift_times(starts, ends, start_offset, end_offset)
             if shift_start < end and shift_end > start:
-                found.append(
-                    _Slot(
-                        shift_id,
-                        event_id,
-                        rid,
-                        shift_start,
-                        shift_end,
-                        title,
-                        role,
-                        tz,
-                        assignment_id=aid,
-                        volunteer_id=vid,
-                    )
-                )
-    return found
+                busy.add(vid)
+    return busy
 
 
 def _booked(bookings: Iterable[Booking], start: datetime, end: datetime) -> list[_Slot]:
@@ -1108,30 +1079,6 @@ def _holders(qualification_id: int, day: date) -> Select[VolunteerId]:
             VolunteerQualification.expires_on >= day,
         ),
     )
-
-
-def _people(session: Session, volunteer_ids: Iterable[int]) -> dict[VolunteerId, _Person]:
-    """Name, zone, windows, blackouts and qualifications of some volunteers."""
-    people: dict[VolunteerId, _Person] = {}
-    for ids in chunks(sorted(set(volunteer_ids))):
-        query = select(Volunteer.id, Volunteer.name, Volunteer.timezone, Volunteer.active).where(
-            Volunteer.id.in_(ids)
-        )
-        for vid, name, tz, active in session.connection().execute(query):
-            people[vid] = _Person(vid, name, tz, active)
-    if not people:
-        return people
-    _add_windows(session, people)
-    _add_blackouts(session, people, None, None)
-    for ids in chunks(sorted(people)):
-        held = select(
-            VolunteerQualification.volunteer_id,
-            VolunteerQualification.qualification_id,
-            VolunteerQualification.expires_on,
-        ).where(VolunteerQualification.volunteer_id.in_(ids))
-        for vid, qid, expires in session.connection().execute(held):
-            people[vid].qualifications[qid] = expires
-    return people
 
 
 def _add_windows(session: Session, people: dict[VolunteerId, _Person]) -> None:
