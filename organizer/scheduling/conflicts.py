@@ -42,7 +42,7 @@ from organizer.services.base import Service, chunks
 from organizer.services.coverage import PLACE_HOLDING, shift_times
 from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.occurrences import LONG_OCCURRENCE
-from organizer.services.roster import shift_on_occurrence
+from organizer.services.roster import merged_windows, shift_on_occurrence
 from organizer.storage import Database
 from organizer.wording import WEEKDAYS, clock_text, end_text, join_words
 
@@ -969,14 +969,7 @@ def load_people(
             if vid in people:
                 raw[vid].append((weekday, starts, ends))
     for owner, windows in raw.items():
-        merged: dict[int, list[tuple[time, time]]] = defaultdict(list)
-        for weekday, starts, ends in sorted(windows):
-            spans = merged[weekday]
-            if spans and starts <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(ends, spans[-1][1]))
-            else:
-                spans.append((starts, ends))
-        people[owner].windows = dict(merged)
+        people[owner].windows = merged_windows(windows)
     for q3 in limited(
         select(
             BlackoutPeriod.volunteer_id,

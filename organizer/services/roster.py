@@ -1096,14 +1096,19 @@ def _add_windows(session: Session, people: dict[VolunteerId, _Person]) -> None:
         if vid in people:
             raw[vid].append((weekday, starts, ends))
     for owner, windows in raw.items():
-        merged: dict[int, list[tuple[time, time]]] = defaultdict(list)
-        for weekday, starts, ends in sorted(windows):
-            spans = merged[weekday]
-            if spans and starts <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(ends, spans[-1][1]))
-            else:
-                spans.append((starts, ends))
-        people[VolunteerId(owner)].windows = dict(merged)
+        people[VolunteerId(owner)].windows = merged_windows(windows)
+
+
+def merged_windows(windows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:
+    """Weekly ``(weekday, start, end)`` windows by weekday, in order, those that touch merged."""
+    merged: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    for weekday, starts, ends in sorted(windows):
+        spans = merged[weekday]
+        if spans and starts <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(ends, spans[-1][1]))
+        else:
+            spans.append((starts, ends))
+    return dict(merged)
 
 
 def _add_blackouts(
