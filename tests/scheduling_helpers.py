@@ -169,8 +169,7 @@ def instances(draw: st.DrawFn, *, with_existing: bool = True) -> Instance:
         sibling = bool(slots) and draw(st.booleans()) and draw(st.booleans())
         if sibling:
             prev = slots[-1]
-            slot = replace(
-                prev,
+            slot = prev._replace(
                 shift_id=index + 1,
                 role=f"Role {index}",
                 qualification_id=draw(st.sampled_from([None, 1])),

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
+from sqlalchemy import ARRAY, ColumnElement, Connection, Integer, any_, func, literal, select, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -36,6 +37,24 @@ def chunks(items: Sequence[ItemT], size: int = CHUNK) -> Iterator[Sequence[ItemT
     """``items`` in consecutive slices of at most ``size``."""
     for index in range(0, len(items), size):
         yield items[index : index + size]
+
+
+def among(
+    connection: Connection,
+    column: ColumnElement[Any] | QueryableAttribute[Any],
+    ids: Collection[int],
+) -> ColumnElement[bool]:
+    """``column IN ids`` with the ids as one bound value, however many there are.
+
+    A plain ``IN`` list of thousands of ids costs SQLAlchemy a name per id on every run,
+    and SQLite a cap on how many may be bound.  SQLite reads the ids as a JSON array;
+    PostgreSQL as an array.
+    """
+    values = sorted(ids)
+    if connection.dialect.name == "sqlite":
+        each = func.json_each(json.dumps(values)).table_valued("value")
+        return column.in_(select(each.c.value))
+    return column == any_(literal(values, ARRAY(Integer)))
 
 
 def record_change(
