@@ -740,8 +740,8 @@ def test_opening_a_file_to_home_loads_only_what_home_needs(db_path: Path) -> Non
 
 
 def test_the_other_pages_code_is_loaded_in_the_background_after_home(db_path: Path) -> None:
-    """The first visit to a page only builds it: its code was imported off the GUI thread
-    once Home had its data."""
+    """The first visit to a page only builds it: its code was imported (and the computer's
+    time zones looked up) off the GUI thread once Home had its data."""
     script = (
         "import sys\n"
         "from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer\n"
@@ -763,6 +763,8 @@ def test_the_other_pages_code_is_loaded_in_the_background_after_home(db_path: Pa
         "print(sorted(workspace.pages.built))\n"
         "pages = ('organizer.ui.roster.page', 'organizer.ui.calendar.page')\n"
         "print(all(name in sys.modules for name in pages))\n"
+        "from organizer.timezones import known_zones\n"
+        "print(known_zones.cache_info().currsize)\n"
         "workspace.close()\n"
     )
     result = subprocess.run(
@@ -773,6 +775,7 @@ def test_the_other_pages_code_is_loaded_in_the_background_after_home(db_path: Pa
         timeout=120,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    built, loaded = result.stdout.strip().splitlines()[-2:]
+    built, loaded, zones_known = result.stdout.strip().splitlines()[-3:]
     assert built == "['home']"
     assert loaded == "True"
+    assert zones_known == "1", "the zone folder was walked in the background too"

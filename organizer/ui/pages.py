@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
+from organizer.timezones import known_zones
 from organizer.ui.calendars_io import CalendarActions
 from organizer.ui.context import ViewContext
 from organizer.ui.main_window import MainWindow
@@ -53,7 +54,9 @@ def import_page_code(services: Services) -> None:
 
     Then the first visit to a page only has to build it.  Meant for the background worker
     once the first page has its data: importing only defines classes and functions, so it
-    is safe off the GUI thread, and a page opened meanwhile waits for its module.
+    is safe off the GUI thread, and a page opened meanwhile waits for its module.  The time
+    zones this computer knows are looked up too (a walk of its zone folder, which the event
+    pages and dialogs ask for as they are built).
     """
     for module, _ in PAGE_CLASSES.values():
         importlib.import_module(module)
@@ -61,6 +64,7 @@ def import_page_code(services: Services) -> None:
         importlib.import_module(module)
     for name in LATER_SERVICES:
         getattr(services, name)
+    known_zones()
 
 
 class Pages(QObject):
