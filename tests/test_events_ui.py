@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QLocale, QSettings, Qt
+from PySide6.QtCore import QDate, QLocale, QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -36,7 +36,7 @@ from organizer.services.series import RoleDraft, Scope, SeriesService
 from organizer.storage import Database, open_database
 from organizer.ui.context import ViewContext
 from organizer.ui.events import EventEditor, EventsPage
-from organizer.ui.events.fields import PROBLEM_ROLE
+from organizer.ui.events.fields import PROBLEM_ROLE, when_text
 from organizer.ui.events.model import EventTableModel
 from organizer.ui.events.roles_table import RolesModel
 from organizer.ui.events.scope import ScopeDialog
@@ -831,3 +831,39 @@ def test_problems_stay_readable_in_dark_mode(qtbot: QtBot, demo: ViewContext) ->
     assert page.grab().save(str(PNG_DIR / "events_page_dark.png"))
     assert editor.grab().save(str(PNG_DIR / "event_editor_dark.png"))
     editor.reject()
+
+
+def test_times_are_worded_on_the_events_own_clock() -> None:
+    """The list says when an event runs where it happens, naming a zone not the coordinator's."""
+    year = datetime.now(UTC).year  # this year's dates leave the year out
+
+    def day(month: int, number: int) -> str:
+        return QLocale().toString(QDate(year, month, number), "ddd d MMM")
+
+    # 20:00 UTC on 1 December is 01:30 on the 2nd in Kolkata.
+    starts = datetime(year, 12, 1, 20, tzinfo=UTC)
+    assert (
+        when_text(starts, starts + timedelta(hours=2), "Asia/Kolkata", local_zone="Europe/London")
+        == f"{day(12, 2)}, 01:30–03:30 IST"
+    )
+    # Past midnight the end names its day.
+    assert (
+        when_text(
+            datetime(year, 12, 1, 22, tzinfo=UTC),
+            datetime(year, 12, 2, 1, tzinfo=UTC),
+            "Europe/London",
+            local_zone="Europe/London",
+        )
+        == f"{day(12, 1)}, 22:00 – {day(12, 2)}, 01:00"
+    )
+    # Two whole days in Kolkata: its midnights are 18:30 UTC the day before.
+    assert (
+        when_text(
+            datetime(year, 12, 4, 18, 30, tzinfo=UTC),
+            datetime(year, 12, 6, 18, 30, tzinfo=UTC),
+            "Asia/Kolkata",
+            all_day=True,
+            local_zone="Asia/Kolkata",
+        )
+        == f"{day(12, 5)} – {day(12, 6)}"
+    )

@@ -203,6 +203,15 @@ def local_wall(instant: datetime, tz_name: str) -> QDateTime:
     )
 
 
+def _wall(instant: datetime, tz_name: str) -> datetime:
+    """An instant on the zone's clock, for words about it.
+
+    Words need only its date and time: a QDateTime would look up the computer's own zone
+    on every one made (tens of microseconds each).
+    """
+    return instant.astimezone(ZoneInfo(tz_name))
+
+
 def day_text(
     instant: datetime, tz_name: str, locale: QLocale | None = None, *, short: bool = False
 ) -> str:
@@ -210,17 +219,19 @@ def day_text(
 
     ``short`` leaves the year out when it is this year.
     """
-    wall = local_wall(instant, tz_name)
-    this_year = short and wall.date().year() == datetime.now(ZoneInfo(tz_name)).year
+    wall = _wall(instant, tz_name)
+    this_year = short and wall.year == datetime.now(wall.tzinfo).year
     return (locale or QLocale()).toString(
-        wall.date(), SHORT_DAY_FORMAT if this_year else DAY_FORMAT
+        QDate(wall.year, wall.month, wall.day), SHORT_DAY_FORMAT if this_year else DAY_FORMAT
     )
 
 
 def time_text(instant: datetime, tz_name: str, locale: QLocale | None = None) -> str:
     """The wall-clock time of an instant in a zone, in the locale's short form."""
-    wall = local_wall(instant, tz_name)
-    return (locale or QLocale()).toString(wall.time(), QLocale.FormatType.ShortFormat)
+    wall = _wall(instant, tz_name)
+    return (locale or QLocale()).toString(
+        QTime(wall.hour, wall.minute, wall.second), QLocale.FormatType.ShortFormat
+    )
 
 
 def when_text(
@@ -240,11 +251,11 @@ def when_text(
     first = day_text(starts_at, tz_name, locale, short=True)
     if all_day:
         last = ends_at - timedelta(seconds=1)
-        if local_wall(last, tz_name).date() == local_wall(starts_at, tz_name).date():
+        if _wall(last, tz_name).date() == _wall(starts_at, tz_name).date():
             return first
         return f"{first} – {day_text(last, tz_name, locale, short=True)}"
     start, end = time_text(starts_at, tz_name, locale), time_text(ends_at, tz_name, locale)
-    if local_wall(ends_at, tz_name).date() == local_wall(starts_at, tz_name).date():
+    if _wall(ends_at, tz_name).date() == _wall(starts_at, tz_name).date():
         text = f"{first}, {start}–{end}"
     else:
         text = f"{first}, {start} – {day_text(ends_at, tz_name, locale, short=True)}, {end}"
