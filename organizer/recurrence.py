@@ -10,23 +10,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 
 from organizer.errors import ValidationError
+from organizer.timezones import is_known_zone
 
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_RULE_LENGTH = 500
-_KNOWN_ZONES: frozenset[str] | None = None
 
 
 def zone(name: str, field: str = "timezone") -> ZoneInfo:
     """The IANA zone called ``name``, or a ValidationError naming ``field``."""
-    global _KNOWN_ZONES
-    if _KNOWN_ZONES is None:
-        _KNOWN_ZONES = frozenset(available_timezones())
-    if name not in _KNOWN_ZONES and name != "UTC":
+    if not is_known_zone(name):
         raise ValidationError.single(field, f"“{name}” is not a known time zone.")
     try:
         return ZoneInfo(name)
