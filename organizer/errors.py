@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from organizer.wording import english_date
+
 
 class OrganizerError(Exception):
     """Base of every error that carries a message meant for a person."""
@@ -77,7 +79,11 @@ class ConflictError(DomainError):
         current_version: int | None,
     ) -> None:
         who = changed_by or "someone else"
-        when = f" at {changed_at.astimezone():%H:%M on %d %b %Y}" if changed_at else ""
+        when = (
+            f" at {english_date(changed_at.astimezone(), '%H:%M on %d %b %Y')}"
+            if changed_at
+            else ""
+        )
         super().__init__(
             f"{who} changed this {entity}{when} after you opened it. "
             "Reload it to see their version before saving again."

@@ -16,6 +16,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from organizer.errors import ValidationError
 from organizer.timezones import is_known_zone
+from organizer.wording import english_date
 
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_RULE_LENGTH = 500
@@ -390,7 +391,7 @@ def describe(rule: str | None, tz_name: str | None = None) -> str:
         until = datetime.strptime(values["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         if tz_name:
             until = until.astimezone(ZoneInfo(tz_name))
-        words += f" until {until.day} {until:%B %Y}"
+        words += f" until {until.day} {english_date(until, '%B %Y')}"
     elif "COUNT" in values:
         count = int(values["COUNT"])
         words += ", once" if count == 1 else f", {count} times"

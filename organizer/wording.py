@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_NAMED = re.compile(r"%(-d|[aAbB])")
+
+
+def english_date(moment: date, pattern: str) -> str:
+    """``moment`` written by a ``strftime`` ``pattern``, with English day and month names.
+
+    ``strftime`` names days and months in the C library's locale, which Qt sets from the
+    computer's, so an English sentence could carry another language's month.  ``%-d`` (the
+    day without a leading zero) is written here too: Windows' ``strftime`` has no such code.
+    """
+
+    def named(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code == "-d":
+            return str(moment.day)
+        if code in "aA":
+            day = WEEKDAYS[moment.weekday()]
+            return day if code == "A" else day[:3]
+        month = MONTHS[moment.month - 1]
+        return month if code == "B" else month[:3]
+
+    return moment.strftime(_NAMED.sub(named, pattern))
 
 
 def clock_text(moment: time | datetime) -> str:

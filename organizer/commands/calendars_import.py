@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from organizer.commands import EXIT_OK, Handler, open_existing, progress_printer
 from organizer.errors import DomainError
+from organizer.wording import english_date
 
 if TYPE_CHECKING:
     from organizer.ics.importer import ImportPreview, ImportRow
@@ -140,10 +141,14 @@ def _row_text(row: ImportRow) -> str:
 def _when(starts: datetime | None, ends: datetime | None, all_day: bool, tz: str) -> str:
     if starts is None or ends is None:
         return ""
-    day = f"{starts:%a} {starts.day} {starts:%b %Y}"
+    day = f"{english_date(starts, '%a')} {starts.day} {english_date(starts, '%b %Y')}"
     if all_day:
         return f"{day} (all day)"
-    end = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends.day} {ends:%b %H:%M}"
+    end = (
+        f"{ends:%H:%M}"
+        if ends.date() == starts.date()
+        else f"{ends.day} {english_date(ends, '%b %H:%M')}"
+    )
     return f"{day} {starts:%H:%M}–{end} {tz}"
 
 

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from organizer.commands import EXIT_OK, Handler, open_existing, progress_printer
 from organizer.errors import DomainError, ImportFormatError
+from organizer.wording import english_date
 
 MAX_LISTED = 50
 """Problem rows, duplicates or people printed before "... and N more"."""
@@ -177,7 +178,8 @@ def _undo_import(args: argparse.Namespace, target: str | None, out: TextIO) -> i
                 print("No imports to undo.", file=out)
             for batch in batches:
                 print(
-                    f"{batch.batch_id}  {batch.at.astimezone():%d %b %Y %H:%M}  {batch.by}  "
+                    f"{batch.batch_id}  {english_date(batch.at.astimezone(), '%d %b %Y %H:%M')}  "
+                    f"{batch.by}  "
                     f"{batch.count} from {batch.source}",
                     file=out,
                 )
@@ -257,7 +259,8 @@ def _anonymise(args: argparse.Namespace, target: str | None, out: TextIO) -> int
             out,
             "",
             [
-                f"#{c.id} {c.name}: last active {c.last_active:%d %b %Y}, {c.assignments} shifts "
+                f"#{c.id} {c.name}: last active {english_date(c.last_active, '%d %b %Y')}, "
+                f"{c.assignments} shifts "
                 f"({c.hours:g} hours kept)"
                 for c in candidates
             ],

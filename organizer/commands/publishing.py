@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from organizer.commands import EXIT_OK, Handler, open_existing, progress_printer
 from organizer.errors import DomainError, PasswordStoreError
+from organizer.wording import english_date
 
 if TYPE_CHECKING:
     from organizer.ics.invitations import Person
@@ -170,7 +171,11 @@ def _publish(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
                 plan = plan_publish(
                     session, starts=starts, ends=ends, volunteer_ids=wanted, contact=contact
                 )
-            print(f"Publishing {starts:%d %b %Y %H:%M} to {ends:%d %b %Y %H:%M} UTC", file=out)
+            print(
+                f"Publishing {english_date(starts, '%d %b %Y %H:%M')} "
+                f"to {english_date(ends, '%d %b %Y %H:%M')} UTC",
+                file=out,
+            )
             print("\n".join(plan.lines()), file=out)
             if args.dry_run:
                 print("Dry run: nothing was sent.", file=out)

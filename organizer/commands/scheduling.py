@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from organizer.commands import EXIT_OK, Handler, open_existing, progress_printer
 from organizer.errors import DomainError
+from organizer.wording import english_date
 
 MAX_LISTED = 200
 
@@ -85,7 +86,7 @@ def _autofill(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
         )
         for placement in proposal.placements[:MAX_LISTED]:
             print(
-                f"{placement.starts_at:%a %d %b %H:%M}  {placement.event_title} – "
+                f"{english_date(placement.starts_at, '%a %d %b %H:%M')}  {placement.event_title} – "
                 f"{placement.role}: {placement.volunteer_name} ({placement.reason})",
                 file=out,
             )
@@ -95,7 +96,8 @@ def _autofill(args: argparse.Namespace, target: str | None, out: TextIO) -> int:
             print(f"... and {len(proposal.placements) - MAX_LISTED} more", file=out)
         for shift_id, occurrence, left, why in proposal.unfilled[:MAX_LISTED]:
             print(
-                f"Unfilled: shift {shift_id} at {occurrence:%d %b %H:%M}, {left} open: {why}",
+                f"Unfilled: shift {shift_id} at {english_date(occurrence, '%d %b %H:%M')}, "
+                f"{left} open: {why}",
                 file=out,
             )
         if args.apply:
@@ -130,7 +132,7 @@ def _check_roster(args: argparse.Namespace, target: str | None, out: TextIO) -> 
     blocking = sum(1 for f in findings if f.blocking)
     print(f"{len(findings)} findings ({blocking} blocking).", file=out)
     for finding in findings[:MAX_LISTED]:
-        when = f"{finding.occurrence_start:%d %b %Y %H:%M}"
+        when = f"{english_date(finding.occurrence_start, '%d %b %Y %H:%M')}"
         print(
             f"[{finding.severity}] {finding.kind} (shift {finding.shift_id}, {when}): "
             f"{finding.message}",

@@ -54,6 +54,7 @@ from organizer.services.base import apply_draft, record_change
 from organizer.services.events import EventDraft, EventService
 from organizer.services.series import SeriesService, SeriesState, capture_state
 from organizer.storage import Database
+from organizer.wording import english_date
 
 Progress = Callable[[str, float], None]
 """Called with a message and the fraction done (0.0 to 1.0)."""
@@ -799,7 +800,7 @@ def _plan_override(
     assert part.recurrence_id is not None
     recurrence_id = _instant(part.recurrence_id, plan.timezone)
     when = recurrence_id.astimezone(ZoneInfo(plan.timezone))
-    label = f"{_quoted(plan.title)} on {when.day} {when:%b %Y}"
+    label = f"{_quoted(plan.title)} on {when.day} {english_date(when, '%b %Y')}"
     if not _is_occurrence(plan, recurrence_id):
         problems.append(f"{label}: the changed occurrence is not a date of the series; skipped.")
         return None

@@ -58,6 +58,7 @@ from organizer.models.ids import AssignmentId, VolunteerId
 from organizer.services.base import chunks, record_change
 from organizer.services.occurrences import stored_horizon
 from organizer.storage import Database
+from organizer.wording import english_date
 
 DEFAULT_HORIZON = timedelta(weeks=8)
 """How far ahead a publish looks unless told otherwise."""
@@ -741,7 +742,7 @@ def _zone(name: str | None) -> ZoneInfo:
 
 def _when(moment: datetime, zone_name: str | None, *, all_day: bool = False) -> str:
     local = moment.astimezone(_zone(zone_name))
-    day = f"{local:%a} {local.day} {local:%b}"
+    day = f"{english_date(local, '%a')} {local.day} {english_date(local, '%b')}"
     return f"{day} (all day)" if all_day else f"{day} {local:%H:%M}"
 
 

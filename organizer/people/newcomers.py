@@ -35,6 +35,7 @@ from organizer.models.ids import VolunteerId
 from organizer.services.base import Service, check_version, chunks
 from organizer.services.volunteers import WEEKDAYS
 from organizer.storage import Database
+from organizer.wording import english_date
 
 EXPERIENCED_SHIFTS = 5
 """Attended shifts that make someone experienced enough to be a buddy."""
@@ -287,7 +288,9 @@ class OnboardingService(Service):
             setattr(person, field, on)
             self._stamp(person)
             session.flush()
-            what = f"{label} on {on:%d %b %Y}" if on else f"Cleared “{label.lower()}”"
+            what = (
+                f"{label} on {english_date(on, '%d %b %Y')}" if on else f"Cleared “{label.lower()}”"
+            )
             self._log(session, "update", "volunteer", volunteer_id, f"{what} (“{person.name}”)")
             session.flush()
             return self._checklists(session, [volunteer_id])[0]

@@ -38,6 +38,7 @@ from organizer.services.coverage import (
     scheduled_shifts,
 )
 from organizer.storage import Database
+from organizer.wording import english_date
 
 NO_CAUSE = "No cause"
 
@@ -88,7 +89,7 @@ class Period:
 
     def text(self) -> str:
         """``1 Nov 2026 – 30 Nov 2026``."""
-        return f"{self.first:%-d %b %Y} – {self.last:%-d %b %Y}"
+        return f"{english_date(self.first, '%-d %b %Y')} – {english_date(self.last, '%-d %b %Y')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +243,9 @@ class ReportService(Service):
             bucket[2] += no_shows
         return [
             PeriodHours(
-                f"{first:%B %Y}" if by == "month" else f"Week of {first:%-d %b %Y}",
+                f"{english_date(first, '%B %Y')}"
+                if by == "month"
+                else f"Week of {english_date(first, '%-d %b %Y')}",
                 first,
                 int(values[0]),
                 round(values[1], 2),
@@ -393,7 +396,10 @@ class ReportService(Service):
                 Column("Places filled", ColumnKind.COUNT),
                 Column("Filled", ColumnKind.PERCENT),
             ),
-            tuple((f"{w.week:%-d %b %Y}", w.cause, w.needed, w.filled, w.percent) for w in weeks),
+            tuple(
+                (f"{english_date(w.week, '%-d %b %Y')}", w.cause, w.needed, w.filled, w.percent)
+                for w in weeks
+            ),
             ("Total", None, needed, done, 100 * done / needed if needed else 100.0),
         )
 

@@ -9,6 +9,7 @@ from organizer.errors import NotFoundError
 from organizer.models import FileInfo, Volunteer
 from organizer.reports.hours import CauseHours, Period, ReportService
 from organizer.services.settings import SettingsService
+from organizer.wording import english_date
 
 ORGANISATION_KEY = "reports.organisation_name"
 """``file_info`` key holding the organisation's name as letters sign it."""
@@ -34,8 +35,8 @@ class HoursLetter:
         who = self.organisation or "our organisation"
         return (
             f"This is to confirm that {self.volunteer} gave {self.total_hours:.1f} hours "
-            f"as a volunteer with {who} between {self.period.first:%-d %B %Y} and "
-            f"{self.period.last:%-d %B %Y}, over {self.shifts} "
+            f"as a volunteer with {who} between {english_date(self.period.first, '%-d %B %Y')} and "
+            f"{english_date(self.period.last, '%-d %B %Y')}, over {self.shifts} "
             f"{'shift' if self.shifts == 1 else 'shifts'}."
         )
 

@@ -36,6 +36,7 @@ from organizer.scheduling.conflicts import (
 )
 from organizer.services.base import Service, chunks, record_change
 from organizer.storage import Database
+from organizer.wording import english_date
 
 Progress = Callable[[str, float], None]
 Cancelled = Callable[[], bool]
@@ -279,7 +280,7 @@ class AutoFillService(Service):
                     "assignment",
                     row.id,
                     f"Auto-fill proposed volunteer {row.volunteer_id} for shift {row.shift_id} "
-                    f"at {row.occurrence_start:%d %b %Y %H:%M}",
+                    f"at {english_date(row.occurrence_start, '%d %b %Y %H:%M')}",
                 )
             record_change(
                 session,

@@ -44,7 +44,7 @@ from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.occurrences import LONG_OCCURRENCE
 from organizer.services.roster import merged_windows, shift_on_occurrence
 from organizer.storage import Database
-from organizer.wording import WEEKDAYS, clock_text, end_text, join_words
+from organizer.wording import WEEKDAYS, clock_text, end_text, english_date, join_words
 
 NEWCOMER_DAYS = 90
 SlotKey = tuple[int, datetime]
@@ -339,7 +339,13 @@ class World:
         limits = self.limits
         for kind, own_limit, org_limit, total, period in (
             ("week", person.max_week, limits.max_hours_per_week, week_hours, "that week"),
-            ("month", person.max_month, limits.max_hours_per_month, month_hours, f"in {day:%B}"),
+            (
+                "month",
+                person.max_month,
+                limits.max_hours_per_month,
+                month_hours,
+                f"in {english_date(day, '%B')}",
+            ),
         ):
             if own_limit is not None and total > own_limit + 1e-9:
                 found.add(
@@ -674,11 +680,11 @@ def _span_text(other: SlotFacts, slot: SlotFacts) -> str:
     text = f"from {clock_text(start)} to {clock_text(end)}"
     if start.date() == slot.starts_at.astimezone(where).date():
         return text + " that day"
-    return text + f" on {start:%a} {_day(start.date())}"
+    return text + f" on {english_date(start, '%a')} {_day(start.date())}"
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return f"{day.day} {english_date(day, '%b %Y')}"
 
 
 def _plural(count: int, noun: str) -> str:

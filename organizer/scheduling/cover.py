@@ -23,6 +23,7 @@ from organizer.scheduling.conflicts import (
 )
 from organizer.services.base import Service, check_version
 from organizer.storage import Database
+from organizer.wording import english_date
 
 RECENT_DAYS = 30
 RECENT = timedelta(days=RECENT_DAYS)
@@ -224,7 +225,7 @@ class CoverService(Service):
                 "cover request",
                 row.id,
                 f"Asked {volunteer.name} to cover “{slot.title} – {slot.role}” "
-                f"on {slot.starts_at:%d %b %Y %H:%M}",
+                f"on {english_date(slot.starts_at, '%d %b %Y %H:%M')}",
             )
             return row.id
 

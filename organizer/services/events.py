@@ -48,6 +48,7 @@ from organizer.services.occurrences import (
 )
 from organizer.storage import Database
 from organizer.validation import Problems, strip_or_none
+from organizer.wording import english_date
 
 # Changes to these fields matter to a volunteer's calendar, so they raise SEQUENCE.
 CALENDAR_FIELDS = frozenset(
@@ -285,7 +286,7 @@ class EventService(CrudService[Event, EventDraft]):
         return self._modify(
             event_id,
             expected_version,
-            f"Removed the occurrence on {recurrence_id:%d %b %Y}",
+            f"Removed the occurrence on {english_date(recurrence_id, '%d %b %Y')}",
             change,
         )
 
@@ -342,7 +343,7 @@ class EventService(CrudService[Event, EventDraft]):
         return self._modify(
             event_id,
             expected_version,
-            f"Changed the occurrence on {recurrence_id:%d %b %Y}",
+            f"Changed the occurrence on {english_date(recurrence_id, '%d %b %Y')}",
             change,
         )
 
@@ -981,7 +982,8 @@ class AssignmentService(CrudService[Assignment, AssignmentDraft]):
 
     def describe(self, row: Assignment) -> str:
         """Named by shift and occurrence."""
-        return f"assignment on shift {row.shift_id} at {row.occurrence_start:%d %b %Y %H:%M}"
+        when = english_date(row.occurrence_start, "%d %b %Y %H:%M")
+        return f"assignment on shift {row.shift_id} at {when}"
 
     def validate(
         self, session: Session, draft: AssignmentDraft, existing_id: int | None

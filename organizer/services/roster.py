@@ -71,7 +71,7 @@ from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
 from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
 from organizer.storage import Database
-from organizer.wording import WEEKDAYS, clock_text, end_text, join_words
+from organizer.wording import WEEKDAYS, clock_text, end_text, english_date, join_words
 
 if TYPE_CHECKING:
     from organizer.scheduling.conflicts import Booking, SlotFacts, World
@@ -626,7 +626,7 @@ class RosterService(Service):
         if start.date() == self._local(slot.starts_at).date():
             when += " that day"
         else:
-            when += f" on {start:%a} {_day_text(start.date())}"
+            when += f" on {english_date(start, '%a')} {_day_text(start.date())}"
         return f"{name} is already on “{other.title} – {other.role}” {when}."
 
     def _availability_message(self, person: _Someone, slot: _Slot) -> str:
@@ -1240,7 +1240,7 @@ def _person_order(person: BoardPerson) -> tuple[bool, str]:
 
 
 def _day_text(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return f"{day.day} {english_date(day, '%b %Y')}"
 
 
 __all__ = [

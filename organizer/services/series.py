@@ -55,6 +55,7 @@ from organizer.services.events import EventDraft, EventService
 from organizer.services.occurrences import LONG_OCCURRENCE, refresh_event
 from organizer.storage import Database
 from organizer.validation import Problems
+from organizer.wording import english_date
 
 FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)
 # Moved bookings wait here for a moment so that swapping two never trips the unique slot.
@@ -1044,7 +1045,7 @@ def _local(instant: datetime, tz_name: str) -> datetime:
 
 def _day_text(instant: datetime, tz_name: str) -> str:
     local = instant.astimezone(ZoneInfo(tz_name))
-    return f"{local:%A} {local.day} {local:%B %Y}"
+    return f"{english_date(local, '%A')} {local.day} {english_date(local, '%B %Y')}"
 
 
 def _moved_with(
@@ -1290,7 +1291,7 @@ def _remap(
         count = sum(1 for b in bookings if b.occurrence_start in missing)
         first = min(missing).astimezone(ZoneInfo(event.timezone))
         raise DomainError(
-            f"{_plural(count, 'booking')} from {first.day} {first:%B %Y} on would have no "
+            f"{_plural(count, 'booking')} from {english_date(first, '%-d %B %Y')} on would have no "
             "date in the changed series. Take those volunteers off first, or keep more dates."
         )
     unmatched_shifts = [

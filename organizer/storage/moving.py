@@ -36,6 +36,7 @@ from organizer.storage import (
     Database,
     migration_config,
 )
+from organizer.wording import english_date
 
 Progress = Callable[[str, float], None]
 """A progress callback: what is happening, and the fraction done (0 to 1)."""
@@ -74,7 +75,9 @@ def refuse_if_moved(db: Database) -> None:
         return
     when = info.get(MOVED_AT, "")
     try:
-        shown = f"{datetime.fromisoformat(when).astimezone(UTC):%d %b %Y %H:%M} UTC"
+        shown = (
+            f"{english_date(datetime.fromisoformat(when).astimezone(UTC), '%d %b %Y %H:%M')} UTC"
+        )
     except ValueError:
         shown = when or "an unknown date"
     raise DatabaseMovedError(
