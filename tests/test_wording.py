@@ -5,6 +5,7 @@ from __future__ import annotations
 import locale
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -50,3 +51,16 @@ def test_end_of_day_and_lists() -> None:
     assert join_words(["a"]) == "a"
     assert join_words(["a", "b"]) == "a and b"
     assert join_words(["a", "b", "c"]) == "a, b and c"
+
+
+def test_no_code_asks_strftime_for_a_day_without_its_zero() -> None:
+    """Windows' strftime has no ``%-d``: only :func:`english_date` may be given it."""
+    root = Path(__file__).resolve().parent.parent / "organizer"
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if path.name != "wording.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "%-d" in line and "english_date(" not in line
+    ]
+    assert found == []

@@ -43,7 +43,6 @@ from organizer.ui.context import ViewContext
 from organizer.ui.reports.documents import sign_in_html, write_pdf
 from organizer.ui.roster.widgets import MessageBar, heading_label, muted_label
 from organizer.ui.undo import EditCommand, push_done
-from organizer.wording import english_date
 
 CHOICES: tuple[tuple[str, Attendance | None], ...] = (
     ("Not recorded", None),
@@ -156,9 +155,9 @@ class AttendanceDialog(QDialog):
         starts, ends = sheet.starts_at.astimezone(), sheet.ends_at.astimezone()
         self.title.setText(self.tr("Attendance: {title}").format(title=sheet.title))
         place = f" · {sheet.place}" if sheet.place else ""
-        self.details.setText(
-            f"{english_date(starts, '%A %-d %B %Y')}, {starts:%H:%M}–{ends:%H:%M}{place}"
-        )
+        # The day without a leading zero by hand: Windows' strftime has no code for it.
+        day = f"{starts:%A} {starts.day} {starts:%B %Y}"
+        self.details.setText(f"{day}, {starts:%H:%M}–{ends:%H:%M}{place}")
         self.rows = [(shift, person) for shift in sheet.shifts for person in shift.people]
         self.table.setRowCount(len(self.rows))
         for row, (shift, person) in enumerate(self.rows):

@@ -17,7 +17,6 @@ from organizer.errors import DomainError
 from organizer.reports.attendance import OccurrenceSheet, SheetPerson
 from organizer.reports.letters import HoursLetter
 from organizer.reports.tables import Table, format_cell
-from organizer.wording import english_date
 
 WALK_IN_ROWS = 8
 """Blank rows at the end of a sign-in sheet for people who turn up unannounced."""
@@ -81,7 +80,7 @@ def letter_html(letter: HoursLetter) -> str:
     return (
         f"<html><head>{_STYLE}</head><body>"
         f"<h1>{sender or 'Volunteer hours'}</h1>"
-        f'<p class="sub">{english_date(letter.written_on, "%-d %B %Y")}</p>'
+        f'<p class="sub">{letter.written_on.day} {letter.written_on:%B %Y}</p>'
         f"<h2>Hours given by {escape(letter.volunteer)}</h2>"
         f"<p>{escape(letter.paragraph)}</p>"
         '<table width="70%" cellspacing="0" border="1" style="border-collapse:collapse">'
@@ -124,7 +123,7 @@ def sign_in_html(sheet: OccurrenceSheet, walk_ins: int = WALK_IN_ROWS) -> str:
     place = f" · {escape(sheet.place)}" if sheet.place else ""
     return (
         f"<html><head>{_STYLE}</head><body><h1>Sign-in: {escape(sheet.title)}</h1>"
-        f'<p class="sub">{english_date(starts, "%A %-d %B %Y")}, '
+        f'<p class="sub">{starts:%A} {starts.day} {starts:%B %Y}, '
         f"{starts:%H:%M}–{ends:%H:%M}{place}</p>"
         '<table width="100%" cellspacing="0" cellpadding="9" border="1" '
         'style="border-collapse:collapse">'

@@ -25,7 +25,6 @@ from organizer.models import AssignmentStatus
 from organizer.models.ids import AssignmentId
 from organizer.services.coverage import FillStatus
 from organizer.services.roster import BoardPerson, BoardShift, Candidate, Clash
-from organizer.wording import english_date
 
 VOLUNTEER_MIME = "application/x-organizer-volunteer"
 
@@ -71,7 +70,7 @@ def time_span(starts: datetime, ends: datetime) -> str:
 
 def day_text(day: date) -> str:
     """A date as a heading, "Monday 23 November"."""
-    return f"{english_date(day, '%A')} {day.day} {english_date(day, '%B')}"
+    return f"{day:%A} {day.day} {day:%B}"
 
 
 def fill_words(shift: BoardShift) -> str:

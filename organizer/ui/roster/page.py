@@ -59,7 +59,6 @@ from organizer.ui.roster.widgets import (
     search_field,
     shift_summary,
 )
-from organizer.wording import english_date
 
 RELOAD_DELAY_MS = 40
 SEARCH_DELAY_MS = 200
@@ -81,12 +80,10 @@ def week_label(period: Period) -> str:
     first = period.start.astimezone().date()
     last = first + timedelta(days=6)
     if first.year != last.year:
-        return (
-            f"{first.day} {english_date(first, '%B %Y')} – {last.day} {english_date(last, '%B %Y')}"
-        )
+        return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
     if first.month != last.month:
-        return f"{first.day} {english_date(first, '%B')} – {last.day} {english_date(last, '%B %Y')}"
-    return f"{first.day}–{last.day} {english_date(last, '%B %Y')}"
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day}–{last.day} {last:%B %Y}"
 
 
 def _replace(old: QWidget | None, new: QWidget) -> Any:

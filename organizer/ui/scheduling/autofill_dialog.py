@@ -38,7 +38,6 @@ from organizer.ui.context import ViewContext
 from organizer.ui.roster.models import time_span
 from organizer.ui.roster.widgets import MessageBar, heading_label, muted_label
 from organizer.ui.scheduling.actions import CancelFlag, SchedulingActions
-from organizer.wording import english_date
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -52,7 +51,7 @@ OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
 def when_text(starts: datetime, ends: datetime) -> str:
     """The time of a shift, "Tue 1 Dec, 10:00–12:00"."""
     local = starts.astimezone()
-    return f"{english_date(local, '%a %-d %b')}, {time_span(starts, ends)}"
+    return f"{local:%a} {local.day} {local:%b}, {time_span(starts, ends)}"
 
 
 def warnings_text(placement: Any) -> str:

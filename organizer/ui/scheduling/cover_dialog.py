@@ -34,7 +34,6 @@ from organizer.ui.context import ViewContext
 from organizer.ui.roster.models import badge_text, fill_words
 from organizer.ui.roster.widgets import MessageBar, heading_label, muted_label, shift_summary
 from organizer.ui.scheduling.actions import SchedulingActions
-from organizer.wording import english_date
 
 Index = QModelIndex | QPersistentModelIndex
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,7 +55,7 @@ def _short_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     local = moment.astimezone()
-    return f"{english_date(local, '%a')} {local.day} {english_date(local, '%b')} {local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
 
 
 class RecordModel(QAbstractTableModel):

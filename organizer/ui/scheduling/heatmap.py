@@ -46,7 +46,6 @@ from organizer.errors import OrganizerError
 from organizer.services.coverage import ShiftFill
 from organizer.ui.context import ViewContext
 from organizer.ui.roster.delegates import blend, is_dark
-from organizer.wording import english_date
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -129,7 +128,7 @@ def summarise_days(fills: Iterable[ShiftFill], first: date, days: int) -> list[D
 
 def day_tooltip(cell: DayCoverage) -> str:
     """A day in words, "Tue 3 Dec: 14 of 18 places filled, 2 shifts short"."""
-    when = f"{english_date(cell.day, '%a')} {cell.day.day} {english_date(cell.day, '%b')}"
+    when = f"{cell.day:%a} {cell.day.day} {cell.day:%b}"
     if cell.status is DayStatus.NOTHING:
         return _tr("{when}: nothing planned").format(when=when)
     text = _tr("{when}: {filled} of {needed} places filled").format(
@@ -241,17 +240,13 @@ class HeatMapModel(QAbstractTableModel):
             if not 0 <= section < 7:
                 return None
             day = date(2024, 1, 1) + timedelta(days=section)  # a Monday
-            return (
-                f"{english_date(day, '%a')}"
-                if role == Qt.ItemDataRole.DisplayRole
-                else f"{english_date(day, '%A')}"
-            )
+            return f"{day:%a}" if role == Qt.ItemDataRole.DisplayRole else f"{day:%A}"
         if not 0 <= section < self.rowCount():
             return None
         monday = self._cells[section * 7].day
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tr("Week of {day}").format(day=f"{monday.day} {english_date(monday, '%B %Y')}")
-        return f"{monday.day} {english_date(monday, '%b')}"
+            return _tr("Week of {day}").format(day=f"{monday.day} {monday:%B %Y}")
+        return f"{monday.day} {monday:%b}"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Days can be chosen, not edited."""
@@ -289,7 +284,7 @@ class HeatMapDelegate(QStyledItemDelegate):
         small.setPointSizeF(option.font.pointSizeF() * 0.82)
         painter.setFont(small)
         painter.setPen(muted)
-        label = str(cell.day.day) if cell.day.day != 1 else f"1 {english_date(cell.day, '%b')}"
+        label = str(cell.day.day) if cell.day.day != 1 else f"1 {cell.day:%b}"
         painter.drawText(
             tile.adjusted(4, 1, -3, 0),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,

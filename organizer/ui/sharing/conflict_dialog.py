@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from organizer.errors import ConflictError
 from organizer.ui.tones import Tone, scaled_font, tone_colours
-from organizer.wording import english_date
 
 
 class Choice(enum.Enum):
@@ -113,7 +112,7 @@ def _when(moment: datetime | None) -> str:
     local = moment.astimezone()
     if local.date() == datetime.now().astimezone().date():
         return f" at {local:%H:%M}"
-    return f" at {local:%H:%M} on {english_date(local, '%d %b')}"
+    return f" at {local:%H:%M} on {local:%d %b}"
 
 
 class ConflictDialog(QDialog):

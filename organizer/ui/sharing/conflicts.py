@@ -22,7 +22,6 @@ from organizer.services.series import RoleDraft, Scope
 from organizer.ui.sharing.conflict_dialog import Choice, ConflictDialog, FieldVersions
 from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.record import VolunteerRecord
-from organizer.wording import english_date
 
 if TYPE_CHECKING:
     from organizer.models import Volunteer
@@ -267,7 +266,7 @@ def event_fields(
 
 
 def _moment_text(value: datetime, zone: str) -> str:
-    return f"{english_date(value.astimezone(ZoneInfo(zone)), '%a %d %b %Y %H:%M')} ({zone})"
+    return f"{value.astimezone(ZoneInfo(zone)):%a %d %b %Y %H:%M} ({zone})"
 
 
 def _roles(roles: tuple[RoleDraft, ...]) -> str:

@@ -19,7 +19,6 @@ from organizer.changes import DataChange
 from organizer.sharing.watch import ChangeInfo, ChangeWatcher
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
-from organizer.wording import english_date
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ def local_time(moment: datetime) -> str:
     local = moment.astimezone()
     if local.date() == datetime.now().astimezone().date():
         return f"{local:%H:%M}"
-    return f"{local:%H:%M} on {english_date(local, '%d %b')}"
+    return f"{local:%H:%M} on {local:%d %b}"
 
 
 def change_of(changes: Sequence[ChangeInfo]) -> DataChange:

@@ -26,7 +26,6 @@ from organizer.errors import OrganizerError
 from organizer.sharing.backups import BackupInfo
 from organizer.sharing.presence import PresenceInfo
 from organizer.ui.sharing.live import local_time
-from organizer.wording import english_date
 
 if TYPE_CHECKING:
     from organizer.app import Workspace
@@ -44,8 +43,7 @@ def size_text(size: int) -> str:
 def backup_text(info: BackupInfo) -> str:
     """One line of the list: when the backup was taken, how big it is, where it is."""
     local = info.taken_at.astimezone()
-    taken = english_date(local, "%a %d %b %Y, %H:%M")
-    return f"{taken} — {size_text(info.size)} — {info.path.parent}"
+    return f"{local:%a %d %b %Y}, {local:%H:%M} — {size_text(info.size)} — {info.path.parent}"
 
 
 def refusal_text(others: list[PresenceInfo]) -> str:
