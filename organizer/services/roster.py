@@ -216,6 +216,25 @@ class _Slot:
         """The date of the shift where the event happens (qualifications are checked on it)."""
         return self.starts_at.astimezone(zone(self.event_zone)).date()
 
+    @classmethod
+    def of(cls, facts: SlotFacts, booking: Booking | None = None) -> _Slot:
+        """The scheduling engine's slot (and one of its bookings) as the roster's."""
+        return cls(
+            ShiftId(facts.shift_id),
+            EventId(facts.event_id),
+            facts.occurrence_start,
+            facts.starts_at,
+            facts.ends_at,
+            facts.title,
+            facts.role,
+            facts.zone,
+            None if facts.qualification_id is None else QualificationId(facts.qualification_id),
+            None
+            if booking is None or booking.assignment_id is None
+            else AssignmentId(booking.assignment_id),
+            None if booking is None else VolunteerId(booking.volunteer_id),
+        )
+
 
 class _Someone(Protocol):
     """What the roster's checks read of a person: its own :class:`_Person` or the engine's."""
@@ -428,14 +447,19 @@ class RosterService(Service):
 
         # One read for both: the engine's world holds all the roster's own checks need.
         with self.db.read() as session:
-            slot = _slot(session, shift_id, recurrence_id)
             world, facts = ConflictService(self.db, self.actor).world_for_slot(
                 session, shift_id, recurrence_id, [volunteer_id]
             )
-            qualification = _qualification_name(session, slot.qualification_id)
         person = world.people.get(volunteer_id)
         if person is None:
             raise NotFoundError("volunteer", volunteer_id)
+        slot = _Slot.of(facts)
+        # The world names the qualifications its slots need.
+        qualification = (
+            None
+            if slot.qualification_id is None
+            else world.qualification_names.get(slot.qualification_id)
+        )
         busy = _booked(world.bookings.get(volunteer_id, ()), slot.starts_at, slot.ends_at)
         found = self._clashes(person, slot, busy, qualification)
         found.extend(_engine_clashes(world.findings(volunteer_id, facts)))
@@ -770,22 +794,9 @@ def _busy_people(session: Session, start: datetime, end: datetime) -> set[int]:
 def _booked(bookings: Iterable[Booking], start: datetime, end: datetime) -> list[_Slot]:
     """The engine's ``bookings`` of one person whose shifts overlap ``[start, end)``."""
     return [
-        _Slot(
-            ShiftId(slot.shift_id),
-            EventId(slot.event_id),
-            slot.occurrence_start,
-            slot.starts_at,
-            slot.ends_at,
-            slot.title,
-            slot.role,
-            slot.zone,
-            assignment_id=None
-            if booking.assignment_id is None
-            else AssignmentId(booking.assignment_id),
-            volunteer_id=VolunteerId(booking.volunteer_id),
-        )
+        _Slot.of(booking.slot, booking)
         for booking in bookings
-        if (slot := booking.slot).starts_at < end and slot.ends_at > start
+        if booking.slot.starts_at < end and booking.slot.ends_at > start
     ]
 
 
