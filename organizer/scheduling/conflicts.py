@@ -883,30 +883,27 @@ def load_bookings(
             OccurrenceRow.ends_at > start,
         )
     )
-    queries = (
-        [base]
+    query = (
+        base
         if volunteer_ids is None
-        else [base.where(among(connection, Assignment.volunteer_id, volunteer_ids))]
+        else base.where(among(connection, Assignment.volunteer_id, volunteer_ids))
     )
+    rows = driver_rows(connection, query, {}) if from_driver else connection.execute(query).all()
     found: list[Booking] = []
     # People on one slot share its facts and length; a slot is known by its shift and
     # occurrence (as read: text, from the driver).
     slots: dict[tuple[int, Any], tuple[SlotFacts, float]] = {}
-    for query in queries:
-        rows = (
-            driver_rows(connection, query, {}) if from_driver else connection.execute(query).all()
-        )
-        for row in rows:
-            known = slots.get((row[0], row[2]))
-            if known is None:
-                if from_driver:
-                    times = (instants[row[2]], instants[row[3]], instants[row[4]])
-                    slot = _to_slot((*row[:2], *times, *row[5:14]))
-                else:
-                    slot = _to_slot(row)
-                known = slots[row[0], row[2]] = (slot, slot.hours)
-            aid, vid, hours = row[14:17]
-            found.append(Booking(aid, vid, known[0], known[1] if hours is None else hours))
+    for row in rows:
+        known = slots.get((row[0], row[2]))
+        if known is None:
+            if from_driver:
+                times = (instants[row[2]], instants[row[3]], instants[row[4]])
+                slot = _to_slot((*row[:2], *times, *row[5:14]))
+            else:
+                slot = _to_slot(row)
+            known = slots[row[0], row[2]] = (slot, slot.hours)
+        aid, vid, hours = row[14:17]
+        found.append(Booking(aid, vid, known[0], known[1] if hours is None else hours))
     return found
 
 
