@@ -16,7 +16,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from organizer.errors import ValidationError
 from organizer.timezones import is_known_zone
-from organizer.wording import english_date
+from organizer.wording import english_date, join_words
 
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_RULE_LENGTH = 500
@@ -384,21 +384,15 @@ def describe(rule: str | None, tz_name: str | None = None) -> str:
             name = names.get(code, code)
             ordinal = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
             days.append(f"the {ordinal[prefix]} {name}" if prefix in ordinal else name)
-        words += " on " + _join(days)
+        words += " on " + join_words(days)
         if unit == "week" and interval == 1:
-            words = "Every " + _join(days)
+            words = "Every " + join_words(days)
     if "UNTIL" in values:
         until = datetime.strptime(values["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         if tz_name:
             until = until.astimezone(ZoneInfo(tz_name))
-        words += f" until {until.day} {english_date(until, '%B %Y')}"
+        words += f" until {english_date(until, '%-d %B %Y')}"
     elif "COUNT" in values:
         count = int(values["COUNT"])
         words += ", once" if count == 1 else f", {count} times"
     return words
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -35,6 +35,11 @@ def english_date(moment: date, pattern: str) -> str:
     return moment.strftime(_NAMED.sub(named, pattern))
 
 
+def day_text(day: date) -> str:
+    """A date as messages write it: "7 Dec 2026"."""
+    return english_date(day, "%-d %b %Y")
+
+
 def clock_text(moment: time | datetime) -> str:
     """Hours and minutes on a 24-hour clock ("18:30"), as ``%H:%M`` writes them.
 

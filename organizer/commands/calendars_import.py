@@ -141,14 +141,10 @@ def _row_text(row: ImportRow) -> str:
 def _when(starts: datetime | None, ends: datetime | None, all_day: bool, tz: str) -> str:
     if starts is None or ends is None:
         return ""
-    day = f"{english_date(starts, '%a')} {starts.day} {english_date(starts, '%b %Y')}"
+    day = english_date(starts, "%a %-d %b %Y")
     if all_day:
         return f"{day} (all day)"
-    end = (
-        f"{ends:%H:%M}"
-        if ends.date() == starts.date()
-        else f"{ends.day} {english_date(ends, '%b %H:%M')}"
-    )
+    end = f"{ends:%H:%M}" if ends.date() == starts.date() else english_date(ends, "%-d %b %H:%M")
     return f"{day} {starts:%H:%M}–{end} {tz}"
 
 

@@ -132,7 +132,7 @@ def _check_roster(args: argparse.Namespace, target: str | None, out: TextIO) -> 
     blocking = sum(1 for f in findings if f.blocking)
     print(f"{len(findings)} findings ({blocking} blocking).", file=out)
     for finding in findings[:MAX_LISTED]:
-        when = f"{english_date(finding.occurrence_start, '%d %b %Y %H:%M')}"
+        when = english_date(finding.occurrence_start, "%d %b %Y %H:%M")
         print(
             f"[{finding.severity}] {finding.kind} (shift {finding.shift_id}, {when}): "
             f"{finding.message}",

@@ -800,7 +800,7 @@ def _plan_override(
     assert part.recurrence_id is not None
     recurrence_id = _instant(part.recurrence_id, plan.timezone)
     when = recurrence_id.astimezone(ZoneInfo(plan.timezone))
-    label = f"{_quoted(plan.title)} on {when.day} {english_date(when, '%b %Y')}"
+    label = f"{_quoted(plan.title)} on {english_date(when, '%-d %b %Y')}"
     if not _is_occurrence(plan, recurrence_id):
         problems.append(f"{label}: the changed occurrence is not a date of the series; skipped.")
         return None

@@ -742,7 +742,7 @@ def _zone(name: str | None) -> ZoneInfo:
 
 def _when(moment: datetime, zone_name: str | None, *, all_day: bool = False) -> str:
     local = moment.astimezone(_zone(zone_name))
-    day = f"{english_date(local, '%a')} {local.day} {english_date(local, '%b')}"
+    day = english_date(local, "%a %-d %b")
     return f"{day} (all day)" if all_day else f"{day} {local:%H:%M}"
 
 

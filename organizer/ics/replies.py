@@ -302,7 +302,7 @@ def _match(session: Session, reply: ReplyPreview) -> ReplyResult:
 
 def _shift_text(role: str, title: str, start: datetime, tz: str) -> str:
     local = start.astimezone(ZoneInfo(tz))
-    return f"“{role}” at “{title}” on {local.day} {english_date(local, '%b %Y %H:%M')}"
+    return f"“{role}” at “{title}” on {english_date(local, '%-d %b %Y %H:%M')}"
 
 
 def apply_replies(

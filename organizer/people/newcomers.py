@@ -33,9 +33,8 @@ from organizer.models import (
 )
 from organizer.models.ids import VolunteerId
 from organizer.services.base import Service, check_version, chunks
-from organizer.services.volunteers import WEEKDAYS
 from organizer.storage import Database
-from organizer.wording import english_date
+from organizer.wording import WEEKDAYS, english_date
 
 EXPERIENCED_SHIFTS = 5
 """Attended shifts that make someone experienced enough to be a buddy."""

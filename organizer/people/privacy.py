@@ -48,8 +48,8 @@ from organizer.models import (
 )
 from organizer.models.ids import VolunteerId
 from organizer.services.base import Service, check_version, chunks
-from organizer.services.volunteers import WEEKDAYS
 from organizer.storage import Database
+from organizer.wording import WEEKDAYS
 
 Progress = Callable[[str, float], None]
 Cancelled = Callable[[], bool]

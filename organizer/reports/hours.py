@@ -243,7 +243,7 @@ class ReportService(Service):
             bucket[2] += no_shows
         return [
             PeriodHours(
-                f"{english_date(first, '%B %Y')}"
+                english_date(first, "%B %Y")
                 if by == "month"
                 else f"Week of {english_date(first, '%-d %b %Y')}",
                 first,
@@ -397,7 +397,7 @@ class ReportService(Service):
                 Column("Filled", ColumnKind.PERCENT),
             ),
             tuple(
-                (f"{english_date(w.week, '%-d %b %Y')}", w.cause, w.needed, w.filled, w.percent)
+                (english_date(w.week, "%-d %b %Y"), w.cause, w.needed, w.filled, w.percent)
                 for w in weeks
             ),
             ("Total", None, needed, done, 100 * done / needed if needed else 100.0),

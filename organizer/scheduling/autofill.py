@@ -36,7 +36,7 @@ from organizer.scheduling.conflicts import (
 )
 from organizer.services.base import Service, chunks, record_change
 from organizer.storage import Database
-from organizer.wording import english_date
+from organizer.wording import WEEKDAYS, english_date
 
 Progress = Callable[[str, float], None]
 Cancelled = Callable[[], bool]
@@ -48,7 +48,6 @@ SEGMENTS = ((4.0, 1.0), (4.0, 2.0), (8.0, 4.0), (1e4, 8.0))
 """Widths (hours) and slopes of the fairness cost of a volunteer's added hours."""
 LOAD_REACH = timedelta(days=40)
 """How far either side of the slots the hours people already hold are counted (fairness)."""
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.occurrences import LONG_OCCURRENCE
 from organizer.services.roster import merged_windows, shift_on_occurrence
 from organizer.storage import Database
-from organizer.wording import WEEKDAYS, clock_text, end_text, english_date, join_words
+from organizer.wording import WEEKDAYS, clock_text, day_text, end_text, english_date, join_words
 
 NEWCOMER_DAYS = 90
 SlotKey = tuple[int, datetime]
@@ -288,7 +288,11 @@ class World:
         away = away_period(person, slot)
         if away is not None:
             first, last, why = away
-            span = f"on {_day(first)}" if first == last else f"from {_day(first)} to {_day(last)}"
+            span = (
+                f"on {day_text(first)}"
+                if first == last
+                else f"from {day_text(first)} to {day_text(last)}"
+            )
             because = f" ({why})" if why else ""
             found.add("blackout", True, f"{person.name} cannot help {span}{because}.")
         if slot.qualification_id is not None:
@@ -305,7 +309,7 @@ class World:
                 found.add(
                     "expired_qualification",
                     True,
-                    f"{person.name}'s “{name}” expired on {_day(expired)}, before this shift.",
+                    f"{person.name}'s “{name}” expired on {day_text(expired)}, before this shift.",
                 )
         if person.windows and covering_window(person, slot) is None:
             windows = [
@@ -680,11 +684,7 @@ def _span_text(other: SlotFacts, slot: SlotFacts) -> str:
     text = f"from {clock_text(start)} to {clock_text(end)}"
     if start.date() == slot.starts_at.astimezone(where).date():
         return text + " that day"
-    return text + f" on {english_date(start, '%a')} {_day(start.date())}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {english_date(day, '%b %Y')}"
+    return text + f" on {english_date(start, '%a %-d %b %Y')}"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -71,7 +71,7 @@ from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.events import AssignmentDraft, AssignmentService, occurrence_exists
 from organizer.services.occurrences import LONG_OCCURRENCE, stored_horizon
 from organizer.storage import Database
-from organizer.wording import WEEKDAYS, clock_text, end_text, english_date, join_words
+from organizer.wording import WEEKDAYS, clock_text, day_text, end_text, english_date, join_words
 
 if TYPE_CHECKING:
     from organizer.scheduling.conflicts import Booking, SlotFacts, World
@@ -608,9 +608,9 @@ class RosterService(Service):
         if away is not None:
             first, last, why = away
             span = (
-                f"on {_day_text(first)}"
+                f"on {day_text(first)}"
                 if first == last
-                else f"from {_day_text(first)} to {_day_text(last)}"
+                else f"from {day_text(first)} to {day_text(last)}"
             )
             because = f" ({why})" if why else ""
             found.append(Clash(ClashKind.BLACKOUT, True, f"{name} cannot help {span}{because}."))
@@ -631,7 +631,7 @@ class RosterService(Service):
                     Clash(
                         ClashKind.EXPIRED_QUALIFICATION,
                         True,
-                        f"{name}'s {label} expired on {_day_text(expires)}.",
+                        f"{name}'s {label} expired on {day_text(expires)}.",
                     )
                 )
         if person.windows and _covering_window(person, slot) is None:
@@ -650,7 +650,7 @@ class RosterService(Service):
         if start.date() == self._local(slot.starts_at).date():
             when += " that day"
         else:
-            when += f" on {english_date(start, '%a')} {_day_text(start.date())}"
+            when += f" on {english_date(start, '%a %-d %b %Y')}"
         return f"{name} is already on “{other.title} – {other.role}” {when}."
 
     def _availability_message(self, person: _Someone, slot: _Slot) -> str:
@@ -1248,10 +1248,6 @@ def _reason(
 
 def _person_order(person: BoardPerson) -> tuple[bool, str]:
     return (not person.holds_place, person.name.casefold())
-
-
-def _day_text(day: date) -> str:
-    return f"{day.day} {english_date(day, '%b %Y')}"
 
 
 __all__ = [

@@ -1045,7 +1045,7 @@ def _local(instant: datetime, tz_name: str) -> datetime:
 
 def _day_text(instant: datetime, tz_name: str) -> str:
     local = instant.astimezone(ZoneInfo(tz_name))
-    return f"{english_date(local, '%A')} {local.day} {english_date(local, '%B %Y')}"
+    return english_date(local, "%A %-d %B %Y")
 
 
 def _moved_with(

@@ -25,8 +25,7 @@ from organizer.models.ids import QualificationId, VolunteerId
 from organizer.recurrence import zone
 from organizer.services.base import CrudService
 from organizer.validation import Problems, strip_or_none
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from organizer.wording import WEEKDAYS
 
 
 @dataclass(frozen=True)
