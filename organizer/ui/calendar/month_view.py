@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QStaticText,
+)
 from PySide6.QtWidgets import QWidget
 
 from organizer.ui.calendar.canvas import (
@@ -13,7 +24,6 @@ from organizer.ui.calendar.canvas import (
     DropTarget,
     ItemCanvas,
     mix,
-    paint_chip,
     static_text,
 )
 from organizer.ui.calendar.items import CalendarItem, drawn
@@ -24,6 +34,45 @@ from organizer.ui.calendar.text import day_text, time_text
 NEW_EVENT_TIME = time(10, 0)
 CHIP_GAP = 2
 CELL_PADDING = 3
+_LABELS_MOST = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """Where a month puts its cells, chips, lines and labels at one size, in one font.
+
+    Every month of as many weeks shares it, so turning the page places nothing anew.
+    ``cells`` and ``slots`` are by the day's place in the grid; each day has at least one
+    slot, for a "+N more" where no chip fits.  The labels are placed as first drawn.
+    """
+
+    key: Hashable
+    fits: int
+    cells: list[QRectF]
+    slots: list[list[QRectF]]
+    lines: list[QLineF]
+    frame: QRectF
+    labels: dict[Hashable, tuple[QPointF, QStaticText, QRectF]] = field(default_factory=dict)
+
+    def label(
+        self, key: Hashable, place: QRectF, text: QStaticText, spot: QRectF | None = None
+    ) -> tuple[QPointF, QStaticText, QRectF]:
+        """Where ``text`` goes in ``spot`` (centred) or ``place`` (left, centred upright)."""
+        found = self.labels.get(key)
+        if found is None:
+            if len(self.labels) >= _LABELS_MOST:
+                self.labels.clear()
+            size = text.size()
+            if spot is None:
+                upright = (place.height() - size.height()) / 2
+                point = QPointF(place.left() + 6, place.top() + upright)
+            else:
+                point = QPointF(
+                    spot.left() + (spot.width() - size.width()) / 2,
+                    spot.top() + (spot.height() - size.height()) / 2,
+                )
+            found = self.labels[key] = (point, text, spot or place)
+        return found
 
 
 class MonthView(ItemCanvas):
@@ -43,6 +92,7 @@ class MonthView(ItemCanvas):
         self.setMinimumSize(420, 300)
         self._chip_days: list[date] = []
         self._cells: dict[date, QRectF] = {}
+        self._grid: _Grid | None = None
 
     @property
     def canvases(self) -> tuple[ItemCanvas, ...]:
@@ -80,29 +130,59 @@ class MonthView(ItemCanvas):
 
     def lay_out(self) -> None:
         """Place every cell, the chips that fit in it and its "+N more"."""
-        self._chip_days = []
-        self._cells = {}
-        days = self.period.days
-        top = self.header_height()
+        grid = self._grid_now()
+        cells: dict[date, QRectF] = {}
+        chip_days: list[date] = []
+        hits, more_hits = self.hits, self.more_hits
+        items_on = self.model.items_on
+        fits = grid.fits
+        for n, day in enumerate(self.period.days):
+            cells[day] = grid.cells[n]
+            items = items_on(day)
+            count = len(items)
+            if not count:
+                continue
+            shown = items[: drawn(count, fits)]
+            slots = grid.slots[n]
+            for rect, item in zip(slots, shown, strict=False):
+                hits.append((rect, item))
+                chip_days.append(day)
+            if len(shown) < count:
+                more_hits.append((slots[len(shown)], day, count - len(shown)))
+        self._cells = cells
+        self._chip_days = chip_days
+
+    def _grid_now(self) -> _Grid:
+        """The grid for the widget's size, font and number of weeks (kept while they last)."""
+        weeks = max(1, len(self.period.days) // 7)
+        top, label, chip = self.header_height(), self.day_label_height(), self.chip_height()
+        key = (self.width(), self.height(), weeks, top, label, chip, self.font().key())
+        if self._grid is not None and self._grid.key == key:
+            return self._grid
         width = self.width() / 7
         height = self.cell_height()
-        label = self.day_label_height()
-        chip = self.chip_height()
         fits = self.chips_per_day()
-        for n, day in enumerate(days):
+        cells: list[QRectF] = []
+        slots: list[list[QRectF]] = []
+        lines: list[QLineF] = []
+        for n in range(weeks * 7):
             cell = QRectF((n % 7) * width, top + (n // 7) * height, width, height)
-            self._cells[day] = cell
-            items = self.model.items_on(day)
-            shown = items[: drawn(len(items), fits)]
+            cells.append(cell)
+            places = []
             y = cell.top() + label
-            for item in shown:
-                rect = QRectF(cell.left() + CELL_PADDING, y, width - 2 * CELL_PADDING, chip)
-                self.hits.append((rect, item))
-                self._chip_days.append(day)
+            for _ in range(max(fits, 1)):
+                places.append(QRectF(cell.left() + CELL_PADDING, y, width - 2 * CELL_PADDING, chip))
                 y += chip + CHIP_GAP
-            if len(shown) < len(items):
-                rect = QRectF(cell.left() + CELL_PADDING, y, width - 2 * CELL_PADDING, chip)
-                self.more_hits.append((rect, day, len(items) - len(shown)))
+            slots.append(places)
+            # Straight lines on whole pixels need no antialiasing.
+            right, bottom = round(cell.right()), round(cell.bottom())
+            upper, left = round(cell.top()), round(cell.left())
+            lines.append(QLineF(left, upper, right, upper))
+            lines.append(QLineF(right, upper, right, bottom))
+        frame_top = round(top)
+        frame = QRectF(0, frame_top, self.width() - 1, self.height() - frame_top - 1)
+        self._grid = _Grid(key, fits, cells, slots, lines, frame)
+        return self._grid
 
     def day_at(self, pos: QPointF) -> date | None:
         """The day whose cell holds ``pos``."""
@@ -149,6 +229,7 @@ class MonthView(ItemCanvas):
     def paintEvent(self, event: QPaintEvent) -> None:
         """Weekday names, the cells with their day numbers, chips and "+N more"."""
         self.ensure_laid_out()
+        grid = self._grid_now()
         palette = self.palette()
         painter = QPainter(self)
         base = palette.color(QPalette.ColorRole.Base)
@@ -160,30 +241,23 @@ class MonthView(ItemCanvas):
         today, outside = mix(base, highlight, 0.12), mix(base, text, 0.04)
         drop_day = self.drop_hint.day if self.drop_hint is not None else None
         in_month = self.period.in_month
+        faded = {day for day in self._cells if not in_month(day)}
         for day, cell in self._cells.items():
             if day == self.today:
                 painter.fillRect(cell, today)
-            elif not in_month(day):
+            elif day in faded:
                 painter.fillRect(cell, outside)
             if day == drop_day:
                 painter.fillRect(cell, mix(base, highlight, 0.28))
-        # Straight lines on whole pixels, one call for the lot, need no antialiasing.
         painter.setPen(QPen(mix(base, text, 0.14), 1))
-        grid: list[QLineF] = []
-        for cell in self._cells.values():
-            right, bottom = round(cell.right()), round(cell.bottom())
-            top, left = round(cell.top()), round(cell.left())
-            grid.append(QLineF(left, top, right, top))
-            grid.append(QLineF(right, top, right, bottom))
-        painter.drawLines(grid)
-        top = round(self.header_height())
+        painter.drawLines(grid.lines)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(QRectF(0, top, self.width() - 1, self.height() - top - 1))
-        self._paint_day_numbers(painter, palette)
+        painter.drawRect(grid.frame)
+        self._paint_day_numbers(painter, palette, grid, faded)
         style = ChipStyle(painter, palette)
         clock: dict[tuple[int, int], str] = {}
         chips = [
-            (rect, item, [(self._chip_text(item, clock), False)], not in_month(day))
+            (rect, item, [(self._chip_text(item, clock), False)], day in faded)
             for (rect, item), day in zip(self.hits, self._chip_days, strict=True)
         ]
         style.prepare(
@@ -195,25 +269,22 @@ class MonthView(ItemCanvas):
             ],
         )
         selected_key = self.selected_key
+        paint = style.paint
         for rect, item, lines, dimmed in chips:
-            paint_chip(
-                painter,
-                rect,
-                item,
-                palette,
-                lines=lines,
-                selected=item.key == selected_key,
-                dimmed=dimmed,
-                style=style,
-            )
+            paint(painter, rect, item, lines, dimmed or item.cancelled)
+            if item.key == selected_key:
+                style.ring(painter, rect)
         painter.setPen(palette.color(QPalette.ColorRole.Link))
         font = painter.font()
         font_key = font.key()
         more = self.tr("+{count} more")
         for rect, _, hidden in self.more_hits:
-            label = static_text(font, font_key, more.format(count=hidden))
-            y = rect.top() + (rect.height() - label.size().height()) / 2
-            painter.drawStaticText(QPointF(rect.left() + 6, y), label)
+            key = (more, font_key, rect.left(), rect.top(), hidden)
+            found = grid.labels.get(key)
+            if found is None:
+                label = static_text(font, font_key, more.format(count=hidden))
+                found = grid.label(key, rect, label)
+            painter.drawStaticText(found[0], found[1])
         selected = self._cells.get(self.selected_day)
         if selected is not None:
             self.focus_ring(painter, selected)
@@ -232,7 +303,9 @@ class MonthView(ItemCanvas):
                 QPointF(n * width + (width - size.width()) / 2, (top - size.height()) / 2), label
             )
 
-    def _paint_day_numbers(self, painter: QPainter, palette: QPalette) -> None:
+    def _paint_day_numbers(
+        self, painter: QPainter, palette: QPalette, grid: _Grid, faded: set[date]
+    ) -> None:
         font = painter.font()
         bold = QFont(font)
         bold.setBold(True)
@@ -240,17 +313,23 @@ class MonthView(ItemCanvas):
         height = painter.fontMetrics().height() + 2
         text = palette.color(QPalette.ColorRole.Text)
         faint = palette.color(QPalette.ColorRole.PlaceholderText)
-        in_month = self.period.in_month
-        for day, cell in self._cells.items():
+        pen: QColor | None = None
+        for n, day in enumerate(self._cells):
             is_today = day == self.today
-            label = static_text(
-                bold if is_today else font,
-                keys[is_today],
-                day_text(day, "d MMM") if day.day == 1 else str(day.day),
-            )
-            size = label.size()
-            width = max(size.width() + 10, height)
-            badge = QRectF(cell.left() + 4, cell.top() + 2, width, height)
+            # The 1st is named with its month, in the computer's language.
+            key = (n, day.day, day.month if day.day == 1 else 0, is_today, keys[is_today], height)
+            found = grid.labels.get(key)
+            if found is None:
+                label = static_text(
+                    bold if is_today else font,
+                    keys[is_today],
+                    day_text(day, "d MMM") if day.day == 1 else str(day.day),
+                )
+                cell = grid.cells[n]
+                width = max(label.size().width() + 10, height)
+                badge = QRectF(cell.left() + 4, cell.top() + 2, width, height)
+                found = grid.label(key, cell, label, badge)
+            point, label, badge = found
             if is_today:
                 painter.save()
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -260,17 +339,15 @@ class MonthView(ItemCanvas):
                 painter.restore()
                 painter.setFont(bold)
                 painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
-            else:
-                painter.setPen(text if in_month(day) else faint)
-            painter.drawStaticText(
-                QPointF(
-                    badge.left() + (width - size.width()) / 2,
-                    badge.top() + (height - size.height()) / 2,
-                ),
-                label,
-            )
-            if is_today:
+                painter.drawStaticText(point, label)
                 painter.setFont(font)
+                pen = None
+                continue
+            colour = faint if day in faded else text
+            if colour is not pen:
+                painter.setPen(colour)
+                pen = colour
+            painter.drawStaticText(point, label)
 
     @staticmethod
     def _chip_text(item: CalendarItem, clock: dict[tuple[int, int], str]) -> str:

@@ -10,6 +10,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 AGENDA_DAYS = 28
 
@@ -35,9 +36,9 @@ class Period:
     first: date
     end: date
 
-    @property
+    @cached_property
     def days(self) -> list[date]:
-        """Every day shown, in order."""
+        """Every day shown, in order (worked out once: a paint asks several times)."""
         return [self.first + timedelta(days=n) for n in range((self.end - self.first).days)]
 
     @property
