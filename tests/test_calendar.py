@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, QRectF, QSettings, Qt
-from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -40,6 +40,7 @@ from organizer.ui.calendar.model import (
     TITLE_COLUMN,
     CalendarModel,
 )
+from organizer.ui.calendar.month_view import MonthView
 from organizer.ui.calendar.moves import MoveScope, draft_of, make_move, shift_rule, wall_delta
 from organizer.ui.calendar.periods import ViewMode, local_at, period_for, step
 from organizer.ui.calendar.text import period_title
@@ -494,6 +495,72 @@ def test_today_is_highlighted(qtbot: QtBot, page: CalendarPage) -> None:
 
     # Today's cell is tinted towards the highlight colour; an ordinary day is not.
     assert distance(empty_corner(today)) < distance(empty_corner(other))
+
+
+def test_the_month_is_laid_out_anew_for_a_new_size_and_for_fewer_weeks(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """The month keeps where its cells, chips and labels go while its size stays; a resize,
+    or a month of five or four weeks, places them all again: the cells tile the view,
+    every chip and "+N more" sits in its day's cell, and the day numbers and grid lines
+    are painted on the new cells."""
+    view = page.month_view
+
+    def check(weeks: int) -> None:
+        view.ensure_laid_out()
+        days = page.period.days
+        assert len(days) == 7 * weeks
+        cells = [view.cell_rect(day) for day in days]
+        assert all(cell is not None for cell in cells)
+        first, last = cast(QRectF, cells[0]), cast(QRectF, cells[-1])
+        assert last.right() == pytest.approx(view.width())
+        assert last.bottom() == pytest.approx(view.height())
+        assert first.height() == pytest.approx((view.height() - view.header_height()) / weeks)
+        for rect, item in view.hits:
+            day = view.day_at(rect.center())
+            assert day is not None and item in page.model.items_on(day)
+            assert cast(QRectF, view.cell_rect(day)).contains(rect)
+        for rect, day, _ in view.more_hits:
+            assert cast(QRectF, view.cell_rect(day)).contains(rect.center())
+        image = view.grab().toImage()
+        base = view.palette().base().color()
+        line = image.pixelColor(round(first.right()), round(first.center().y()))
+        assert line != base, "a grid line on the first cell's right edge"
+        sixteenth = cast(QRectF, view.cell_rect(days[15]))  # a Tuesday in the month
+        number = QRectF(sixteenth.left() + 4, sixteenth.top() + 2, 20, view.day_label_height())
+        assert any(
+            image.pixelColor(x, y) != base
+            for x in range(int(number.left()), int(number.right()))
+            for y in range(int(number.top()), int(number.bottom()))
+        ), "its day number in the cell's corner"
+        fresh = MonthView(page.model)
+        qtbot.addWidget(fresh)
+        fresh.resize(view.size())
+        fresh.set_period(view.period, view.today)
+        fresh.set_selection(view.selected_day, view.selected_key)
+        rgb = QImage.Format.Format_RGB32
+        assert fresh.grab().toImage().convertToFormat(rgb) == image.convertToFormat(rgb), (
+            "the same as a month drawn by a new view"
+        )
+
+    check(weeks=6)  # November 2026
+    kept = view.hits[0][0]
+    view.relayout()
+    view.ensure_laid_out()
+    assert view.hits[0][0] is kept, "the same size places nothing anew"
+    before = view.size()
+    page.resize(1180, 560)
+    qtbot.waitUntil(lambda: view.size() != before)
+    check(weeks=6)
+    page.go(6)  # May 2027: 26 April to 6 June, the same grid with other days
+    wait_loaded(qtbot, page)
+    check(weeks=6)
+    page.go(-5)  # December 2026: 30 November to 3 January
+    wait_loaded(qtbot, page)
+    check(weeks=5)
+    page.go(2)  # February 2027: 1 to 28 February
+    wait_loaded(qtbot, page)
+    check(weeks=4)
 
 
 # Opening and creating ----------------------------------------------------------------------
