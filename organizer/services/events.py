@@ -461,13 +461,13 @@ def _listed(
     return result
 
 
-def _sqlite_index_select(long: bool, also: str = "") -> str:
+def _sqlite_index_select(long: bool, also: str = "", recurrence: str = "recurrence_id") -> str:
     """One half of :data:`_SQLITE_OCCURRENCES`: the short or the long occurrences.
 
-    ``also`` adds columns after the index's five.
+    ``also`` adds columns after the index's five; ``recurrence`` is what the second is.
     """
     return (
-        f"SELECT event_id, recurrence_id, starts_at, ends_at, overridden{also} FROM occurrences"
+        f"SELECT event_id, {recurrence}, starts_at, ends_at, overridden{also} FROM occurrences"
         f" WHERE long IS {int(long)} AND starts_at < :end AND ends_at > :start"
         + ("" if long else " AND starts_at > :look_back")
     )
@@ -480,13 +480,16 @@ def _sqlite_index_select(long: bool, also: str = "") -> str:
 _SQLITE_OCCURRENCES = (
     _sqlite_index_select(long=False) + " UNION ALL " + _sqlite_index_select(long=True)
 )
+_UNMOVED_AS_NULL = "NULLIF(recurrence_id, starts_at)"
 
 # What _SQLITE_OCCURRENCES reads, and whether each occurrence lasts a day or more (see
 # spans_days; whether its event is all-day is looked up afterwards, a set lookup per row
 # being quicker in Python than a subquery's in SQLite).  An occurrence ending on the day
 # (in UTC) it starts does not last a day; one ending on a later day at a later time of
 # day does; for the rest, its end is compared with its start's stored text a day on.
-# Long occurrences last two days or more.
+# Long occurrences last two days or more.  An occurrence where its series put it has its
+# start as its recurrence id, which is then read as NULL: most are, and a month has
+# thousands not drawn, whose text would be made for nothing.
 _SQLITE_TABLE = (
     _sqlite_index_select(
         long=False,
@@ -495,14 +498,16 @@ _SQLITE_TABLE = (
         " WHEN substr(ends_at, 12) >= substr(starts_at, 12) THEN 1"
         " ELSE ends_at >= strftime('%Y-%m-%d %H:%M:%S', starts_at, '+1 day')"
         " || substr(starts_at, 20) END",
+        recurrence=_UNMOVED_AS_NULL,
     )
     + " UNION ALL "
-    + _sqlite_index_select(long=True, also=", 1")
+    + _sqlite_index_select(long=True, also=", 1", recurrence=_UNMOVED_AS_NULL)
 )
 
 # Lists of ids are JSON, so that each statement stays the same for any number of them.
 _SQLITE_EVENTS = (
-    "SELECT id, title, timezone, all_day, status, cause_id, location_id, rrule, version"
+    "SELECT id, title, timezone, all_day, status, cause_id, location_id, rrule IS NOT NULL,"
+    " version"
     " FROM events WHERE id IN (SELECT value FROM json_each(:events))"
     " AND (:every_cause OR cause_id IN (SELECT value FROM json_each(:causes)))"
 )
@@ -567,7 +572,10 @@ class _StoredRows:
     def __init__(
         self, connection: Connection, rows: Sequence[Sequence[Any]], causes: list[int] | None
     ) -> None:
-        """Ready to convert ``rows`` (whose first five columns are the index's)."""
+        """Ready to convert ``rows`` (whose first five columns are the index's).
+
+        A row's recurrence id may be NULL where it is the same as its start.
+        """
         statuses = _STATUSES
         self.events: dict[int, _EventValues] = {
             event_id: (
@@ -577,10 +585,10 @@ class _StoredRows:
                 statuses[status],
                 cause_id,
                 location_id,
-                rrule is not None,
+                bool(recurring),
                 version,
             )
-            for event_id, title, tz, all_day, status, cause_id, location_id, rrule, version in (
+            for event_id, title, tz, all_day, status, cause_id, location_id, recurring, version in (
                 sqlite_rows(
                     connection,
                     _SQLITE_EVENTS,
@@ -597,7 +605,7 @@ class _StoredRows:
         self.changed = _sqlite_overrides(
             connection,
             [
-                (row[0], instants[row[1]])
+                (row[0], instants[row[1] or row[2]])
                 for row in compress(rows, map(itemgetter(4), rows))
                 if row[0] in events
             ],
@@ -611,7 +619,7 @@ class _StoredRows:
             return None
         title, tz, all_day, status, cause_id, location_id, recurring, version = event
         instants = self.instants
-        recurrence_id = instants[stored_id]
+        recurrence_id = instants[stored_id or starts]
         if overridden and (override := self.changed.get((event_id, recurrence_id))) is not None:
             title = override[0] or title
             location_id = override[1] or location_id
@@ -629,14 +637,13 @@ class _StoredRows:
         events = self.events
         ids = list(map(itemgetter(0), rows))
         titles = map(itemgetter(0), map(events.__getitem__, ids))
-        keys = list(
-            zip(map(itemgetter(2), rows), titles, ids, map(itemgetter(1), rows), strict=True)
-        )
+        recurrence_ids = [row[1] or row[2] for row in rows]
+        keys = list(zip(map(itemgetter(2), rows), titles, ids, recurrence_ids, strict=True))
         for place in compress(range(len(rows)), map(itemgetter(4), rows)):
             row = rows[place]
-            override = self.changed.get((row[0], self.instants[row[1]]))
+            override = self.changed.get((row[0], self.instants[recurrence_ids[place]]))
             if override and override[0]:
-                keys[place] = (row[2], override[0], row[0], row[1])
+                keys[place] = (row[2], override[0], row[0], recurrence_ids[place])
         return [row for _, row in sorted(zip(keys, rows, strict=True))]
 
     def one(self, row: Sequence[Any]) -> OccurrenceTuple:
