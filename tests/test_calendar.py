@@ -909,6 +909,26 @@ def test_cause_names_are_read_again_only_when_causes_or_places_change(
     assert label_reads
 
 
+def test_a_cause_given_a_new_colour_shows_it_in_the_cause_menu(
+    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+) -> None:
+    """The filter menu's dot follows a cause's new colour, as its chips do."""
+    stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
+    assert stall.cause_id is not None
+
+    def dot() -> QColor:
+        action = next(a for a in page.cause_actions() if a.data() == stall.cause_id)
+        image = action.icon().pixmap(16, 16).toImage()
+        return image.pixelColor(8, 8)
+
+    assert dot().name() == stall.colour.lower()
+    cause = services.causes.get(stall.cause_id)
+    services.causes.update(cause.id, cause.version, CauseDraft(name=cause.name, colour="#118844"))
+    context.hub.announce(DataChange.of("Priya", cause=cause.id, by_me=False))
+    qtbot.waitUntil(lambda: dot().name() == "#118844", timeout=10_000)
+    assert find_item(page, AWARENESS_STALL, date(2026, 11, 7)).colour == "#118844"
+
+
 def test_the_week_makes_room_for_all_day_events_that_arrived_while_it_was_hidden(
     qtbot: QtBot,
 ) -> None:

@@ -116,6 +116,7 @@ class CalendarPage(QWidget):
         self.selected_key: OccurrenceKey | None = None
         self.question: QMessageBox | None = None
         self._stale = True
+        self._cause_entries: list[tuple[int, str, str]] = []
 
         self.model = CalendarModel(self)
         self.loader = CalendarLoader(context.services, context.worker, self)
@@ -523,9 +524,9 @@ class CalendarPage(QWidget):
     def _refill_cause_menu(self, data: CalendarData) -> None:
         entries = [(cause.id, cause.name, cause.colour) for cause in data.causes]
         entries.append((NO_CAUSE, self.tr("Events without a cause"), ""))
-        current = [(a.data(), a.text()) for a in self.cause_menu.actions() if a.isCheckable()]
-        if current == [(key, name) for key, name, _ in entries]:
+        if entries == self._cause_entries:
             return
+        self._cause_entries = entries
         self.cause_menu.clear()
         show_all = self.cause_menu.addAction(self.tr("Show all causes"))
         show_all.triggered.connect(lambda: self.set_hidden_causes(frozenset()))
@@ -690,4 +691,5 @@ class CalendarPage(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self.model.forget_swatches()
+            self._cause_entries = []  # the menu's dots are drawn again with the next read
             self.mode_switch.setStyleSheet(SEGMENTED_STYLE)
