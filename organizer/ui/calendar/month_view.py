@@ -35,6 +35,8 @@ NEW_EVENT_TIME = time(10, 0)
 CHIP_GAP = 2
 CELL_PADDING = 3
 _LABELS_MOST = 2_000
+_GRIDS_MOST = 6
+"""Grids kept: months of four, five and six weeks, at a size or two."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,7 @@ class MonthView(ItemCanvas):
         self.setMinimumSize(420, 300)
         self._chip_days: list[date] = []
         self._cells: dict[date, QRectF] = {}
-        self._grid: _Grid | None = None
+        self._grids: dict[Hashable, _Grid] = {}
 
     @property
     def canvases(self) -> tuple[ItemCanvas, ...]:
@@ -157,8 +159,9 @@ class MonthView(ItemCanvas):
         weeks = max(1, len(self.period.days) // 7)
         top, label, chip = self.header_height(), self.day_label_height(), self.chip_height()
         key = (self.width(), self.height(), weeks, top, label, chip, self.font().key())
-        if self._grid is not None and self._grid.key == key:
-            return self._grid
+        found = self._grids.get(key)
+        if found is not None:
+            return found
         width = self.width() / 7
         height = self.cell_height()
         fits = self.chips_per_day()
@@ -181,8 +184,10 @@ class MonthView(ItemCanvas):
             lines.append(QLineF(right, upper, right, bottom))
         frame_top = round(top)
         frame = QRectF(0, frame_top, self.width() - 1, self.height() - frame_top - 1)
-        self._grid = _Grid(key, fits, cells, slots, lines, frame)
-        return self._grid
+        if len(self._grids) >= _GRIDS_MOST:
+            self._grids.clear()
+        found = self._grids[key] = _Grid(key, fits, cells, slots, lines, frame)
+        return found
 
     def day_at(self, pos: QPointF) -> date | None:
         """The day whose cell holds ``pos``."""
