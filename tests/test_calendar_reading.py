@@ -21,7 +21,7 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -689,6 +689,53 @@ def test_faded_chips_made_together_look_as_if_made_one_by_one(
     one_by_one = paint(together=False)
     assert paint(together=True) == one_by_one
     assert one_by_one.pixelColor(60, 12) != QColor("white")
+
+
+def test_a_title_in_a_script_that_needs_shaping_is_drawn_shaped(qapp: object) -> None:
+    """Latin titles are laid out unshaped, which is quicker; an Arabic title still has its
+    letters joined up: it is drawn as wide as Qt lays it out shaped, not letter by letter."""
+    from organizer.ui.calendar.canvas import paint_chip
+
+    title = "مجموعة الدعم للأقران"
+    item = _chip_item(title, "#cc3366", EventStatus.SCHEDULED)
+    image = QImage(420, 30, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    font = painter.font()
+    paint_chip(
+        painter, QRectF(2, 2, 410, 24), item, QApplication.palette(), lines=[(title, False)],
+        selected=False,
+    )  # fmt: skip
+    painter.end()
+    inked = [
+        x
+        for x in range(12, 410)
+        if any(image.pixelColor(x, y).lightness() < 110 for y in range(4, 24))
+    ]
+    drawn = inked[-1] - inked[0] + 1
+    unshaped = QFont(font)
+    unshaped.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+    joined = QFontMetrics(font).horizontalAdvance(title)
+    letter_by_letter = QFontMetrics(unshaped).horizontalAdvance(title)
+    assert joined != letter_by_letter
+    assert abs(drawn - joined) < abs(drawn - letter_by_letter)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("10:00  Café fika – naïve Øresund", True),
+        ("Volunteers’ “away day”… €5", True),
+        ("مجموعة الدعم", False),
+        ("सहायता समूह", False),
+        ("Cafe\u0301 with a combining accent", False),
+        ("Family day 👨‍👩‍👧", False),
+    ],
+)
+def test_only_text_that_reads_the_same_unshaped_skips_shaping(text: str, plain: bool) -> None:
+    from organizer.ui.calendar.canvas import plain_text
+
+    assert plain_text(text) is plain
 
 
 def test_kept_chips_follow_the_palette_the_title_and_the_size(qapp: object) -> None:

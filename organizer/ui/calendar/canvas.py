@@ -107,6 +107,8 @@ CHIP_BUDGET = 24 * 1024 * 1024
 _STATIC: dict[tuple[str, str], QStaticText] = {}
 """Short texts laid out once, by font and text (day numbers, "+3 more")."""
 _STATIC_MOST = 2_000
+_FIRST_SHAPED = "\u0300"
+"""The first code point (combining accents) past which text may need shaping."""
 Lines = list[tuple[str, bool]]
 """A chip's lines of text, each with whether it is bold."""
 
@@ -122,12 +124,9 @@ class ChipStyle:
         self.neutral = palette.color(QPalette.ColorRole.PlaceholderText)
         self.amount = 0.38 if is_dark(palette) else 0.22
         self._font = QFont(painter.font())
-        # Titles in scripts that need shaping are still shaped; Latin ones skip it (kerning),
-        # which halves the cost of laying out a chip's text not drawn before.
-        self._font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
         self._ratio = painter.device().devicePixelRatioF()
         self._key = (self.base.rgba(), self.text.rgba(), self.amount, self._font.key(), self._ratio)
-        self._fonts: dict[tuple[bool, bool], tuple[QFont, QFontMetrics, str]] = {}
+        self._fonts: dict[tuple[bool, bool, bool], tuple[QFont, QFontMetrics, str]] = {}
         self._colours: dict[str, tuple[QColor, QColor]] = {}
         self._later: list[_Drawing] = []
 
@@ -139,17 +138,25 @@ class ChipStyle:
             found = self._colours[item.colour] = (colour, mix(self.base, colour, self.amount))
         return found
 
-    def font(self, painter: QPainter, bold: bool, struck: bool) -> tuple[QFont, QFontMetrics, str]:
-        """The font for a line, its metrics on ``painter``'s device, and its cache key."""
-        found = self._fonts.get((bold, struck))
+    def font(
+        self, painter: QPainter, bold: bool, struck: bool, plain: bool = False
+    ) -> tuple[QFont, QFontMetrics, str]:
+        """The font for a line, its metrics on ``painter``'s device, and its cache key.
+
+        A ``plain`` line (see :func:`plain_text`) is laid out without shaping, which
+        halves the cost of a chip's text not drawn before.
+        """
+        found = self._fonts.get((bold, struck, plain))
         if found is None:
             font = QFont(self._font)
             font.setBold(bold)
             font.setStrikeOut(struck)
+            if plain:
+                font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
             painter.setFont(font)
             dpi = painter.device().logicalDpiX()
             found = (font, painter.fontMetrics(), f"{font.key()}@{dpi}")
-            self._fonts[(bold, struck)] = found
+            self._fonts[(bold, struck, plain)] = found
         return found
 
     def paint(
@@ -223,7 +230,7 @@ class ChipStyle:
     ) -> _Drawing:
         colour, tint = self.colours(item)
         kept = painter.font()
-        fonts = [self.font(painter, bold, item.cancelled) for _, bold in lines]
+        fonts = [self.font(painter, bold, item.cancelled, plain_text(text)) for text, bold in lines]
         painter.setFont(kept)
         draft = item.status is EventStatus.DRAFT
         return _Drawing(key, rect.width(), rect.height(), colour, tint, draft, lines, fonts)
@@ -396,6 +403,23 @@ def static_text(font: QFont, font_key: str, text: str) -> QStaticText:
         found.setTextFormat(Qt.TextFormat.PlainText)
         found.prepare(QTransform(), font)
     return found
+
+
+def plain_text(text: str) -> bool:
+    """Whether ``text`` reads the same unshaped: Latin with accents, dashes, quotes, currency.
+
+    Shaping joins Arabic letters and orders Indic ones; Latin text loses only kerning and
+    ligatures without it.  Qt's own test of whether a font needs it lets Arabic through
+    unjoined where the font lacks OpenType tables, so this looks at the text instead.
+    """
+    if not text or max(text) < _FIRST_SHAPED:
+        return True
+    return all(
+        character < _FIRST_SHAPED
+        or "\u2010" <= character <= "\u2027"
+        or "\u20a0" <= character <= "\u20cf"
+        for character in text
+    )
 
 
 def _chip_paths(width: float, height: float) -> tuple[QPainterPath, QPainterPath]:
