@@ -633,7 +633,8 @@ def test_a_chip_drawn_before_its_picture_is_kept_looks_the_same_as_the_picture(
                 QRectF(left, top + 60 * n, 150.14 + n, 14.4 + 16 * lines),
                 item,
                 QApplication.palette(),
-                lines=[(f"{item.title} at {left}, {top}", line == 0) for line in range(lines)],
+                # The place first: the chips at each place must look new, not be cut alike.
+                lines=[(f"{left}, {top}: {item.title}", line == 0) for line in range(lines)],
                 selected=False,
                 style=style,
             )
@@ -648,6 +649,46 @@ def test_a_chip_drawn_before_its_picture_is_kept_looks_the_same_as_the_picture(
         assert len(canvas._CHIPS) == kept + len(items), "each picture is made once idle"
         assert paint(lines, left, top) == straight
         assert straight.pixelColor(int(left) + 60, int(top) + 8) != QColor("white")
+
+
+def test_chips_that_look_the_same_once_cut_to_fit_share_one_picture(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many titles differ only past the point where a narrow chip cuts them ("10:00
+    Monday and…"): such a chip is a copy of the picture already made, drawn the same; a
+    wider chip, where the titles differ, gets a picture of its own."""
+    from organizer.ui.calendar import canvas
+
+    monkeypatch.setattr(canvas, "_CHIPS", canvas.KeptPixmaps(canvas.CHIP_BUDGET))
+    north = _chip_item("10:00  Monday and Thursday walk, north loop", "#2266aa",
+                       EventStatus.SCHEDULED)  # fmt: skip
+    south = north._replace(event_id=2, title="10:00  Monday and Thursday walk, south loop")
+
+    def paint(item: CalendarItem, width: float, faded: bool = False) -> QImage:
+        image = QImage(420, 30, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        style = canvas.ChipStyle(painter, QApplication.palette())
+        chip = (QRectF(2.5, 2.25, width, 24), item, [(item.title, False)])
+        if faded:
+            style.prepare(painter, [chip])
+        canvas.paint_chip(
+            painter, chip[0], item, QApplication.palette(), lines=chip[2], selected=False,
+            dimmed=faded, style=style,
+        )  # fmt: skip
+        painter.end()
+        QApplication.processEvents()
+        return image
+
+    narrow_north = paint(north, 120.5)
+    assert len(canvas._CHIPS) == 1
+    assert paint(south, 120.5) == narrow_north
+    assert len(canvas._CHIPS) == 1, "the south loop's narrow chip is a copy"
+    assert paint(south, 120.5, faded=True) == paint(north, 120.5, faded=True)
+    assert len(canvas._CHIPS) == 1
+    wide_north = paint(north, 400.5)
+    assert paint(south, 400.5) != wide_north
+    assert len(canvas._CHIPS) == 3
 
 
 def test_faded_chips_made_together_look_as_if_made_one_by_one(

@@ -99,6 +99,9 @@ def is_dark(palette: QPalette) -> bool:
 _ELIDED: dict[tuple[str, str, int], str] = {}
 """Chip texts already cut to a width, by font, text and width (a month repeats many)."""
 _ELIDED_MOST = 20_000
+_LOOKS: dict[Hashable, Hashable] = {}
+"""What each chip drawn looks like (its picture's key), by what it was asked to show."""
+_LOOKS_MOST = 20_000
 _PATHS: dict[tuple[float, float], tuple[QPainterPath, QPainterPath]] = {}
 """A chip's outline and its colour bar, by size, drawn at the origin."""
 _PATHS_MOST = 2_000
@@ -109,6 +112,8 @@ _STATIC: dict[tuple[str, str], QStaticText] = {}
 _STATIC_MOST = 2_000
 _FIRST_SHAPED = "\u0300"
 """The first code point (combining accents) past which text may need shaping."""
+_TEXT_MARGINS = 11
+"""How much narrower than its chip a line of text is cut to (the bar, and a space each side)."""
 Lines = list[tuple[str, bool]]
 """A chip's lines of text, each with whether it is bold."""
 
@@ -165,15 +170,18 @@ class ChipStyle:
         """The chip for ``item`` at ``rect`` with these lines, ``faded`` or not.
 
         A month shows the same few series again and again, so most chips are copies of a
-        picture already drawn.  A chip not seen before is drawn straight onto ``painter``
-        (its body copied from a kept picture, its text drawn over it), several times
-        quicker than drawing its picture, which is made once the event loop is idle.  A
-        faded chip is always a faded copy of its picture (see :meth:`prepare`).
+        picture already drawn, and many titles look the same once cut to fit ("10:00
+        Monday and…").  A chip that looks like none drawn before is drawn straight onto
+        ``painter`` (its body copied from a kept picture, its text drawn over it), several
+        times quicker than drawing its picture, which is made once the event loop is idle.
+        A faded chip is always a faded copy of its picture (see :meth:`prepare`).
         """
-        key = self._key_of(item, rect, lines)
-        found = _CHIPS.get(key)
+        look = _LOOKS.get(self._key_of(item, rect, lines))
+        found = None if look is None else _CHIPS.get(look)
         if found is None:
-            drawing = self._drawing(painter, key, item, rect, lines)
+            drawing = self._drawing(painter, item, rect, lines)
+            found = _CHIPS.get(drawing.look)
+        if found is None:
             if not faded:
                 # Where the raster engine puts a picture drawn at rect's corner.
                 origin = QPointF(math.floor(rect.left() + 0.5), math.floor(rect.top() + 0.5))
@@ -184,7 +192,7 @@ class ChipStyle:
                 self._keep_later(drawing)
                 return
             found = self._pictures([drawing])[0]
-            _CHIPS.put(key, found)
+            _CHIPS.put(drawing.look, found)
         if faded:
             painter.save()
             painter.setOpacity(0.55)
@@ -212,13 +220,16 @@ class ChipStyle:
         """
         missing: dict[Hashable, _Drawing] = {}
         for rect, item, lines in chips:
-            key = self._key_of(item, rect, lines)
-            if key not in missing and _CHIPS.get(key) is None:
-                missing[key] = self._drawing(painter, key, item, rect, lines)
+            look = _LOOKS.get(self._key_of(item, rect, lines))
+            if look is not None and (look in missing or _CHIPS.get(look) is not None):
+                continue
+            drawing = self._drawing(painter, item, rect, lines)
+            if drawing.look not in missing and _CHIPS.get(drawing.look) is None:
+                missing[drawing.look] = drawing
         if missing:
             drawings = list(missing.values())
             for drawing, picture in zip(drawings, self._pictures(drawings), strict=True):
-                _CHIPS.put(drawing.key, picture)
+                _CHIPS.put(drawing.look, picture)
 
     def _key_of(self, item: CalendarItem, rect: QRectF, lines: Lines) -> Hashable:
         draft = item.status is EventStatus.DRAFT
@@ -226,14 +237,26 @@ class ChipStyle:
                 tuple(lines))  # fmt: skip
 
     def _drawing(
-        self, painter: QPainter, key: Hashable, item: CalendarItem, rect: QRectF, lines: Lines
+        self, painter: QPainter, item: CalendarItem, rect: QRectF, lines: Lines
     ) -> _Drawing:
+        """What drawing the chip takes, its lines cut to fit; remembers what it looks like."""
         colour, tint = self.colours(item)
         kept = painter.font()
         fonts = [self.font(painter, bold, item.cancelled, plain_text(text)) for text, bold in lines]
         painter.setFont(kept)
+        width = int(rect.width() - _TEXT_MARGINS)
+        texts = [
+            _elided(metrics, key, text, width)
+            for (text, _), (_, metrics, key) in zip(lines, fonts, strict=True)
+        ]
         draft = item.status is EventStatus.DRAFT
-        return _Drawing(key, rect.width(), rect.height(), colour, tint, draft, lines, fonts)
+        # The picture follows from the size, colours and the cut lines in their fonts.
+        look = (self._key, rect.width(), rect.height(), item.colour, draft,
+                tuple(zip(texts, [key for _, _, key in fonts], strict=True)))  # fmt: skip
+        if len(_LOOKS) >= _LOOKS_MOST:
+            _LOOKS.clear()
+        _LOOKS[self._key_of(item, rect, lines)] = look
+        return _Drawing(look, rect.width(), rect.height(), colour, tint, draft, texts, fonts)
 
     def _keep_later(self, drawing: _Drawing) -> None:
         if not self._later:
@@ -243,10 +266,10 @@ class ChipStyle:
     def _keep_pictures(self) -> None:
         """Make the pictures of the chips drawn straight onto the screen."""
         later, self._later = self._later, []
-        drawings = list({d.key: d for d in later if _CHIPS.get(d.key) is None}.values())
+        drawings = list({d.look: d for d in later if _CHIPS.get(d.look) is None}.values())
         if drawings:
             for drawing, picture in zip(drawings, self._pictures(drawings), strict=True):
-                _CHIPS.put(drawing.key, picture)
+                _CHIPS.put(drawing.look, picture)
 
     def _body(self, drawing: _Drawing) -> QPixmap:
         """The chip's outline, tint and colour bar, without text: drawn once, then kept."""
@@ -312,12 +335,11 @@ class ChipStyle:
     def _draw_lines(self, painter: QPainter, origin: QPointF, drawing: _Drawing) -> None:
         """The chip's lines, top-down while they fit, its corner at ``origin``."""
         painter.setPen(self.text)
-        text_width = int(drawing.width - 11)
         left, top = origin.x() + 7, origin.y()
         y = 1.0
         bottom = drawing.height - 1
         clipped = False
-        for (text, _), (font, metrics, key) in zip(drawing.lines, drawing.fonts, strict=True):
+        for text, (font, metrics, _) in zip(drawing.texts, drawing.fonts, strict=True):
             line_height = metrics.height()
             if y + line_height > bottom + 2 and y > 1:
                 break
@@ -328,10 +350,7 @@ class ChipStyle:
             painter.setFont(font)
             # At a baseline, not aligned in a box: several times quicker, and the same
             # pixels for a line already cut to fit.
-            painter.drawText(
-                QPointF(left, top + y + metrics.ascent()),
-                _elided(metrics, key, text, text_width),
-            )
+            painter.drawText(QPointF(left, top + y + metrics.ascent()), text)
             y += line_height
         if clipped:
             painter.restore()
@@ -339,15 +358,18 @@ class ChipStyle:
 
 @dataclass(frozen=True, slots=True)
 class _Drawing:
-    """What drawing one chip takes: its cache key, size, colours, lines and their fonts."""
+    """What drawing one chip takes: its look (its picture's key), size, colours, and lines.
 
-    key: Hashable
+    The lines are cut to fit, each with its font.
+    """
+
+    look: Hashable
     width: float
     height: float
     colour: QColor
     tint: QColor
     draft: bool
-    lines: Lines
+    texts: list[str]
     fonts: list[tuple[QFont, QFontMetrics, str]]
 
 
