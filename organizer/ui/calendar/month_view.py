@@ -56,24 +56,22 @@ class _Grid:
     frame: QRectF
     labels: dict[Hashable, tuple[QPointF, QStaticText, QRectF]] = field(default_factory=dict)
 
-    def label(
+    def place_label(
         self, key: Hashable, place: QRectF, text: QStaticText, spot: QRectF | None = None
     ) -> tuple[QPointF, QStaticText, QRectF]:
-        """Where ``text`` goes in ``spot`` (centred) or ``place`` (left, centred upright)."""
-        found = self.labels.get(key)
-        if found is None:
-            if len(self.labels) >= _LABELS_MOST:
-                self.labels.clear()
-            size = text.size()
-            if spot is None:
-                upright = (place.height() - size.height()) / 2
-                point = QPointF(place.left() + 6, place.top() + upright)
-            else:
-                point = QPointF(
-                    spot.left() + (spot.width() - size.width()) / 2,
-                    spot.top() + (spot.height() - size.height()) / 2,
-                )
-            found = self.labels[key] = (point, text, spot or place)
+        """Put ``text`` in ``spot`` (centred) or ``place`` (left, centred upright); keep it."""
+        if len(self.labels) >= _LABELS_MOST:
+            self.labels.clear()
+        size = text.size()
+        if spot is None:
+            upright = (place.height() - size.height()) / 2
+            point = QPointF(place.left() + 6, place.top() + upright)
+        else:
+            point = QPointF(
+                spot.left() + (spot.width() - size.width()) / 2,
+                spot.top() + (spot.height() - size.height()) / 2,
+            )
+        found = self.labels[key] = (point, text, spot or place)
         return found
 
 
@@ -288,7 +286,7 @@ class MonthView(ItemCanvas):
             found = grid.labels.get(key)
             if found is None:
                 label = static_text(font, font_key, more.format(count=hidden))
-                found = grid.label(key, rect, label)
+                found = grid.place_label(key, rect, label)
             painter.drawStaticText(found[0], found[1])
         selected = self._cells.get(self.selected_day)
         if selected is not None:
@@ -333,7 +331,7 @@ class MonthView(ItemCanvas):
                 cell = grid.cells[n]
                 width = max(label.size().width() + 10, height)
                 badge = QRectF(cell.left() + 4, cell.top() + 2, width, height)
-                found = grid.label(key, cell, label, badge)
+                found = grid.place_label(key, cell, label, badge)
             point, label, badge = found
             if is_today:
                 painter.save()
