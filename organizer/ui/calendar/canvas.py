@@ -176,10 +176,11 @@ class ChipStyle:
         times quicker than drawing its picture, which is made once the event loop is idle.
         A faded chip is always a faded copy of its picture (see :meth:`prepare`).
         """
-        look = _LOOKS.get(self._key_of(item, rect, lines))
+        key = self._key_of(item, rect, lines)
+        look = _LOOKS.get(key)
         found = None if look is None else _CHIPS.get(look)
         if found is None:
-            drawing = self._drawing(painter, item, rect, lines)
+            drawing = self._drawing(painter, key, item, rect, lines)
             found = _CHIPS.get(drawing.look)
         if found is None:
             if not faded:
@@ -220,10 +221,11 @@ class ChipStyle:
         """
         missing: dict[Hashable, _Drawing] = {}
         for rect, item, lines in chips:
-            look = _LOOKS.get(self._key_of(item, rect, lines))
+            key = self._key_of(item, rect, lines)
+            look = _LOOKS.get(key)
             if look is not None and (look in missing or _CHIPS.get(look) is not None):
                 continue
-            drawing = self._drawing(painter, item, rect, lines)
+            drawing = self._drawing(painter, key, item, rect, lines)
             if drawing.look not in missing and _CHIPS.get(drawing.look) is None:
                 missing[drawing.look] = drawing
         if missing:
@@ -237,25 +239,25 @@ class ChipStyle:
                 tuple(lines))  # fmt: skip
 
     def _drawing(
-        self, painter: QPainter, item: CalendarItem, rect: QRectF, lines: Lines
+        self, painter: QPainter, key: Hashable, item: CalendarItem, rect: QRectF, lines: Lines
     ) -> _Drawing:
-        """What drawing the chip takes, its lines cut to fit; remembers what it looks like."""
+        """What drawing the chip takes, its lines cut to fit; remembers what ``key`` looks like."""
         colour, tint = self.colours(item)
         kept = painter.font()
         fonts = [self.font(painter, bold, item.cancelled, plain_text(text)) for text, bold in lines]
         painter.setFont(kept)
         width = int(rect.width() - _TEXT_MARGINS)
         texts = [
-            _elided(metrics, key, text, width)
-            for (text, _), (_, metrics, key) in zip(lines, fonts, strict=True)
+            _elided(metrics, font_key, text, width)
+            for (text, _), (_, metrics, font_key) in zip(lines, fonts, strict=True)
         ]
         draft = item.status is EventStatus.DRAFT
         # The picture follows from the size, colours and the cut lines in their fonts.
         look = (self._key, rect.width(), rect.height(), item.colour, draft,
-                tuple(zip(texts, [key for _, _, key in fonts], strict=True)))  # fmt: skip
+                tuple(zip(texts, [font_key for _, _, font_key in fonts], strict=True)))  # fmt: skip
         if len(_LOOKS) >= _LOOKS_MOST:
             _LOOKS.clear()
-        _LOOKS[self._key_of(item, rect, lines)] = look
+        _LOOKS[key] = look
         return _Drawing(look, rect.width(), rect.height(), colour, tint, draft, texts, fonts)
 
     def _keep_later(self, drawing: _Drawing) -> None:

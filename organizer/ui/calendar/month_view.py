@@ -24,6 +24,7 @@ from organizer.ui.calendar.canvas import (
     DropTarget,
     ItemCanvas,
     mix,
+    paint_chip,
     static_text,
 )
 from organizer.ui.calendar.items import CalendarItem, drawn
@@ -272,11 +273,17 @@ class MonthView(ItemCanvas):
             ],
         )
         selected_key = self.selected_key
-        paint = style.paint
         for rect, item, lines, dimmed in chips:
-            paint(painter, rect, item, lines, dimmed or item.cancelled)
-            if item.key == selected_key:
-                style.ring(painter, rect)
+            paint_chip(
+                painter,
+                rect,
+                item,
+                palette,
+                lines=lines,
+                selected=item.key == selected_key,
+                dimmed=dimmed,
+                style=style,
+            )
         painter.setPen(palette.color(QPalette.ColorRole.Link))
         font = painter.font()
         font_key = font.key()
