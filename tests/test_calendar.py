@@ -986,12 +986,14 @@ def test_drag_payload_round_trips(page: CalendarPage) -> None:
 
 
 @pytest.mark.parametrize("mode", list(ViewMode))
-def test_each_view_renders(qtbot: QtBot, page: CalendarPage, mode: ViewMode) -> None:
+def test_each_view_renders(
+    qtbot: QtBot, page: CalendarPage, mode: ViewMode, tmp_path: Path
+) -> None:
     page.set_mode(mode)
     wait_loaded(qtbot, page)
-    qtbot.wait(1)
+    qtbot.waitUntil(page.views.updatesEnabled)
     image = page.grab().toImage()
-    image.save(f"/tmp/calendar-{mode.value}.png")
+    assert image.save(str(tmp_path / f"calendar-{mode.value}.png"))
     colours = {
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
     }

@@ -46,7 +46,6 @@ from tests.ui_helpers import view_context
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)  # the small demo data is centred on this week
-PNG_DIR = Path("/tmp")
 
 
 @pytest.fixture(autouse=True)
@@ -776,19 +775,19 @@ def is_blank(image: QImage) -> bool:
     )
 
 
-def test_the_page_and_the_editor_render(qtbot: QtBot, demo: ViewContext) -> None:
+def test_the_page_and_the_editor_render(qtbot: QtBot, demo: ViewContext, tmp_path: Path) -> None:
     page = show_page(qtbot, demo)
     page.select_event(1)
     image = page.grab().toImage()
     assert not is_blank(image)
-    assert image.save(str(PNG_DIR / "events_page.png"))
+    assert image.save(str(tmp_path / "events_page.png"))
 
     editor = open_editor(qtbot, page.edit_selected(), demo)
     editor.resize(1040, 700)
     qtbot.waitExposed(editor)
     picture = editor.grab().toImage()
     assert not is_blank(picture)
-    assert picture.save(str(PNG_DIR / "event_editor.png"))
+    assert picture.save(str(tmp_path / "event_editor.png"))
     assert picture.pixelColor(5, 5) != QColor(0, 0, 0, 0)
     editor.reject()
 
@@ -816,7 +815,9 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def test_problems_stay_readable_in_dark_mode(qtbot: QtBot, demo: ViewContext) -> None:
+def test_problems_stay_readable_in_dark_mode(
+    qtbot: QtBot, demo: ViewContext, tmp_path: Path
+) -> None:
     page = show_page(qtbot, demo)
     page.setPalette(dark_palette())
     page.select_event(15)
@@ -828,8 +829,8 @@ def test_problems_stay_readable_in_dark_mode(qtbot: QtBot, demo: ViewContext) ->
     settle(qtbot, demo)
     red = editor.title_problem.palette().color(QPalette.ColorRole.WindowText)
     assert red.lightnessF() > 0.6  # a light red on the dark window
-    assert page.grab().save(str(PNG_DIR / "events_page_dark.png"))
-    assert editor.grab().save(str(PNG_DIR / "event_editor_dark.png"))
+    assert page.grab().save(str(tmp_path / "events_page_dark.png"))
+    assert editor.grab().save(str(tmp_path / "event_editor_dark.png"))
     editor.reject()
 
 

@@ -28,7 +28,6 @@ from tests.ui_helpers import view_context
 
 MONDAY = date(2026, 11, 23)
 TODAY = MONDAY + timedelta(days=2)
-SHOTS = Path("/tmp/sched")
 
 
 def make_context(db: Database, *, read_only: bool = False) -> ViewContext:
@@ -96,7 +95,7 @@ def test_heat_map_cells_match_shift_fill(
     assert checked > 10
     statuses = {cell.status for cell in model.days()}
     assert DayStatus.NOTHING in statuses and len(statuses) >= 3
-    assert_not_blank(heat_map, SHOTS / "heatmap.png")
+    assert_not_blank(heat_map, tmp_path / "heatmap.png")
 
 
 def open_page(qtbot: QtBot, context: ViewContext) -> RosterPage:
@@ -126,7 +125,7 @@ def test_clicking_a_day_shows_that_week_on_the_board(
     assert days and all(
         MONDAY + timedelta(weeks=3) <= d < MONDAY + timedelta(weeks=4) for d in days
     )
-    assert_not_blank(page, SHOTS / "roster_page.png")
+    assert_not_blank(page, tmp_path / "roster_page.png")
 
 
 def places_filled(context: ViewContext, start: datetime, end: datetime) -> int:
@@ -135,7 +134,7 @@ def places_filled(context: ViewContext, start: datetime, end: datetime) -> int:
 
 # The engine (being written alongside) still calls Result.tuples(), deprecated in SQLAlchemy 2.1.
 def test_fill_gaps_preview_apply_undo_redo(
-    qtbot: QtBot, qtmodeltester: ModelTester, context: ViewContext
+    qtbot: QtBot, qtmodeltester: ModelTester, context: ViewContext, tmp_path: Path
 ) -> None:
     page = open_page(qtbot, context)
     assert page.scheduling.panel.fill_gaps_button.isEnabled()
@@ -150,7 +149,7 @@ def test_fill_gaps_preview_apply_undo_redo(
     placements = model.chosen()
     assert len(placements) >= 2
     assert "open places can be filled" in dialog.summary.text()
-    dialog.grab().save(str(SHOTS / "autofill.png"))
+    assert_not_blank(dialog, tmp_path / "autofill.png")
 
     # leave the first placement (in time order) out by unticking its box
     first = dialog.sorter.index(0, 0)
@@ -177,7 +176,7 @@ def test_fill_gaps_preview_apply_undo_redo(
 
 
 def test_cover_finder_ask_and_yes_assigns(
-    qtbot: QtBot, qtmodeltester: ModelTester, context: ViewContext
+    qtbot: QtBot, qtmodeltester: ModelTester, context: ViewContext, tmp_path: Path
 ) -> None:
     page = open_page(qtbot, context)
     short = next(
@@ -202,7 +201,7 @@ def test_cover_finder_ask_and_yes_assigns(
     asks = dialog.request_model.records()
     assert [a.name for a in asks] == [first.name]
     assert asks[0].answer == "pending"
-    dialog.grab().save(str(SHOTS / "cover.png"))
+    assert_not_blank(dialog, tmp_path / "cover.png")
     dialog.request_view.setCurrentIndex(dialog.request_model.index(0, 0))
     with qtbot.waitSignal(dialog.loaded, timeout=20_000):
         qtbot.mouseClick(dialog.yes_button, Qt.MouseButton.LeftButton)
