@@ -316,7 +316,16 @@ def measure_views(
         before: Callable[[], None] | None = None,
         shown: Callable[[], bool] | None = None,
         painted_in: QWidget | None = None,
-    ) -> tuple[float, float]:
+        raw: Callable[[], float] | None = None,
+    ) -> tuple[float, float, float]:
+        """Median seconds of ``repeat`` runs of ``action``, the median of ``raw()`` timed
+        after each, and the longest stall.
+
+        Raw sqlite3 is timed right after each run, with the app quiet, rather than all at
+        the end: this machine's speed drifts by half within a minute, and two batches timed
+        apart would compare that drift as much as the code.
+        """
+
         def wait() -> None:
             if shown is None:
                 pump_until_idle(workspace)
@@ -325,7 +334,7 @@ def measure_views(
             else:
                 pump_until_shown(workspace, shown)
 
-        times, stalls = [], []
+        times, stalls, raws = [], [], []
         for _ in range(repeat):
             if before is not None:
                 before()
@@ -333,23 +342,32 @@ def measure_views(
             started = time.perf_counter()
             stalls.append(probe.measure(lambda: (action(), wait())))
             times.append(time.perf_counter() - started)
-        # Work the last one left running (reading ahead, checking clashes) must not share
-        # the machine with the raw sqlite3 timing that follows.
+            # Work the run left going (reading ahead, checking clashes) must not share the
+            # machine with raw sqlite3: each raw() waits for the app to be quiet first.
+            if raw is not None:
+                raws.append(raw())
         pump_until_idle(workspace)
-        return statistics.median(times), max(stalls)
+        return statistics.median(times), statistics.median(raws) if raws else 0.0, max(stalls)
 
     # Home: this week's occurrences and the shifts that need people.
     home = window.page("home")
-    seconds, stall = timed(
-        lambda: (window.show_page("home"), home.refresh()), shown=lambda: not home.home.loading
-    )
     monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
     sunday = monday + timedelta(days=7)
     fill_window = (monday.strftime(FMT), (sunday + timedelta(days=14)).strftime(FMT))
     lookback = monday - timedelta(days=2)
     week_window = (sunday.strftime(FMT), monday.strftime(FMT), lookback.strftime(FMT))
-    raw = raw_seconds(path, RAW_FILL, fill_window, repeat)
-    raw += raw_seconds(path, RAW_OCCURRENCES, week_window, repeat)
+
+    def raw_home() -> float:
+        pump_until_idle(workspace)
+        return raw_seconds(path, RAW_FILL, fill_window, repeat) + raw_seconds(
+            path, RAW_OCCURRENCES, week_window, repeat
+        )
+
+    seconds, raw, stall = timed(
+        lambda: (window.show_page("home"), home.refresh()),
+        shown=lambda: not home.home.loading,
+        raw=raw_home,
+    )
     yield "Home: this week and shifts that need people", seconds, raw, stall
 
     # Switching to each other page for the first time (it is built then; its code was
@@ -393,29 +411,27 @@ def measure_views(
             QTimer.singleShot(5, loop.quit)
             loop.exec()
 
-    landed: list[tuple[date, date]] = []
+    def raw_here() -> float:
+        """Raw sqlite3 reading the days of the period on show, once the app is quiet."""
+        read_ahead()
+        pump_until_idle(workspace)
+        start = datetime.combine(calendar.period.first, datetime.min.time(), UTC)
+        stop = datetime.combine(calendar.period.end, datetime.min.time(), UTC)
+        days = (
+            stop.strftime(FMT),
+            start.strftime(FMT),
+            (start - timedelta(days=2)).strftime(FMT),
+        )
+        return raw_seconds(path, RAW_OCCURRENCES, days, repeat)
 
-    def go(months: int) -> None:
-        calendar.go(months)
-        landed.append((calendar.period.first, calendar.period.end))
-
-    def raw_for_landings() -> float:
-        """Raw sqlite3 reading the days of each period landed on (median over them)."""
-        runs = []
-        for first, end in landed:
-            start = datetime.combine(first, datetime.min.time(), UTC)
-            stop = datetime.combine(end, datetime.min.time(), UTC)
-            window = (
-                stop.strftime(FMT),
-                start.strftime(FMT),
-                (start - timedelta(days=2)).strftime(FMT),
-            )
-            runs.append(raw_seconds(path, RAW_OCCURRENCES, window, repeat))
-        landed.clear()
-        return statistics.median(runs)
-
-    seconds, stall = timed(lambda: go(1), before=read_ahead, shown=month_shown, painted_in=month)
-    yield "Calendar: next month on screen (read ahead)", seconds, raw_for_landings(), stall
+    seconds, raw, stall = timed(
+        lambda: calendar.go(1),
+        before=read_ahead,
+        shown=month_shown,
+        painted_in=month,
+        raw=raw_here,
+    )
+    yield "Calendar: next month on screen (read ahead)", seconds, raw, stall
 
     def forget() -> None:
         """Nothing kept or read ahead (as after an edit to an event): the month jumped to is
@@ -428,12 +444,14 @@ def measure_views(
     # months back to three years on), so raw sqlite3 can read the same rows.
     calendar.go(-13)
     pump_until_idle(workspace)
-    seconds, stall = timed(lambda: go(6), before=forget, shown=month_shown, painted_in=month)
-    yield "Calendar: jump 6 months (nothing read ahead)", seconds, raw_for_landings(), stall
+    seconds, raw, stall = timed(
+        lambda: calendar.go(6), before=forget, shown=month_shown, painted_in=month, raw=raw_here
+    )
+    yield "Calendar: jump 6 months (nothing read ahead)", seconds, raw, stall
     # Past the index, endless series are expanded as the months are read: nothing stored
     # to compare with, so against 100 ms.
     calendar.go(12)
-    seconds, stall = timed(
+    seconds, _, stall = timed(
         lambda: calendar.go(7), before=forget, shown=month_shown, painted_in=month
     )
     yield "Calendar: jump to a month past the stored index", seconds, 0.1, stall
@@ -463,11 +481,19 @@ def measure_views(
         volunteers.apply_filters()
 
     # The whole list's first 100 rows replacing a search's (as when a search is cleared).
-    seconds, stall = timed(
-        show_everyone, before=search_for_some, shown=directory_shown, painted_in=table
-    )
     now = datetime.now(UTC)
-    raw = raw_volunteers_seconds(path, raw_volunteer_params(now), repeat)
+
+    def raw_directory(text: str = "") -> float:
+        pump_until_idle(workspace)
+        return raw_volunteers_seconds(path, raw_volunteer_params(now, text), repeat)
+
+    seconds, raw, stall = timed(
+        show_everyone,
+        before=search_for_some,
+        shown=directory_shown,
+        painted_in=table,
+        raw=raw_directory,
+    )
     yield "Volunteers: first 100 of the directory", seconds, raw, stall
 
     def type_search() -> None:
@@ -476,10 +502,13 @@ def measure_views(
             QCoreApplication.processEvents()
         volunteers.apply_filters()
 
-    seconds, stall = timed(
-        type_search, before=clear_search, shown=directory_shown, painted_in=table
+    seconds, raw, stall = timed(
+        type_search,
+        before=clear_search,
+        shown=directory_shown,
+        painted_in=table,
+        raw=lambda: raw_directory("mar"),
     )
-    raw = raw_volunteers_seconds(path, raw_volunteer_params(now, "mar"), repeat)
     yield "Volunteers: typing “mar” in the search", seconds, raw, stall
 
     # Rosters: the next week's board (every shift of the week with its people), read ahead
@@ -499,7 +528,6 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
     checked: list[int] = []
     rosters.rows_shown.connect(lambda: rows_shown.append(1))
     rosters.loaded.connect(lambda: checked.append(1))
-    weeks: list[Any] = []
 
     def settle() -> None:
         """Wait until the board on show is open, checked and its neighbours read ahead."""
@@ -516,13 +544,11 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
         rows_shown.clear()
         checked.clear()
         rosters.next_button.click()
-        weeks.append(rosters.period)
 
     def jump() -> None:
         rows_shown.clear()
         checked.clear()
         rosters.show_week(rosters.period.start.astimezone().date() + timedelta(weeks=3))
-        weeks.append(rosters.period)
 
     board = rosters.board_view
 
@@ -536,26 +562,29 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
     def flags_in() -> bool:
         return bool(checked)
 
-    def raw_for_weeks() -> float:
-        """Raw sqlite3 reading each week landed on: its shifts and their people (median)."""
-        runs = []
-        for period in weeks:
-            span = (period.start.strftime(FMT), period.end.strftime(FMT))
-            runs.append(
-                raw_seconds(path, RAW_FILL, span, repeat)
-                + raw_seconds(path, raw_roster_people, span, repeat)
-            )
-        weeks.clear()
-        return statistics.median(runs)
+    def raw_week() -> float:
+        """Raw sqlite3 reading the week on show, its shifts and their people, once the app
+        is quiet."""
+        settle()
+        span = (rosters.period.start.strftime(FMT), rosters.period.end.strftime(FMT))
+        return raw_seconds(path, RAW_FILL, span, repeat) + raw_seconds(
+            path, raw_roster_people, span, repeat
+        )
 
     settle()
-    seconds, stall = timed(next_week, before=settle, shown=rows_in, painted_in=board)
-    yield "Rosters: next week's board (read ahead)", seconds, raw_for_weeks(), stall
-    seconds, stall = timed(next_week, before=settle, shown=week_open, painted_in=board)
-    yield "Rosters: next week with every day open", seconds, raw_for_weeks(), stall
-    seconds, stall = timed(jump, before=forget, shown=rows_in, painted_in=board)
-    yield "Rosters: jump 3 weeks (nothing read ahead)", seconds, raw_for_weeks(), stall
-    seconds, stall = timed(next_week, before=settle, shown=flags_in, painted_in=board)
-    yield "Rosters: clash flags on screen", seconds, raw_for_weeks(), stall
+    seconds, raw, stall = timed(
+        next_week, before=settle, shown=rows_in, painted_in=board, raw=raw_week
+    )
+    yield "Rosters: next week's board (read ahead)", seconds, raw, stall
+    seconds, raw, stall = timed(
+        next_week, before=settle, shown=week_open, painted_in=board, raw=raw_week
+    )
+    yield "Rosters: next week with every day open", seconds, raw, stall
+    seconds, raw, stall = timed(jump, before=forget, shown=rows_in, painted_in=board, raw=raw_week)
+    yield "Rosters: jump 3 weeks (nothing read ahead)", seconds, raw, stall
+    seconds, raw, stall = timed(
+        next_week, before=settle, shown=flags_in, painted_in=board, raw=raw_week
+    )
+    yield "Rosters: clash flags on screen", seconds, raw, stall
     workspace.close()
     del app
