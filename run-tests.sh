@@ -9,5 +9,5 @@ if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/n
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy organizer tests
+.venv/bin/mypy organizer tests benchmarks main.py
 exec .venv/bin/python -m pytest "$@"

@@ -11,10 +11,17 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+
+if TYPE_CHECKING:
+    # Only for the types: the app imports its pages' code itself, after start-up.
+    from organizer.ui.calendar.page import CalendarPage
+    from organizer.ui.roster.page import RosterPage
+    from organizer.ui.volunteers.page import VolunteersPage
+    from organizer.ui.welcome import StartPage
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -309,6 +316,9 @@ def measure_views(
     window.resize(1280, 800)
     pump_until_idle(workspace)
     probe = probe_type()
+    context = workspace.context
+    assert context is not None
+    worker = context.worker
     today = date.today()
 
     def timed(
@@ -340,7 +350,12 @@ def measure_views(
                 before()
             pump_until_idle(workspace)
             started = time.perf_counter()
-            stalls.append(probe.measure(lambda: (action(), wait())))
+
+            def run() -> None:
+                action()
+                wait()
+
+            stalls.append(probe.measure(run))
             times.append(time.perf_counter() - started)
             # Work the run left going (reading ahead, checking clashes) must not share the
             # machine with raw sqlite3: each raw() waits for the app to be quiet first.
@@ -350,7 +365,7 @@ def measure_views(
         return statistics.median(times), statistics.median(raws) if raws else 0.0, max(stalls)
 
     # Home: this week's occurrences and the shifts that need people.
-    home = window.page("home")
+    home = cast("StartPage", window.page("home"))
     monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
     sunday = monday + timedelta(days=7)
     fill_window = (monday.strftime(FMT), (sunday + timedelta(days=14)).strftime(FMT))
@@ -363,8 +378,12 @@ def measure_views(
             path, RAW_OCCURRENCES, week_window, repeat
         )
 
+    def show_home() -> None:
+        window.show_page("home")
+        home.refresh()
+
     seconds, raw, stall = timed(
-        lambda: (window.show_page("home"), home.refresh()),
+        show_home,
         shown=lambda: not home.home.loading,
         raw=raw_home,
     )
@@ -397,7 +416,7 @@ def measure_views(
 
     # Calendar: moving to the next month (reads ahead as well).
     window.show_page("calendar")
-    calendar = window.page("calendar")
+    calendar = cast("CalendarPage", window.page("calendar"))
     month = calendar.month_view
     pump_until_idle(workspace)
 
@@ -406,7 +425,7 @@ def measure_views(
 
     def read_ahead() -> None:
         """Wait until the neighbouring months are read (the page waits 0.2 s to start)."""
-        while calendar.ahead_timer.isActive() or workspace.context.worker.busy:
+        while calendar.ahead_timer.isActive() or worker.busy:
             loop = QEventLoop()
             QTimer.singleShot(5, loop.quit)
             loop.exec()
@@ -458,7 +477,7 @@ def measure_views(
 
     # Volunteers: first page, then typing a search.
     window.show_page("volunteers")
-    volunteers = window.page("volunteers")
+    volunteers = cast("VolunteersPage", window.page("volunteers"))
     table = volunteers.table
 
     def directory_shown() -> bool:
@@ -514,7 +533,7 @@ def measure_views(
     # Rosters: the next week's board (every shift of the week with its people), read ahead
     # as the page does, then a week it did not read ahead.
     window.show_page("rosters")
-    rosters = window.page("rosters")
+    rosters = cast("RosterPage", window.page("rosters"))
     pump_until_idle(workspace)
     # The board shows the week's shifts (RAW_FILL) and the people on them (this query).
     raw_roster_people = """
@@ -531,11 +550,11 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
 
     def settle() -> None:
         """Wait until the board on show is open, checked and its neighbours read ahead."""
-        while rosters.settling or workspace.context.worker.busy:
+        while rosters.settling or worker.busy:
             pump_until_shown(workspace, lambda: not rosters.settling)
             pump_until_idle(workspace)
 
-    def forget() -> None:
+    def forget_week() -> None:
         """Nothing read ahead: the week jumped to is read from the file."""
         settle()
         rosters.controller.forget_ahead()
@@ -580,7 +599,9 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
         next_week, before=settle, shown=week_open, painted_in=board, raw=raw_week
     )
     yield "Rosters: next week with every day open", seconds, raw, stall
-    seconds, raw, stall = timed(jump, before=forget, shown=rows_in, painted_in=board, raw=raw_week)
+    seconds, raw, stall = timed(
+        jump, before=forget_week, shown=rows_in, painted_in=board, raw=raw_week
+    )
     yield "Rosters: jump 3 weeks (nothing read ahead)", seconds, raw, stall
     seconds, raw, stall = timed(
         next_week, before=settle, shown=flags_in, painted_in=board, raw=raw_week
