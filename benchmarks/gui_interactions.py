@@ -591,21 +591,15 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
         )
 
     settle()
-    seconds, raw, stall = timed(
-        next_week, before=settle, shown=rows_in, painted_in=board, raw=raw_week
-    )
-    yield "Rosters: next week's board (read ahead)", seconds, raw, stall
-    seconds, raw, stall = timed(
-        next_week, before=settle, shown=week_open, painted_in=board, raw=raw_week
-    )
-    yield "Rosters: next week with every day open", seconds, raw, stall
-    seconds, raw, stall = timed(
-        jump, before=forget_week, shown=rows_in, painted_in=board, raw=raw_week
-    )
-    yield "Rosters: jump 3 weeks (nothing read ahead)", seconds, raw, stall
-    seconds, raw, stall = timed(
-        next_week, before=settle, shown=flags_in, painted_in=board, raw=raw_week
-    )
-    yield "Rosters: clash flags on screen", seconds, raw, stall
+    for label, action, before, shown in (
+        ("Rosters: next week's board (read ahead)", next_week, settle, rows_in),
+        ("Rosters: next week with every day open", next_week, settle, week_open),
+        ("Rosters: jump 3 weeks (nothing read ahead)", jump, forget_week, rows_in),
+        ("Rosters: clash flags on screen", next_week, settle, flags_in),
+    ):
+        seconds, raw, stall = timed(
+            action, before=before, shown=shown, painted_in=board, raw=raw_week
+        )
+        yield label, seconds, raw, stall
     workspace.close()
     del app
