@@ -344,17 +344,16 @@ def measure_views(
             else:
                 pump_until_shown(workspace, shown)
 
+        def run() -> None:
+            action()
+            wait()
+
         times, stalls, raws = [], [], []
         for _ in range(repeat):
             if before is not None:
                 before()
             pump_until_idle(workspace)
             started = time.perf_counter()
-
-            def run() -> None:
-                action()
-                wait()
-
             stalls.append(probe.measure(run))
             times.append(time.perf_counter() - started)
             # Work the run left going (reading ahead, checking clashes) must not share the
