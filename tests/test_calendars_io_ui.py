@@ -57,8 +57,7 @@ from organizer.ui.calendars_io.settings_dialog import SettingsDialog
 from organizer.ui.context import ViewContext
 from organizer.ui.main_window import MainWindow, OpeningFile
 from tests.ics_helpers import reply_bytes
-from tests.test_home_ui import assert_not_blank
-from tests.ui_helpers import view_context
+from tests.ui_helpers import assert_not_blank, view_context
 
 DATA = Path(__file__).parent / "data" / "ics"
 LONDON = "Europe/London"

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QAbstractItemView, QWidget
+from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
@@ -30,7 +29,7 @@ from organizer.ui.home import (
     WeekModel,
 )
 from organizer.ui.welcome import StartPage, WelcomePage
-from tests.ui_helpers import view_context
+from tests.ui_helpers import assert_not_blank, view_context
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = date(2026, 11, 23)
@@ -79,14 +78,6 @@ def double_click(qtbot: QtBot, view: QAbstractItemView, index: QModelIndex) -> N
     where = view.visualRect(index).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
-
-
-def assert_not_blank(widget: QWidget, path: Path) -> None:
-    image = widget.grab().toImage()
-    assert image.save(str(path))
-    small = image.scaled(60, 40).convertToFormat(QImage.Format.Format_RGB32)
-    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
-    assert len(colours) > 10, "the page looks blank"
 
 
 # Home ------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from organizer.ui.places import (
     RecordSection,
     suggest_colour,
 )
-from tests.test_home_ui import MONDAY, assert_not_blank, make_context
+from tests.test_home_ui import MONDAY, make_context
+from tests.ui_helpers import assert_not_blank
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -11,8 +10,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -25,10 +22,9 @@ from organizer.ui.reports import AttendanceDialog, ReportsPage, SignInSheetWrite
 from organizer.ui.reports.attendance_dialog import COLUMN_END, COLUMN_START
 from organizer.ui.reports.model import KEY_ROLE, TOTAL_ROLE
 from tests.reports_helpers import LONDON, World, at, build_world
-from tests.ui_helpers import view_context
+from tests.ui_helpers import SHOTS, assert_not_blank, view_context
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
-SHOTS = os.environ.get("ORGANIZER_SHOTS")  # set to a folder to keep the pictures
 
 
 def make_context(db: Database) -> ViewContext:
@@ -59,16 +55,6 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
-
-
-def assert_not_blank(widget: QWidget, path: Path) -> None:
-    image = widget.grab().toImage()
-    assert image.save(str(path))
-    if SHOTS:
-        image.save(str(Path(SHOTS) / path.name))
-    small = image.scaled(60, 40).convertToFormat(QImage.Format.Format_RGB32)
-    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
-    assert len(colours) > 10, "the window looks blank"
 
 
 def open_reports(qtbot: QtBot, context: ViewContext) -> ReportsPage:

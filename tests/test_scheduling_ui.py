@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -24,7 +22,7 @@ from organizer.ui.scheduling.heatmap import (
     DayCoverage,
     DayStatus,
 )
-from tests.ui_helpers import view_context
+from tests.ui_helpers import assert_not_blank, view_context
 
 MONDAY = date(2026, 11, 23)
 TODAY = MONDAY + timedelta(days=2)
@@ -45,15 +43,6 @@ def context(demo: Database) -> Iterator[ViewContext]:
     made = make_context(demo)
     yield made
     made.worker.wait()
-
-
-def assert_not_blank(widget: QWidget, path: Path) -> None:
-    image = widget.grab().toImage()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    assert image.save(str(path))
-    small = image.scaled(60, 40).convertToFormat(QImage.Format.Format_RGB32)
-    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
-    assert len(colours) > 10, "the widget looks blank"
 
 
 def show_heat_map(qtbot: QtBot, context: ViewContext) -> CoverageHeatMap:

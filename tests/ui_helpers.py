@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from organizer.services import Services
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 from organizer.ui.worker import Worker
+
+SHOTS = os.environ.get("ORGANIZER_SHOTS")
+"""A folder to keep the tests' pictures in as well, when set."""
 
 
 def view_context(
@@ -33,3 +40,15 @@ def view_context(
         read_only=read_only,
         settings=settings,
     )
+
+
+def assert_not_blank(widget: QWidget, path: Path) -> None:
+    """Render ``widget`` to ``path`` (and to :data:`SHOTS`) and check it shows something."""
+    image = widget.grab().toImage()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert image.save(str(path))
+    if SHOTS:
+        image.save(str(Path(SHOTS) / path.name))
+    small = image.scaled(60, 40).convertToFormat(QImage.Format.Format_RGB32)
+    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
+    assert len(colours) > 10, f"{path.stem} looks blank"
