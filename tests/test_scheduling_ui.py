@@ -121,7 +121,6 @@ def places_filled(context: ViewContext, start: datetime, end: datetime) -> int:
     return sum(f.filled for f in context.services.coverage.shift_fill(start, end))
 
 
-# The engine (being written alongside) still calls Result.tuples(), deprecated in SQLAlchemy 2.1.
 def test_fill_gaps_preview_apply_undo_redo(
     qtbot: QtBot, qtmodeltester: ModelTester, context: ViewContext, tmp_path: Path
 ) -> None:
