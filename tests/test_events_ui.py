@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QDate, QLocale, QSettings, Qt
+from PySide6.QtCore import QDate, QLocale, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -42,7 +42,7 @@ from organizer.ui.events.roles_table import RolesModel
 from organizer.ui.events.scope import ScopeDialog
 from organizer.ui.main_window import MainWindow
 from organizer.ui.worker import Worker
-from tests.ui_helpers import view_context
+from tests.ui_helpers import ink, view_context
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)  # the small demo data is centred on this week
@@ -611,6 +611,29 @@ def test_delete_removes_an_event_nobody_is_booked_on_and_undo_brings_it_back(
     context.undo_stack.undo()
     restored = context.services.events.get(event_id)
     assert restored.uid == uid and [s.role for s in restored.shifts] == ["Facilitator", "Greeter"]
+
+
+def test_long_titles_that_differ_at_the_end_stay_apart(qtbot: QtBot, context: ViewContext) -> None:
+    places = ("Ashgate", "Elm")
+    for place in places:
+        weekly_circle(context, title=f"Monday and Thursday befriending calls ({place})")
+    page = show_page(qtbot, context)
+    page.resize(1000, 720)
+    table = page.table
+    qtbot.waitUntil(lambda: table.columnWidth(EventTableModel.TITLE) < 200)
+
+    image = table.viewport().grab().toImage()
+    shown = titles(page)
+    cells = [
+        table.visualRect(page.model.index(shown.index(title), EventTableModel.TITLE))
+        for title in shown
+    ]
+    assert table.fontMetrics().horizontalAdvance(shown[0]) > cells[0].width()
+    # The cell's right half, where "(Ashgate)" and "(Elm)" would be.
+    areas = [
+        QRect(cell.center().x(), cell.top(), cell.width() // 2, cell.height()) for cell in cells
+    ]
+    assert ink(image, areas[0]) != ink(image, areas[1])
 
 
 def test_an_edit_elsewhere_updates_only_its_row(qtbot: QtBot, demo: ViewContext) -> None:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
 from organizer.demo import generate_demo
-from organizer.services import VolunteerDraft
+from organizer.services import EventDraft, VolunteerDraft
 from organizer.services.overview import OverviewService
+from organizer.services.series import SeriesService
 from organizer.storage import Database, create_database, open_database
 from organizer.ui.context import ViewContext
 from organizer.ui.home import (
@@ -29,7 +30,7 @@ from organizer.ui.home import (
     WeekModel,
 )
 from organizer.ui.welcome import StartPage, WelcomePage
-from tests.ui_helpers import assert_not_blank, view_context
+from tests.ui_helpers import assert_not_blank, ink, view_context
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = date(2026, 11, 23)
@@ -196,6 +197,37 @@ def test_home_models_pass_the_model_tester(
     for model in (page.week_model, page.needs_model, page.newcomers_model):
         assert model.rowCount() > 0
         qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_long_titles_that_differ_at_the_end_stay_apart(
+    qtbot: QtBot, db: Database, context: ViewContext
+) -> None:
+    start = datetime(2026, 11, 26, 10, tzinfo=LONDON)
+    titles = [f"Monday and Thursday befriending calls ({place})" for place in ("Ashgate", "Elm")]
+    for title in titles:
+        draft = EventDraft(
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            timezone="Europe/London",
+        )
+        SeriesService(db, "Tester").create(draft, [])
+    page = show_home(qtbot, context)
+    page.resize(620, 660)
+    qtbot.waitUntil(lambda: page.week_list.viewport().width() < 300)
+
+    view = page.week_list
+    image = view.viewport().grab().toImage()
+    shown = texts(page.week_model, Qt.ItemDataRole.DisplayRole)
+    line = view.fontMetrics().height()
+    areas = []
+    for title in titles:
+        row = view.visualRect(page.week_model.index(shown.index(title), 0))
+        # The title's line, from the middle of the row on (the day is written on the first).
+        top = row.top() + (row.height() - 2 * line - 2) // 2
+        areas.append(QRect(row.center().x(), top, row.width() // 2 - 12, line))
+    assert view.fontMetrics().horizontalAdvance(titles[0]) > view.viewport().width()
+    assert ink(image, areas[0]) != ink(image, areas[1])
 
 
 def test_home_renders(qtbot: QtBot, demo: Database, context: ViewContext, tmp_path: Path) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QRect, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -23,8 +24,9 @@ from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
 from organizer.demo import generate_demo
-from organizer.services import AssignmentDraft
+from organizer.services import AssignmentDraft, EventDraft
 from organizer.services.roster import BoardShift
+from organizer.services.series import RoleDraft, SeriesService
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
 from organizer.ui.roster import RosterPage
@@ -36,7 +38,7 @@ from organizer.ui.roster.models import (
     VOLUNTEER_MIME,
     volunteer_mime,
 )
-from tests.ui_helpers import view_context
+from tests.ui_helpers import ink, view_context
 
 MONDAY = date(2026, 11, 23)
 
@@ -482,6 +484,38 @@ def test_read_only_file_shows_the_roster_but_refuses_changes(qtbot: QtBot, demo:
         choose(qtbot, page, page.board_model.index(0, 0, shift_row(page, "Packer", 0)))
         assert not page.remove_button.isEnabled()
         assert not page.status_button.isEnabled()
+    finally:
+        context.worker.wait()
+
+
+def test_long_titles_that_differ_at_the_end_stay_apart(qtbot: QtBot, db: Database) -> None:
+    start = datetime(2026, 11, 26, 10, tzinfo=ZoneInfo("Europe/London"))
+    for place in ("Ashgate", "Elm"):
+        draft = EventDraft(
+            title=f"Monday and Thursday befriending and check-in telephone calls for older "
+            f"neighbours ({place})",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            timezone="Europe/London",
+        )
+        SeriesService(db, "Tester").create(draft, [RoleDraft("Caller")])
+    context = make_context(db)
+    page = open_page(qtbot, context)
+    try:
+        page.resize(900, 800)
+        view = page.board_view
+        qtbot.waitUntil(lambda: view.viewport().width() < 700)
+
+        image = view.viewport().grab().toImage()
+        shifts = page.board_model.shifts()
+        rows = [view.visualRect(page.board_model.shift_index(s.key).parent()) for s in shifts]
+        assert len(rows) == 2
+        assert view.fontMetrics().horizontalAdvance(shifts[0].fill.title) > rows[0].width()
+        # The row's right half, where "(Ashgate)" and "(Elm)" would be.
+        areas = [
+            QRect(row.center().x(), row.top(), row.width() // 2 - 4, row.height()) for row in rows
+        ]
+        assert ink(image, areas[0]) != ink(image, areas[1])
     finally:
         context.worker.wait()
 

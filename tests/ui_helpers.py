@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QRect, QSettings
 from PySide6.QtGui import QImage, QUndoStack
 from PySide6.QtWidgets import QWidget
 
@@ -52,3 +52,18 @@ def assert_not_blank(widget: QWidget, path: Path) -> None:
     small = image.scaled(60, 40).convertToFormat(QImage.Format.Format_RGB32)
     colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
     assert len(colours) > 10, f"{path.stem} looks blank"
+
+
+def ink(image: QImage, area: QRect) -> frozenset[int]:
+    """The columns of ``area`` of ``image`` (counted from its left) that have dark text in.
+
+    Two areas with the same text have the same columns, whatever their backgrounds
+    (alternating rows, a hovered row): a glyph's stems are near black on any of them.
+    """
+    return frozenset(
+        x - area.left()
+        for x in range(area.left(), area.right() + 1)
+        if any(
+            image.pixelColor(x, y).lightness() < 90 for y in range(area.top(), area.bottom() + 1)
+        )
+    )

@@ -486,9 +486,10 @@ class AgendaDelegate(QStyledItemDelegate):
         painter.setFont(title_font)
         painter.setPen(muted_colour if muted else text_colour)
         title = QRect(rect.left(), top, rect.width(), line)
+        # Titles of one cause's events often differ only at the end ("… (Ashgate)").
         elided = painter.fontMetrics().elidedText(
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
-            Qt.TextElideMode.ElideRight,
+            Qt.TextElideMode.ElideMiddle,
             title.width(),
         )
         painter.drawText(title, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)

@@ -174,12 +174,20 @@ class PaletteDelegate(QStyledItemDelegate):
     """Draws muted cells and cells with problems in the view's own palette (light or dark).
 
     Models say *that* a cell is muted (``MUTED_ROLE``) or has a problem (``PROBLEM_ROLE``);
-    the colours come from the palette of the view that paints them.
+    the colours come from the palette of the view that paints them.  Text too long for
+    the ``middle`` columns is cut in the middle, keeping its end in sight.
     """
+
+    def __init__(self, parent: QObject | None = None, *, middle: Iterable[int] = ()) -> None:
+        """A delegate for ``parent``'s cells; ``middle`` are the columns cut in the middle."""
+        super().__init__(parent)
+        self.middle = frozenset(middle)
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
         """Dim muted text; tint rows with problems towards red."""
         super().initStyleOption(option, index)
+        if index.column() in self.middle:
+            option.textElideMode = Qt.TextElideMode.ElideMiddle
         palette = option.palette
         if index.data(MUTED_ROLE):
             muted = palette.color(QPalette.ColorRole.PlaceholderText)

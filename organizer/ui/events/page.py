@@ -165,7 +165,10 @@ class EventsPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("events-table")
         self.table.setModel(self.model)
-        self.table.setItemDelegate(PaletteDelegate(self.table))
+        # Names of one cause's events (or causes, or places) often differ only at the end,
+        # as in "… (Ashgate)".
+        named = (EventTableModel.TITLE, EventTableModel.CAUSE, EventTableModel.LOCATION)
+        self.table.setItemDelegate(PaletteDelegate(self.table, middle=named))
         self.table.setAccessibleName(self.tr("Events list"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

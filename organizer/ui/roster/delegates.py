@@ -274,7 +274,8 @@ class BoardDelegate(QStyledItemDelegate):
         left = rect.left() + int(2 * radius) + PADDING + 2
         title_rect = QRect(left, rect.top(), rect.right() - left, rect.height())
         bold = painter.fontMetrics()
-        title = bold.elidedText(occurrence.title, Qt.TextElideMode.ElideRight, title_rect.width())
+        # Titles of one cause's events often differ only at the end ("… (Ashgate)").
+        title = bold.elidedText(occurrence.title, Qt.TextElideMode.ElideMiddle, title_rect.width())
         painter.drawText(
             title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title
         )
