@@ -5,17 +5,26 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+import threading
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMessageLogContext, QObject, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from organizer import APP_NAME, __version__
 from organizer.logs import configure_logging
 from organizer.paths import chosen_database
 from organizer.ui import app_icon, app_settings
+from organizer.ui.background_import import import_while_answering
 from organizer.ui.crash import install_crash_handler
 from organizer.ui.main_window import MainWindow, OpeningFile
 from organizer.ui.opening import (
@@ -26,13 +35,35 @@ from organizer.ui.opening import (
 )
 
 if TYPE_CHECKING:
+    from organizer.services import Services
     from organizer.storage import Database
     from organizer.ui.context import ViewContext
     from organizer.ui.memory import IdleCollector
     from organizer.ui.pages import Pages
+    from organizer.ui.worker import Progress
 
 logger = logging.getLogger(__name__)
 qt_logger = logging.getLogger("organizer.qt")
+
+OPENING_MODULES = (
+    "organizer.storage",
+    "organizer.storage.moving",
+    "organizer.services",
+    "organizer.ui.context",
+    "organizer.ui.hub",
+    "organizer.ui.memory",
+    "organizer.ui.pages",
+    "organizer.ui.worker",
+    "organizer.ui.sharing.session",
+    "organizer.ui.welcome",
+    "organizer.ui.home",
+    "organizer.ui.people.newcomers",
+)
+"""The code opening a file and showing its first page runs (the rest loads later)."""
+PAINT_MS = 10
+"""How long after the first page's data arrives its paint is surely done."""
+GO_AHEAD_LIMIT_S = 1.0
+"""The longest the other pages' code waits for the first page to paint."""
 
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -61,6 +92,7 @@ class Workspace(QObject):
         self.context: ViewContext | None = None
         self.pages: Pages | None = None
         self.collector: IdleCollector | None = None
+        self._pages_go_ahead = threading.Event()
         self.finished = False
         """Whether the person closed the window (possibly before the event loop ran)."""
 
@@ -88,8 +120,14 @@ class Workspace(QObject):
         return window
 
     def finish_opening(self, target: str | None, *, read_only: bool = False) -> bool:
-        """Open the chosen database into the window :meth:`show_opening` showed."""
+        """Open the chosen database into the window :meth:`show_opening` showed.
+
+        The data layer's code loads on a helper thread first, so that the window keeps
+        answering (it can be moved, repainted or closed) while it does.
+        """
         location, is_default = chosen_database(target)
+        if not import_while_answering(OPENING_MODULES, then=_configure_models) or self.finished:
+            return False
         db = open_database_interactively(
             location, self.window, read_only=read_only, create_if_missing=is_default
         )
@@ -103,6 +141,7 @@ class Workspace(QObject):
         self._stop_collector()
         if self.context is not None:
             _stop_sharing(self.context)
+            self._pages_go_ahead.set()
             self.context.worker.close()
             self.context = None
         if self.window is not None:
@@ -125,12 +164,13 @@ class Workspace(QObject):
         from organizer.ui.context import ViewContext
         from organizer.ui.hub import ChangeHub
         from organizer.ui.memory import IdleCollector
-        from organizer.ui.pages import Pages, import_page_code
+        from organizer.ui.pages import Pages
         from organizer.ui.worker import Worker
 
         old_window, old_db = self.window, self.db
         if self.context is not None:
             _stop_sharing(self.context)
+            self._pages_go_ahead.set()
             self.context.worker.close()
         if old_window is not None and old_db is None:
             # The window shown while this file opened: it becomes the file's window.
@@ -156,9 +196,13 @@ class Workspace(QObject):
         leftovers = old_window is not None or old_db is not None
         self.collector = IdleCollector(context.worker, window, collect_first=leftovers)
         context.worker.submit(context.services.events.extend_horizon, on_error=_log_only)
-        # After the first page's data (queued as it was built): the other pages' code.
+        # The other pages' code, queued after the first page's data, but imported only once
+        # that page has painted it: importing meanwhile held the GIL through each of the
+        # page's many small calls into Python as it laid out its rows, tripling that pause.
+        go_ahead = self._pages_go_ahead = threading.Event()
         context.worker.submit(
-            partial(import_page_code, context.services),
+            partial(_import_page_code_when_painted, go_ahead, context.services),
+            on_progress=lambda *_: QTimer.singleShot(PAINT_MS, go_ahead.set),
             on_done=self.collector.set_aside,
             on_error=_log_only,
         )
@@ -246,6 +290,28 @@ def _stop_sharing(context: ViewContext) -> None:
     session = session_of(context)
     if session is not None:
         session.stop()
+
+
+def _import_page_code_when_painted(
+    go_ahead: threading.Event, services: Services, progress: Progress
+) -> None:
+    """Import the other pages' code once the first page has painted its data.
+
+    The progress report tells the GUI thread this job has started (so the first page's
+    data is handed over); it answers through ``go_ahead`` once that is painted.
+    """
+    from organizer.ui.pages import import_page_code
+
+    progress("waiting for the first page to paint", 0.0)
+    go_ahead.wait(GO_AHEAD_LIMIT_S)
+    import_page_code(services)
+
+
+def _configure_models() -> None:
+    """Set up the models' mappings now rather than on the first query (a tenth of a second)."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
 
 
 def _log_only(error: Exception) -> None:

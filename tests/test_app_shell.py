@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,11 @@ from organizer.app import Workspace, run_gui
 from organizer.errors import DatabaseLockedError, DatabaseReadOnlyError
 from organizer.logs import FILE_HANDLER_NAME, STDERR_HANDLER_NAME, configure_logging
 from organizer.paths import default_database_path, log_dir
+from organizer.services import Services, VolunteerDraft
 from organizer.storage import Database, create_database, open_database
 from organizer.ui import app_icon, crash, opening
+from organizer.ui import pages as pages_module
+from organizer.ui.background_import import import_while_answering
 from organizer.ui.crash import CrashDialog, CrashHandler, install_crash_handler
 from organizer.ui.main_window import MainWindow, OpeningFile, PlaceholderPage
 from organizer.ui.opening import RecentDatabases, open_database_interactively
@@ -710,6 +714,100 @@ def test_the_window_can_paint_before_the_data_layer_is_imported() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_data_layer_loads_off_the_gui_thread_while_the_window_opens(db_path: Path) -> None:
+    """SQLAlchemy, the models, the services and the first page's code load on a helper
+    thread, so the window just shown keeps answering; the GUI thread imports none of it."""
+    db = create_database(db_path)
+    Services.for_database(db, "Sam").volunteers.create(
+        VolunteerDraft(name="Amira", joined_on=date(2026, 11, 20))
+    )
+    db.close()
+    script = (
+        "import sys, threading\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from organizer.app import Workspace\n"
+        "app = QApplication([])\n"
+        f"workspace = Workspace(QSettings({str(db_path.with_suffix('.ini'))!r}, "
+        "QSettings.Format.IniFormat))\n"
+        f"workspace.show_opening({str(db_path)!r})\n"
+        "app.processEvents()\n"
+        "loaded = []\n"
+        "def note(event, args):\n"
+        "    if event == 'import' and args[0].startswith(('sqlalchemy', 'organizer.')):\n"
+        "        on_gui = threading.current_thread() is threading.main_thread()\n"
+        "        loaded.append(('gui' if on_gui else 'helper', args[0]))\n"
+        "sys.addaudithook(note)\n"
+        f"assert workspace.finish_opening({str(db_path)!r})\n"
+        "print(sorted(name for where, name in loaded if where == 'gui'))\n"
+        "print(('helper', 'sqlalchemy') in loaded, ('helper', 'organizer.models') in loaded)\n"
+        "workspace.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    on_gui, on_helper = result.stdout.strip().splitlines()[-2:]
+    assert on_gui == "[]"
+    assert on_helper == "True True"
+
+
+def test_a_slow_import_leaves_the_window_answering(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "organizer_slow_module.py").write_text("import time\ntime.sleep(0.3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ticks: list[int] = []
+    then: list[bool] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    try:
+        assert import_while_answering(["organizer_slow_module"], then=lambda: then.append(True))
+    finally:
+        timer.stop()
+        sys.modules.pop("organizer_slow_module", None)
+    assert len(ticks) >= 3, "the event loop ran while the module loaded"
+    assert then == [True]
+
+
+def test_a_module_that_fails_to_load_ahead_is_logged_and_left_to_its_user(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert import_while_answering(["organizer_no_such_module"])
+    assert "organizer_no_such_module" in caplog.text
+
+
+def test_the_other_pages_code_waits_until_the_first_page_has_painted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Imported while the first page lays out its data, it would hold the GIL through each
+    of the page's calls into Python: it starts once the GUI thread says the page painted."""
+    imported: list[object] = []
+    monkeypatch.setattr(pages_module, "import_page_code", imported.append)
+    go_ahead = threading.Event()
+    said: list[str] = []
+    job = threading.Thread(
+        target=app_module._import_page_code_when_painted,
+        args=(go_ahead, "services", lambda stage, _: said.append(stage)),
+    )
+    job.start()
+    try:
+        job.join(0.2)
+        assert job.is_alive() and imported == []
+        assert said, "the GUI thread was told the first page's data is handed over"
+    finally:
+        go_ahead.set()
+        job.join(5)
+    assert imported == ["services"]
 
 
 def test_opening_a_file_to_home_loads_only_what_home_needs(db_path: Path) -> None:
