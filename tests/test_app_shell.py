@@ -700,6 +700,19 @@ def test_storage_error_reaching_the_hook_is_a_plain_message(
     box.close()
 
 
+def run_script(script: str) -> list[str]:
+    """The lines ``script`` prints, run in a fresh interpreter with Qt offscreen."""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    return result.stdout.strip().splitlines()
+
+
 def test_the_window_can_paint_before_the_data_layer_is_imported() -> None:
     """Start-up shows the window first: building it must not pull in SQLAlchemy or the models."""
     script = (
@@ -710,10 +723,8 @@ def test_the_window_can_paint_before_the_data_layer_is_imported() -> None:
         "'organizer.services', 'organizer.storage')))\n"
         "print(heavy)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert result.stdout.strip() == "[]"
+    lines = run_script(script)
+    assert lines[-1] == "[]"
 
 
 def test_the_data_layer_loads_off_the_gui_thread_while_the_window_opens(db_path: Path) -> None:
@@ -745,15 +756,8 @@ def test_the_data_layer_loads_off_the_gui_thread_while_the_window_opens(db_path:
         "print(('helper', 'sqlalchemy') in loaded, ('helper', 'organizer.models') in loaded)\n"
         "workspace.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    on_gui, on_helper = result.stdout.strip().splitlines()[-2:]
+    lines = run_script(script)
+    on_gui, on_helper = lines[-2:]
     assert on_gui == "[]"
     assert on_helper == "True True"
 
@@ -829,10 +833,8 @@ def test_opening_a_file_to_home_loads_only_what_home_needs(db_path: Path) -> Non
         "services.autofill, services.importer\n"
         "print(sorted(name for name in unused if name in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
-    )
-    before, after = result.stdout.strip().splitlines()
+    lines = run_script(script)
+    before, after = lines
     assert before == "[]"
     assert "'organizer.scheduling.autofill'" in after and "'organizer.people.importing'" in after
 
@@ -865,15 +867,8 @@ def test_the_other_pages_code_is_loaded_in_the_background_after_home(db_path: Pa
         "print(known_zones.cache_info().currsize)\n"
         "workspace.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    built, loaded, zones_known = result.stdout.strip().splitlines()[-3:]
+    lines = run_script(script)
+    built, loaded, zones_known = lines[-3:]
     assert built == "['home']"
     assert loaded == "True"
     assert zones_known == "1", "the zone folder was walked in the background too"
