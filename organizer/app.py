@@ -140,9 +140,7 @@ class Workspace(QObject):
         """Close the window and release the database."""
         self._stop_collector()
         if self.context is not None:
-            _stop_sharing(self.context)
-            self._pages_go_ahead.set()
-            self.context.worker.close()
+            self._stop_work(self.context)
             self.context = None
         if self.window is not None:
             self.window.closed.disconnect(self._window_closed)
@@ -152,6 +150,12 @@ class Workspace(QObject):
         if self.db is not None:
             self.db.close()
             self.db = None
+
+    def _stop_work(self, context: ViewContext) -> None:
+        """Leave the shared file; let the worker finish its queue, waiting for no paint."""
+        _stop_sharing(context)
+        self._pages_go_ahead.set()
+        context.worker.close()
 
     def _stop_collector(self) -> None:
         if self.collector is not None:
@@ -169,9 +173,7 @@ class Workspace(QObject):
 
         old_window, old_db = self.window, self.db
         if self.context is not None:
-            _stop_sharing(self.context)
-            self._pages_go_ahead.set()
-            self.context.worker.close()
+            self._stop_work(self.context)
         if old_window is not None and old_db is None:
             # The window shown while this file opened: it becomes the file's window.
             window, old_window = old_window, None

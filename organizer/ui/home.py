@@ -563,10 +563,6 @@ class AgendaList(QListView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setItemDelegate(AgendaDelegate(self, day_gutter=day_gutter))
         self.setUniformItemSizes(True)
-        # A busy week lists hundreds of events: laying them all out at once held the window
-        # for a twentieth of a second, so it is done a hundred at a time between events.
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(100)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
