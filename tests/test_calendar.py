@@ -22,7 +22,7 @@ from organizer.demo import generate_demo
 from organizer.models import EventStatus
 from organizer.services import CauseDraft, OccurrenceInfo, Services
 from organizer.storage import Database
-from organizer.ui.calendar import CalendarPage
+from organizer.ui.calendar import CalendarPage, canvas
 from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
 from organizer.ui.calendar.items import (
     CalendarData,
@@ -565,6 +565,38 @@ def test_the_month_is_laid_out_anew_for_a_new_size_and_for_fewer_weeks(
     page.go(2)  # February 2027: 1 to 28 February
     wait_loaded(qtbot, page)
     check(weeks=4)
+
+
+def test_a_month_painted_from_kept_pictures_looks_as_first_drawn(
+    qtbot: QtBot, page: CalendarPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first paint draws chips not seen before straight onto the screen; once the app
+    is idle their pictures are kept and the next paint copies them: the same pixels, with
+    the selected chip's ring and the other months' faded days."""
+    monkeypatch.setattr(canvas, "_LOOKS", {})
+    monkeypatch.setattr(canvas, "_CHIPS", canvas.KeptPixmaps(canvas.CHIP_BUDGET))
+    view = page.month_view
+    view.clearFocus()
+    _, chosen = view.hits[len(view.hits) // 2]
+    page.select_day(chosen.first_day, chosen.key)
+    first = view.grab().toImage()
+    QApplication.processEvents()
+    assert len(canvas._CHIPS), "the pictures are kept once the app is idle"
+    drawn_one_by_one: list[CalendarItem] = []
+    paint = canvas.ChipStyle.paint
+
+    def counted(style: canvas.ChipStyle, painter: Any, rect: Any, item: Any, *rest: Any) -> None:
+        drawn_one_by_one.append(item)
+        paint(style, painter, rect, item, *rest)
+
+    monkeypatch.setattr(canvas.ChipStyle, "paint", counted)
+    assert view.grab().toImage() == first
+    faded = [item for item in drawn_one_by_one if not view.period.in_month(item.first_day)]
+    assert chosen in drawn_one_by_one
+    assert len(drawn_one_by_one) <= 1 + len(faded) + sum(
+        1 for _, item in view.hits if item.cancelled
+    ), "the others are copies of their pictures"
+    assert len(drawn_one_by_one) < len(view.hits)
 
 
 # Opening and creating ----------------------------------------------------------------------

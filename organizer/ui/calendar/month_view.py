@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from organizer.models import EventStatus
 from organizer.ui.calendar.canvas import (
     ChipStyle,
     DropTarget,
@@ -53,6 +54,9 @@ class _Grid:
     fits: int
     cells: list[QRectF]
     slots: list[list[QRectF]]
+    corners: list[list[QPointF]]
+    """Each slot's top left corner, where a chip's picture is copied to."""
+    chip_size: tuple[float, float]
     lines: list[QLineF]
     frame: QRectF
     labels: dict[Hashable, tuple[QPointF, QStaticText, QRectF]] = field(default_factory=dict)
@@ -92,6 +96,7 @@ class MonthView(ItemCanvas):
         )
         self.setMinimumSize(420, 300)
         self._chip_days: list[date] = []
+        self._chip_corners: list[QPointF] = []
         self._cells: dict[date, QRectF] = {}
         self._grids: dict[Hashable, _Grid] = {}
 
@@ -134,6 +139,7 @@ class MonthView(ItemCanvas):
         grid = self._grid_now()
         cells: dict[date, QRectF] = {}
         chip_days: list[date] = []
+        chip_corners: list[QPointF] = []
         hits, more_hits = self.hits, self.more_hits
         items_on = self.model.items_on
         fits = grid.fits
@@ -148,10 +154,12 @@ class MonthView(ItemCanvas):
             for rect, item in zip(slots, shown, strict=False):
                 hits.append((rect, item))
                 chip_days.append(day)
+            chip_corners.extend(grid.corners[n][: len(shown)])
             if len(shown) < count:
                 more_hits.append((slots[len(shown)], day, count - len(shown)))
         self._cells = cells
         self._chip_days = chip_days
+        self._chip_corners = chip_corners
 
     def _grid_now(self) -> _Grid:
         """The grid for the widget's size, font and number of weeks (kept while they last)."""
@@ -166,6 +174,7 @@ class MonthView(ItemCanvas):
         fits = self.chips_per_day()
         cells: list[QRectF] = []
         slots: list[list[QRectF]] = []
+        corners: list[list[QPointF]] = []
         lines: list[QLineF] = []
         for n in range(weeks * 7):
             cell = QRectF((n % 7) * width, top + (n // 7) * height, width, height)
@@ -176,6 +185,7 @@ class MonthView(ItemCanvas):
                 places.append(QRectF(cell.left() + CELL_PADDING, y, width - 2 * CELL_PADDING, chip))
                 y += chip + CHIP_GAP
             slots.append(places)
+            corners.append([place.topLeft() for place in places])
             # Straight lines on whole pixels need no antialiasing.
             right, bottom = round(cell.right()), round(cell.bottom())
             upper, left = round(cell.top()), round(cell.left())
@@ -185,7 +195,8 @@ class MonthView(ItemCanvas):
         frame = QRectF(0, frame_top, self.width() - 1, self.height() - frame_top - 1)
         if len(self._grids) >= _GRIDS_MOST:
             self._grids.clear()
-        found = self._grids[key] = _Grid(key, fits, cells, slots, lines, frame)
+        size = (slots[0][0].width(), slots[0][0].height())
+        found = self._grids[key] = _Grid(key, fits, cells, slots, corners, size, lines, frame)
         return found
 
     def day_at(self, pos: QPointF) -> date | None:
@@ -260,10 +271,23 @@ class MonthView(ItemCanvas):
         self._paint_day_numbers(painter, palette, grid, faded)
         style = ChipStyle(painter, palette)
         clock: dict[tuple[int, int], str] = {}
-        chips = [
-            (rect, item, [(self._chip_text(item, clock), False)], day in faded)
-            for (rect, item), day in zip(self.hits, self._chip_days, strict=True)
-        ]
+        selected_key = self.selected_key
+        cancelled = EventStatus.CANCELLED
+        width, height = grid.chip_size
+        copy, kept = painter.drawPixmap, style.kept
+        # Most chips are copies of a picture kept: those go straight onto the screen.
+        chips = []
+        for (rect, item), day, corner in zip(
+            self.hits, self._chip_days, self._chip_corners, strict=True
+        ):
+            lines = [(self._chip_text(item, clock), False)]
+            dimmed = day in faded
+            if not dimmed and item.status is not cancelled and item.key != selected_key:
+                picture = kept(item, width, height, lines)
+                if picture is not None:
+                    copy(corner, picture)
+                    continue
+            chips.append((rect, item, lines, dimmed))
         style.prepare(
             painter,
             [
@@ -272,7 +296,6 @@ class MonthView(ItemCanvas):
                 if dimmed or item.cancelled
             ],
         )
-        selected_key = self.selected_key
         for rect, item, lines, dimmed in chips:
             paint_chip(
                 painter,
