@@ -9,13 +9,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QLocale, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from organizer.models import Attendance
 from organizer.reports.attendance import AttendanceService, attended_as_scheduled
 from organizer.reports.hours import Period, ReportKind, ReportService
+from organizer.reports.tables import Column, ColumnKind, Table
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
 from organizer.ui.reports import AttendanceDialog, ReportsPage, SignInSheetWriter
@@ -118,6 +119,35 @@ def test_choosing_another_report_cause_and_period_reloads(
         ["Total", "", "2", "1", "50.0%"],
     ]
     assert page.preset_box.currentData() == "Custom"
+
+
+def test_a_long_report_counts_its_rows_readably_and_its_chart_says_which_it_shows(
+    qtbot: QtBot, db: Database, context: ViewContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_world(db)
+    page = open_reports(qtbot, context)
+    columns = (
+        Column("Volunteer"),
+        Column("Shifts attended", ColumnKind.COUNT),
+        Column("Hours", ColumnKind.HOURS),
+    )
+    rows = tuple((f"Volunteer {n}", 1, 2.0) for n in range(1234))
+    many = Table("Hours by volunteer", "1 Nov 2026 – 30 Nov 2026", columns, rows)
+    monkeypatch.setattr(page.reports, "table", lambda *_: many)
+    previous = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    try:
+        with qtbot.waitSignal(page.loaded):
+            page.refresh()
+        assert page.subtitle_label.text() == "1 Nov 2026 – 30 Nov 2026 · 1,234 rows"
+        assert page.chart.accessibleDescription().startswith("Hours, the first 12 of 1,234: ")
+        few = Table("Hours by volunteer", "November", columns, rows[:3])
+        monkeypatch.setattr(page.reports, "table", lambda *_: few)
+        with qtbot.waitSignal(page.loaded):
+            page.refresh()
+        assert page.chart.accessibleDescription().startswith("Hours: Volunteer 0 2; ")
+    finally:
+        QLocale.setDefault(previous)
 
 
 def test_export_csv_and_pdf_of_the_report_on_show(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -33,6 +33,18 @@ def chart_series(table: Table | None) -> tuple[str, list[tuple[str, float]], Col
     return table.columns[figure].name, bars, table.columns[figure].kind
 
 
+def chart_title(table: Table | None) -> str:
+    """The chart's heading: its figure, and which rows it shows when not all of them."""
+    name, bars, _ = chart_series(table)
+    total = len(table.rows) if table is not None else 0
+    if not bars or len(bars) == total:
+        return name
+    locale = QLocale()
+    return QCoreApplication.translate(
+        "ReportChart", "{figure}, the first {shown} of {total}"
+    ).format(figure=name, shown=locale.toString(len(bars)), total=locale.toString(total))
+
+
 class ReportChart(QWidget):
     """Bars for the first rows of a report, labelled with their values."""
 
@@ -48,9 +60,9 @@ class ReportChart(QWidget):
     def set_table(self, table: Table | None) -> None:
         """Chart ``table``."""
         self.table = table
-        name, bars, _ = chart_series(table)
+        _, bars, _ = chart_series(table)
         self.setAccessibleDescription(
-            f"{name}: " + "; ".join(f"{label} {value:g}" for label, value in bars)
+            f"{chart_title(table)}: " + "; ".join(f"{label} {value:g}" for label, value in bars)
         )
         self.update()
 
@@ -60,7 +72,7 @@ class ReportChart(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the title, then one labelled bar per row."""
-        name, bars, kind = chart_series(self.table)
+        _, bars, kind = chart_series(self.table)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
@@ -77,7 +89,7 @@ class ReportChart(QWidget):
         title_font.setBold(True)
         painter.setFont(title_font)
         painter.setPen(text)
-        painter.drawText(area.adjusted(0, 0, 0, -area.height() + line), name)
+        painter.drawText(area.adjusted(0, 0, 0, -area.height() + line), chart_title(self.table))
         painter.setFont(self.font())
         top = area.top() + line * 1.6
         label_width = min(

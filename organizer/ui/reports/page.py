@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -302,7 +302,7 @@ class ReportsPage(QWidget):
             + (
                 self.tr("nothing recorded")
                 if not count
-                else self.tr("{count} rows").format(count=count)
+                else self.tr("{count} rows").format(count=QLocale().toString(count))
                 if count > 1
                 else self.tr("1 row")
             )
