@@ -43,7 +43,14 @@ def view_context(
 
 
 def assert_not_blank(widget: QWidget, path: Path) -> None:
-    """Render ``widget`` to ``path`` (and to :data:`SHOTS`) and check it shows something."""
+    """Render ``widget`` to ``path`` (and to :data:`SHOTS`) and check it shows something.
+
+    A layout changed by the test itself (rows arrived, a list appeared) is settled first,
+    as the next turn of the event loop would before a person sees the widget.
+    """
+    layout = widget.layout()
+    if layout is not None:
+        layout.activate()
     image = widget.grab().toImage()
     path.parent.mkdir(parents=True, exist_ok=True)
     assert image.save(str(path))
