@@ -177,11 +177,7 @@ def pump_until_idle(workspace: Any) -> None:
     while True:
         QCoreApplication.processEvents()
         if worker.busy:
-            loop = QEventLoop()
-            worker.busy_changed.connect(loop.quit)
-            if worker.busy:
-                loop.exec()
-            worker.busy_changed.disconnect(loop.quit)
+            worker.run_until_idle()
             continue
         QCoreApplication.processEvents()
         workspace.window.repaint()

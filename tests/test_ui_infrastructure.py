@@ -220,3 +220,20 @@ def test_a_closed_worker_runs_what_was_queued_and_takes_nothing_more(qtbot: QtBo
     with qtbot.assertNotEmitted(late.finished, wait=50):
         pass
     assert ran == ["queued before"]
+
+
+def test_running_until_idle_lets_a_job_wait_for_the_gui_thread(qtbot: QtBot) -> None:
+    """A job that waits for an answer from the GUI thread finishes: results and progress are
+    still delivered while the worker is waited for."""
+    worker = Worker()
+    answered = threading.Event()
+    done: list[bool] = []
+
+    def job(progress: Callable[[str, float], None]) -> bool:
+        progress("asking", 0.0)
+        return answered.wait(5)
+
+    worker.submit(job, on_progress=lambda *_: answered.set(), on_done=done.append)
+    worker.run_until_idle()
+    assert not worker.busy
+    assert done == [True]

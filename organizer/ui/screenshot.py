@@ -55,14 +55,8 @@ def settle(app: object, workspace: object) -> None:
     window = getattr(workspace, "window", None)
     for _ in range(100):
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        # Waiting in the event loop, not blocked: some background work waits for the window
-        # to paint first (the other pages' code, after the first page's data).
-        while context is not None and context.worker.busy:
-            idle = QEventLoop()
-            context.worker.busy_changed.connect(idle.quit)
-            QTimer.singleShot(50, idle.quit)
-            idle.exec()
-            context.worker.busy_changed.disconnect(idle.quit)
+        if context is not None:
+            context.worker.run_until_idle()
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         page = window.page_stack.currentWidget() if window is not None else None
         # A page may start more work once it is painted (the roster's clash check).

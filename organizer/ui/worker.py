@@ -17,7 +17,7 @@ from functools import lru_cache, partial
 from types import CodeType
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +184,19 @@ class Worker(QObject):
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every queued job ran (for shutting down; never on a user action)."""
         return self._pool.waitForDone(msecs)
+
+    def run_until_idle(self) -> None:
+        """Run the event loop until no job is queued (for tools, tests and benchmarks).
+
+        Unlike :meth:`wait`, the GUI thread keeps delivering results meanwhile, so a job
+        waiting for the window (as the other pages' code waits for a first paint) goes on.
+        """
+        while self.busy:
+            loop = QEventLoop()
+            self.busy_changed.connect(loop.quit)
+            if self.busy:
+                loop.exec()
+            self.busy_changed.disconnect(loop.quit)
 
     def close(self, msecs: int = 30_000) -> bool:
         """Run what is queued, then take no more jobs (the window's file is closing).
