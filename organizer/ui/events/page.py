@@ -165,9 +165,9 @@ class EventsPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("events-table")
         self.table.setModel(self.model)
-        # Names of one cause's events (or causes, or places) often differ only at the end,
-        # as in "… (Ashgate)".
-        named = (EventTableModel.TITLE, EventTableModel.CAUSE, EventTableModel.LOCATION)
+        # Names of one cause's events (or of causes) often differ only at the end, as in
+        # "… (Ashgate)"; a place's name comes first in its own.
+        named = (EventTableModel.TITLE, EventTableModel.CAUSE)
         self.table.setItemDelegate(PaletteDelegate(self.table, middle=named))
         self.table.setAccessibleName(self.tr("Events list"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
