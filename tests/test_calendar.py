@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, QRectF, QSettings, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QObject,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSettings,
+    Qt,
+)
 from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -291,6 +301,35 @@ def test_a_month_not_read_yet_takes_over_without_an_empty_flash(
     qtbot.waitUntil(lambda: bool(log.had_data), timeout=5_000)
     assert all(log.had_data)
     assert page.title_label.text() == "April 2027"
+
+
+def on_screen(page: CalendarPage) -> QImage:
+    """What the page's window shows now: its backing store, as last flushed (no new paint)."""
+    QApplication.processEvents()  # any paint already asked for happens first
+    screen = page.screen()
+    return screen.grabWindow(page.winId()).toImage()
+
+
+def test_the_month_on_show_stays_on_screen_while_the_next_is_read(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """Turning to a month not read yet, the old month stays on screen (not a blank area)
+    until the new one can be drawn; the title says where the page is going meanwhile."""
+    view = page.month_view
+    area = QRect(view.mapTo(page, QPoint(0, 0)), view.size())
+    before = on_screen(page).copy(area)
+    gate = threading.Event()
+    page.context.worker.submit(gate.wait)  # the read waits, as on a busy shared drive
+    try:
+        page.go(5)
+        assert page.loader.loading, "five months on was not read ahead"
+        held = on_screen(page)
+        assert held.copy(area) == before, "the month area changed before the new month was read"
+        assert page.title_label.text() == "April 2027"
+    finally:
+        gate.set()
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(lambda: on_screen(page).copy(area) != before, timeout=5_000)
 
 
 def test_a_month_read_arrives_with_the_chips_it_draws_made(

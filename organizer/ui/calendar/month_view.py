@@ -95,6 +95,8 @@ class MonthView(ItemCanvas):
             )
         )
         self.setMinimumSize(420, 300)
+        # It paints every pixel, so the window need not paint what lies beneath it first.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._chip_days: list[date] = []
         self._chip_corners: list[QPointF] = []
         self._cells: dict[date, QRectF] = {}

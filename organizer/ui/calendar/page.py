@@ -368,6 +368,10 @@ class CalendarPage(QWidget):
 
     def _show_period(self) -> None:
         period = self.period
+        if self.isVisible() and not self.loader.cached(self._range_key(period)):
+            # Before the views hear of the new period: a repaint they asked for first would
+            # still come, with them skipped, and blank their area until the period is read.
+            self._hold_views()
         self.month_view.set_period(period, self.today)
         self.week_view.set_period(period, self.today)
         self.agenda_view.today = self.today
@@ -423,9 +427,12 @@ class CalendarPage(QWidget):
         period = self.period
         key = self._range_key(period)
         shown = self.model.data_set
+        cached = self.loader.cached(key)
+        if not cached:
+            self._hold_views()
         # Days the new period shares with the one on show keep their events while it loads;
         # the agenda's list, though, would show days outside its weeks, so it starts empty.
-        if not self.loader.cached(key) and (
+        if not cached and (
             shown is None
             or key.fill
             or shown.with_fill
@@ -434,8 +441,6 @@ class CalendarPage(QWidget):
         ):
             self.loader.retire(shown)
             self.model.set_data(None)
-        if not self.loader.cached(key):
-            self._hold_views()
         self.loader.made_per_day = self.month_view.chips_per_day()
         self.loader.request(key)
 
