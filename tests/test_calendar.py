@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time as time_module
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -22,9 +22,19 @@ from PySide6.QtCore import (
     QRectF,
     QSettings,
     Qt,
+    QTimer,
 )
-from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QImage,
+)
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
@@ -243,20 +253,20 @@ def test_the_model_passes_the_model_tester(qtmodeltester: object, page: Calendar
 
 
 def test_buttons_move_between_months_and_back_to_today(qtbot: QtBot, page: CalendarPage) -> None:
-    assert page.title_label.text() == "November 2026"
+    assert page.title_button.text() == "November 2026"
     assert AWARENESS_STALL in titles(page)
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-    assert page.title_label.text() == "December 2026"
+    assert page.title_button.text() == "December 2026"
     wait_loaded(qtbot, page)
     assert "New volunteers' welcome evening" in titles(page)
     assert AWARENESS_STALL not in titles(page)
     qtbot.mouseClick(page.previous_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.previous_button, Qt.MouseButton.LeftButton)
-    assert page.title_label.text() == "October 2026"
+    assert page.title_button.text() == "October 2026"
     wait_loaded(qtbot, page)
     assert all(item.first_day < date(2026, 11, 9) for item in page.model.visible_items())
     qtbot.mouseClick(page.today_button, Qt.MouseButton.LeftButton)
-    assert page.title_label.text() == "November 2026"
+    assert page.title_button.text() == "November 2026"
     assert page.selected_day == NOW.date()
 
 
@@ -269,7 +279,7 @@ def test_the_next_month_is_read_ahead_once_this_one_is_painted(
         lambda: not page.ahead_timer.isActive() and not page.context.worker.busy, timeout=10_000
     )
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-    assert page.title_label.text() == "December 2026"
+    assert page.title_button.text() == "December 2026"
     assert not page.loader.loading, "December was already read"
     assert "New volunteers' welcome evening" in titles(page)
 
@@ -300,7 +310,7 @@ def test_a_month_not_read_yet_takes_over_without_an_empty_flash(
     wait_loaded(qtbot, page)
     qtbot.waitUntil(lambda: bool(log.had_data), timeout=5_000)
     assert all(log.had_data)
-    assert page.title_label.text() == "April 2027"
+    assert page.title_button.text() == "April 2027"
 
 
 def on_screen(page: CalendarPage) -> QImage:
@@ -325,7 +335,7 @@ def test_the_month_on_show_stays_on_screen_while_the_next_is_read(
         assert page.loader.loading, "five months on was not read ahead"
         held = on_screen(page)
         assert held.copy(area) == before, "the month area changed before the new month was read"
-        assert page.title_label.text() == "April 2027"
+        assert page.title_button.text() == "April 2027"
     finally:
         gate.set()
     wait_loaded(qtbot, page)
@@ -436,30 +446,96 @@ def test_a_slow_read_shows_the_empty_month_after_a_moment(qtbot: QtBot, page: Ca
     qtbot.waitUntil(lambda: log.had_data[-1], timeout=5_000)
 
 
+def _when_picker_shows(page: CalendarPage, act: Callable[[QTableView], None]) -> None:
+    """Run ``act`` on the title's month once it is open (opening it waits in its own loop)."""
+
+    def attempt() -> None:
+        if not page.date_picker.isVisible():
+            QTimer.singleShot(10, attempt)
+            return
+        table = page.date_picker.calendar.findChild(QTableView)
+        assert table is not None
+        act(table)
+
+    QTimer.singleShot(0, attempt)
+
+
+def test_the_title_drops_down_a_month_to_go_to_any_date_by_keyboard(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    page.focus_view()
+    opened_on: list[date] = []
+
+    def choose(table: QTableView) -> None:
+        calendar = page.date_picker.calendar
+        chosen = calendar.selectedDate()
+        opened_on.append(date(chosen.year(), chosen.month(), chosen.day()))
+        today = calendar.dateTextFormat(chosen).fontWeight()
+        assert today == QFont.Weight.Bold, "today stands out"
+        for _ in range(5):
+            QTest.keyClick(table, Qt.Key.Key_PageDown)
+        QTest.keyClick(table, Qt.Key.Key_Right)
+        QTest.keyClick(table, Qt.Key.Key_Return)
+
+    _when_picker_shows(page, choose)
+    qtbot.keyClick(page.month_view, Qt.Key.Key_G)
+    assert opened_on == [NOW.date()], "the month should open on the day selected"
+    assert not page.date_picker.isVisible()
+    assert page.title_button.text() == "April 2027"
+    assert page.selected_day == date(2027, 4, 26)
+    # The keyboard goes back to the calendar, once the menu has handed it back.
+    qtbot.waitUntil(lambda: page.focusWidget() is page.month_view)
+    wait_loaded(qtbot, page)
+
+
+def test_a_click_in_the_title_month_selects_that_day(qtbot: QtBot, page: CalendarPage) -> None:
+    page.set_mode(ViewMode.WEEK)
+    wait_loaded(qtbot, page)
+
+    def click_the_fifteenth(table: QTableView) -> None:
+        model = table.model()
+        cell = next(
+            model.index(row, column)
+            for row in range(model.rowCount())
+            for column in range(model.columnCount())
+            if str(model.index(row, column).data()) == "15"
+        )
+        QTest.mouseClick(
+            table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(cell).center()
+        )
+
+    _when_picker_shows(page, click_the_fifteenth)
+    qtbot.mouseClick(page.title_button, Qt.MouseButton.LeftButton)
+    assert page.selected_day == date(2026, 11, 15)
+    assert page.title_button.text() == "9 – 15 Nov 2026"
+    qtbot.waitUntil(lambda: page.focusWidget() is page.week_view.grid)
+    wait_loaded(qtbot, page)
+
+
 def test_keys_page_through_periods_and_switch_views(qtbot: QtBot, page: CalendarPage) -> None:
     page.focus_view()
     view = page.month_view
     qtbot.keyClick(view, Qt.Key.Key_PageDown)
-    assert page.title_label.text() == "December 2026"
+    assert page.title_button.text() == "December 2026"
     qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
-    assert page.title_label.text() == "November 2026"
+    assert page.title_button.text() == "November 2026"
     qtbot.keyClick(view, Qt.Key.Key_Right)
     qtbot.keyClick(view, Qt.Key.Key_Down)
     assert page.selected_day == date(2026, 12, 3)
-    assert page.title_label.text() == "December 2026"  # the selection carried the month along
+    assert page.title_button.text() == "December 2026"  # the selection carried the month along
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_T)
-    assert page.selected_day == NOW.date() and page.title_label.text() == "November 2026"
+    assert page.selected_day == NOW.date() and page.title_button.text() == "November 2026"
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_W)
     assert mode_of(page) is ViewMode.WEEK
-    assert page.title_label.text() == "23 – 29 Nov 2026"
+    assert page.title_button.text() == "23 – 29 Nov 2026"
     wait_loaded(qtbot, page)
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_PageDown)
-    assert page.title_label.text() == "30 Nov – 6 Dec 2026"
+    assert page.title_button.text() == "30 Nov – 6 Dec 2026"
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Home)
-    assert page.title_label.text() == "23 – 29 Nov 2026"
+    assert page.title_button.text() == "23 – 29 Nov 2026"
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_A)
     assert mode_of(page) is ViewMode.AGENDA
-    assert page.title_label.text() == "25 Nov – 22 Dec 2026"
+    assert page.title_button.text() == "25 Nov – 22 Dec 2026"
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     assert mode_of(page) is ViewMode.WEEK
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_M)
@@ -706,7 +782,7 @@ def test_more_opens_the_agenda_at_that_day(qtbot: QtBot, page: CalendarPage) -> 
     in_the_cell = {item.title for item in page.model.items_on(day)}
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=centre(rect))
     assert mode_of(page) is ViewMode.AGENDA
-    assert page.title_label.text() == "7 Nov – 4 Dec 2026"
+    assert page.title_button.text() == "7 Nov – 4 Dec 2026"
     wait_loaded(qtbot, page)
     current = page.agenda_view.currentIndex()
     assert current.data(OBJECT_ROLE) == day
@@ -1069,7 +1145,7 @@ def test_each_view_renders(
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
     }
     assert len(colours) > 20
-    assert period_title(page.period) == page.title_label.text()
+    assert period_title(page.period) == page.title_button.text()
 
 
 def _item(
@@ -1114,9 +1190,13 @@ def test_crowded_hours_show_how_many_more_there_are() -> None:
 def test_tab_goes_from_the_header_to_the_calendar(qtbot: QtBot, page: CalendarPage) -> None:
     page.next_button.setFocus()
     qtbot.keyClick(page.next_button, Qt.Key.Key_Tab)
+    assert page.focusWidget() is page.title_button
+    qtbot.keyClick(page.title_button, Qt.Key.Key_Tab)
     assert page.focusWidget() is page.cause_button
-    for control in (page.previous_button, page.today_button, page.next_button, page.cause_button):
+    header = (page.previous_button, page.today_button, page.next_button, page.title_button)
+    for control in (*header, page.cause_button):
         assert control.accessibleName()
+    assert page.title_button.accessibleName() == "November 2026", "named as it reads"
     assert all(button.accessibleName() for button in page.mode_buttons.values())
     page.mode_buttons[ViewMode.AGENDA].setFocus()
     qtbot.keyClick(page.mode_buttons[ViewMode.AGENDA], Qt.Key.Key_Tab)

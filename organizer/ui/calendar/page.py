@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from organizer.changes import DataChange
 from organizer.errors import OrganizerError
+from organizer.ui import line_icon
 from organizer.ui.calendar.agenda_view import AgendaView
 from organizer.ui.calendar.canvas import DropTarget, ItemCanvas
+from organizer.ui.calendar.date_picker import DatePicker
 from organizer.ui.calendar.items import NO_CAUSE, CalendarData, CalendarItem, OccurrenceKey
 from organizer.ui.calendar.loader import CalendarLoader, RangeKey
 from organizer.ui.calendar.model import OBJECT_ROLE, CalendarModel
@@ -185,12 +187,28 @@ class CalendarPage(QWidget):
         self.next_button.clicked.connect(lambda: self.go(1))
         self.today_button.clicked.connect(self.go_today)
 
-        self.title_label = QLabel()
-        self.title_label.setAccessibleName(self.tr("Period shown"))
-        font = self.title_label.font()
+        # The period's title drops down a month to go straight to any date.
+        self.date_picker = DatePicker(self)
+        self.date_picker.aboutToShow.connect(
+            lambda: self.date_picker.start_at(self.selected_day, self.today)
+        )
+        self.date_picker.picked.connect(self._go_to_date)
+        self.title_button = QToolButton()
+        self.title_button.setObjectName("calendar-title")
+        self.title_button.setAccessibleDescription(self.tr("Opens a month to go to another date"))
+        self.title_button.setToolTip(self.tr("Go to a date (G)"))
+        self.title_button.setAutoRaise(True)
+        # The title, then a chevron saying that it opens something.
+        self.title_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.title_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.title_button.setIconSize(QSize(18, 18))
+        self._paint_chevron()
+        self.title_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.title_button.clicked.connect(self.show_date_picker)
+        font = self.title_button.font()
         font.setPointSizeF(font.pointSizeF() * 1.45)
         font.setBold(True)
-        self.title_label.setFont(font)
+        self.title_button.setFont(font)
 
         self.status_label = QLabel()
         self.status_label.setAccessibleName(self.tr("Loading status"))
@@ -237,7 +255,7 @@ class CalendarPage(QWidget):
         header.addWidget(self.today_button)
         header.addWidget(self.next_button)
         header.addSpacing(10)
-        header.addWidget(self.title_label)
+        header.addWidget(self.title_button)
         header.addWidget(self.status_label, 1)
         header.addWidget(self.cause_button)
         header.addSpacing(10)
@@ -276,6 +294,7 @@ class CalendarPage(QWidget):
             self.previous_button,
             self.today_button,
             self.next_button,
+            self.title_button,
             self.cause_button,
             *self.mode_buttons.values(),
             self.month_view,
@@ -291,6 +310,7 @@ class CalendarPage(QWidget):
             (("PgUp", "Ctrl+Left"), lambda: self.go(-1)),
             (("PgDown", "Ctrl+Right"), lambda: self.go(1)),
             (("T", "Home"), self.go_today),
+            (("G", "Ctrl+G"), self.show_date_picker),
             (("M", "Alt+1"), partial(self.set_mode, ViewMode.MONTH)),
             (("W", "Alt+2"), partial(self.set_mode, ViewMode.WEEK)),
             (("A", "Alt+3"), partial(self.set_mode, ViewMode.AGENDA)),
@@ -324,6 +344,20 @@ class CalendarPage(QWidget):
             self.selected_day = self.anchor
         self.selected_key = None
         self._show_period()
+
+    def _paint_chevron(self) -> None:
+        self.title_button.setIcon(line_icon("chevron-down", self.palette()))
+
+    def show_date_picker(self) -> None:
+        """Drop the month down from the title, to go to any date (G)."""
+        button = self.title_button
+        self.date_picker.exec(button.mapToGlobal(QPoint(0, button.height())))
+
+    def _go_to_date(self, day: date) -> None:
+        """Show ``day``, chosen from the title's month, and give the keyboard back."""
+        self.select_day(day)
+        # Once the menu has closed and handed the focus back to where it came from.
+        QTimer.singleShot(0, self.focus_view)
 
     def go_today(self) -> None:
         """Show the period holding today, with today selected."""
@@ -379,7 +413,9 @@ class CalendarPage(QWidget):
         # its first row, which must belong to the new period.  Reading starts before the
         # labels change, so that it runs while they do.
         self._load()
-        self.title_label.setText(period_title(period))
+        title = period_title(period)
+        self.title_button.setText(title)
+        self.title_button.setAccessibleName(title)
         self.previous_button.setToolTip(self._step_tip(self.tr("Previous"), "Page Up"))
         self.next_button.setToolTip(self._step_tip(self.tr("Next"), "Page Down"))
         self.mode_buttons[self.mode].setChecked(True)
@@ -698,3 +734,4 @@ class CalendarPage(QWidget):
             self.model.forget_swatches()
             self._cause_entries = []  # the menu's dots are drawn again with the next read
             self.mode_switch.setStyleSheet(SEGMENTED_STYLE)
+            self._paint_chevron()
