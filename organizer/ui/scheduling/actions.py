@@ -340,6 +340,8 @@ class RosterScheduling(QObject):
         assert isinstance(layout, QBoxLayout)
         layout.insertWidget(layout.indexOf(page.splitter), self.panel)
         self.panel.heat_map.day_chosen.connect(page.show_week)
+        page.period_changed.connect(self._mark_week)
+        self._mark_week()
         self.panel.fill_gaps_button.clicked.connect(self.open_autofill)
         self.panel.find_cover_button.clicked.connect(self.open_cover)
         self.actions.notice.connect(lambda text: page.message_bar.show_message(text))
@@ -347,6 +349,12 @@ class RosterScheduling(QObject):
         page.loaded.connect(self._board_loaded)
         page.board_view.selectionModel().currentRowChanged.connect(self._update_buttons)
         self._update_buttons()
+
+    def _mark_week(self) -> None:
+        """Mark the board's week on the map (not when it shows one occurrence)."""
+        period = self.page.period
+        monday = None if period.is_occurrence else period.start.astimezone().date()
+        self.panel.heat_map.model.set_week_on_show(monday)
 
     def _board_loaded(self) -> None:
         self.panel.heat_map.set_causes(self.page.cause_ids)

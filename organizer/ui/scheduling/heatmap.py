@@ -174,12 +174,28 @@ class HeatMapModel(QAbstractTableModel):
         super().__init__(parent)
         self._cells: list[DayCoverage] = []
         self.today: date | None = None
+        self.week_on_show: date | None = None
+        """The Monday of the week the board shows, if it is a week (marked on the map)."""
 
     def set_days(self, cells: list[DayCoverage]) -> None:
         """Show ``cells`` (whole weeks, from a Monday)."""
         self.beginResetModel()
         self._cells = cells[: len(cells) // 7 * 7]
         self.endResetModel()
+
+    def set_week_on_show(self, monday: date | None) -> None:
+        """Mark the week from ``monday`` as the one on the board (None: no week)."""
+        if monday == self.week_on_show:
+            return
+        self.week_on_show = monday
+        rows = self.rowCount()
+        if rows:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, 6))
+
+    def on_show(self, row: int) -> bool:
+        """Whether week ``row`` is the one on the board."""
+        return 0 <= row < self.rowCount() and self._cells[row * 7].day == self.week_on_show
 
     def cell(self, index: Index) -> DayCoverage | None:
         """The day at ``index``."""
@@ -233,7 +249,13 @@ class HeatMapModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        """Day names across; each week's Monday down the side."""
+        """Day names across; each week's Monday down the side (in bold for the board's week)."""
+        if role == Qt.ItemDataRole.FontRole and orientation == Qt.Orientation.Vertical:
+            if not self.on_show(section):
+                return None
+            bold = QFont()
+            bold.setBold(True)
+            return bold
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -245,7 +267,8 @@ class HeatMapModel(QAbstractTableModel):
             return None
         monday = self._cells[section * 7].day
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tr("Week of {day}").format(day=f"{monday.day} {monday:%B %Y}")
+            week = _tr("Week of {day}").format(day=f"{monday.day} {monday:%B %Y}")
+            return _tr("{week} (on the board)").format(week=week) if self.on_show(section) else week
         return f"{monday.day} {monday:%b}"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -271,6 +294,12 @@ class HeatMapDelegate(QStyledItemDelegate):
         palette = option.palette
         tile = QRect(option.rect).adjusted(2, 2, -2, -2)
         painter.save()
+        if self.model.on_show(index.row()):
+            # The board's week: a band behind its row of tiles.
+            base = palette.color(QPalette.ColorRole.Base)
+            painter.fillRect(
+                option.rect, blend(base, palette.color(QPalette.ColorRole.Highlight), 0.3)
+            )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(status_colour(cell.status, palette))
