@@ -99,15 +99,14 @@ class RosterPage(QWidget):
     Signals: ``open_volunteer(volunteer_id)`` when a person row is opened (Enter or
     double-click), ``open_occurrence(event_id, recurrence_id)`` when an event heading is
     opened, ``rows_shown()`` as soon as the board's rows are on screen (before the clash
-    check), ``loaded()`` each time the board on show has been (re)loaded with its clash
-    flags, and ``period_changed()`` as it starts to show another week or occurrence.
+    check), and ``loaded()`` each time the board on show has been (re)loaded with its clash
+    flags.
     """
 
     open_volunteer = Signal(int)
     open_occurrence = Signal(int, object)
     rows_shown = Signal()
     loaded = Signal()
-    period_changed = Signal()
 
     def __init__(
         self,
@@ -403,8 +402,6 @@ class RosterPage(QWidget):
         if showing == self._showing_for:
             # A reload of the same board keeps its flags until the new check lands.
             keep = self._clashes if self._clashes_for == showing else {}
-        if showing[0] != (self._showing_for[0] if self._showing_for else None):
-            self.period_changed.emit()
         self._showing_for = showing
         self.controller.load_board(self.period, self.cause_ids, keep=keep)
 

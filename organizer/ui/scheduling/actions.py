@@ -340,8 +340,9 @@ class RosterScheduling(QObject):
         assert isinstance(layout, QBoxLayout)
         layout.insertWidget(layout.indexOf(page.splitter), self.panel)
         self.panel.heat_map.day_chosen.connect(page.show_week)
-        page.period_changed.connect(self._mark_week)
-        self._mark_week()
+        # Once the board's rows are on screen: repainting the map while they are read would
+        # only hold up the read.
+        page.rows_shown.connect(self._mark_week)
         self.panel.fill_gaps_button.clicked.connect(self.open_autofill)
         self.panel.find_cover_button.clicked.connect(self.open_cover)
         self.actions.notice.connect(lambda text: page.message_bar.show_message(text))

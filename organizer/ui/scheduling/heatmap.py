@@ -187,11 +187,16 @@ class HeatMapModel(QAbstractTableModel):
         """Mark the week from ``monday`` as the one on the board (None: no week)."""
         if monday == self.week_on_show:
             return
+        before = self._row_of(self.week_on_show)
         self.week_on_show = monday
-        rows = self.rowCount()
-        if rows:
-            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
-            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, 6))
+        for row in (before, self._row_of(monday)):
+            if row is not None:  # only the two weeks concerned are drawn again
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, row, row)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 6))
+
+    def _row_of(self, monday: date | None) -> int | None:
+        index = self.index_of(monday) if monday is not None else QModelIndex()
+        return index.row() if index.isValid() else None
 
     def on_show(self, row: int) -> bool:
         """Whether week ``row`` is the one on the board."""
