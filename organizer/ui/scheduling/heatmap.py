@@ -191,7 +191,6 @@ class HeatMapModel(QAbstractTableModel):
         self.week_on_show = monday
         for row in (before, self._row_of(monday)):
             if row is not None:  # only the two weeks concerned are drawn again
-                self.headerDataChanged.emit(Qt.Orientation.Vertical, row, row)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, 6))
 
     def _row_of(self, monday: date | None) -> int | None:
@@ -240,7 +239,12 @@ class HeatMapModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return day_tooltip(cell)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
-            return status_words(cell.status)
+            words = status_words(cell.status)
+            return (
+                _tr("{state}; this week is on the board").format(state=words)
+                if (self.on_show(index.row()))
+                else words
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == STATUS_ROLE:
@@ -254,13 +258,7 @@ class HeatMapModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        """Day names across; each week's Monday down the side (in bold for the board's week)."""
-        if role == Qt.ItemDataRole.FontRole and orientation == Qt.Orientation.Vertical:
-            if not self.on_show(section):
-                return None
-            bold = QFont()
-            bold.setBold(True)
-            return bold
+        """Day names across; each week's Monday down the side."""
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -272,8 +270,7 @@ class HeatMapModel(QAbstractTableModel):
             return None
         monday = self._cells[section * 7].day
         if role == Qt.ItemDataRole.ToolTipRole:
-            week = _tr("Week of {day}").format(day=f"{monday.day} {monday:%B %Y}")
-            return _tr("{week} (on the board)").format(week=week) if self.on_show(section) else week
+            return _tr("Week of {day}").format(day=f"{monday.day} {monday:%B %Y}")
         return f"{monday.day} {monday:%b}"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
