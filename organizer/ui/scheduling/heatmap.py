@@ -240,11 +240,9 @@ class HeatMapModel(QAbstractTableModel):
             return day_tooltip(cell)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             words = status_words(cell.status)
-            return (
-                _tr("{state}; this week is on the board").format(state=words)
-                if (self.on_show(index.row()))
-                else words
-            )
+            if self.on_show(index.row()):
+                return _tr("{state}; this week is on the board").format(state=words)
+            return words
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == STATUS_ROLE:
