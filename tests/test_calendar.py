@@ -34,7 +34,13 @@ from PySide6.QtGui import (
     QImage,
 )
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTableView
+from PySide6.QtWidgets import (
+    QApplication,
+    QCalendarWidget,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+)
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
@@ -446,16 +452,19 @@ def test_a_slow_read_shows_the_empty_month_after_a_moment(qtbot: QtBot, page: Ca
     qtbot.waitUntil(lambda: log.had_data[-1], timeout=5_000)
 
 
-def _when_picker_shows(page: CalendarPage, act: Callable[[QTableView], None]) -> None:
+def _when_picker_shows(
+    page: CalendarPage, act: Callable[[QCalendarWidget, QTableView], None]
+) -> None:
     """Run ``act`` on the title's month once it is open (opening it waits in its own loop)."""
 
     def attempt() -> None:
-        if not page.date_picker.isVisible():
+        picker = page.date_picker
+        if picker is None or not picker.isVisible():
             QTimer.singleShot(10, attempt)
             return
-        table = page.date_picker.calendar.findChild(QTableView)
+        table = picker.calendar.findChild(QTableView)
         assert table is not None
-        act(table)
+        act(picker.calendar, table)
 
     QTimer.singleShot(0, attempt)
 
@@ -466,8 +475,7 @@ def test_the_title_drops_down_a_month_to_go_to_any_date_by_keyboard(
     page.focus_view()
     opened_on: list[date] = []
 
-    def choose(table: QTableView) -> None:
-        calendar = page.date_picker.calendar
+    def choose(calendar: QCalendarWidget, table: QTableView) -> None:
         chosen = calendar.selectedDate()
         opened_on.append(date(chosen.year(), chosen.month(), chosen.day()))
         today = calendar.dateTextFormat(chosen).fontWeight()
@@ -480,7 +488,7 @@ def test_the_title_drops_down_a_month_to_go_to_any_date_by_keyboard(
     _when_picker_shows(page, choose)
     qtbot.keyClick(page.month_view, Qt.Key.Key_G)
     assert opened_on == [NOW.date()], "the month should open on the day selected"
-    assert not page.date_picker.isVisible()
+    assert page.date_picker is not None and not page.date_picker.isVisible()
     assert page.title_button.text() == "April 2027"
     assert page.selected_day == date(2027, 4, 26)
     # The keyboard goes back to the calendar, once the menu has handed it back.
@@ -492,7 +500,7 @@ def test_a_click_in_the_title_month_selects_that_day(qtbot: QtBot, page: Calenda
     page.set_mode(ViewMode.WEEK)
     wait_loaded(qtbot, page)
 
-    def click_the_fifteenth(table: QTableView) -> None:
+    def click_the_fifteenth(_: QCalendarWidget, table: QTableView) -> None:
         model = table.model()
         cell = next(
             model.index(row, column)

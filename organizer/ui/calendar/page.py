@@ -187,12 +187,9 @@ class CalendarPage(QWidget):
         self.next_button.clicked.connect(lambda: self.go(1))
         self.today_button.clicked.connect(self.go_today)
 
-        # The period's title drops down a month to go straight to any date.
-        self.date_picker = DatePicker(self)
-        self.date_picker.aboutToShow.connect(
-            lambda: self.date_picker.start_at(self.selected_day, self.today)
-        )
-        self.date_picker.picked.connect(self._go_to_date)
+        # The period's title drops down a month to go straight to any date (made when first
+        # asked for: a month calendar takes a first visit to the page 8 ms to build).
+        self.date_picker: DatePicker | None = None
         self.title_button = QToolButton()
         self.title_button.setObjectName("calendar-title")
         self.title_button.setAccessibleDescription(self.tr("Opens a month to go to another date"))
@@ -346,10 +343,16 @@ class CalendarPage(QWidget):
         self._show_period()
 
     def _paint_chevron(self) -> None:
-        self.title_button.setIcon(line_icon("chevron-down", self.palette()))
+        size = self.title_button.iconSize().width()
+        icon = line_icon("chevron-down", self.palette(), sizes=(size, 2 * size))
+        self.title_button.setIcon(icon)
 
     def show_date_picker(self) -> None:
         """Drop the month down from the title, to go to any date (G)."""
+        if self.date_picker is None:
+            self.date_picker = DatePicker(self)
+            self.date_picker.picked.connect(self._go_to_date)
+        self.date_picker.start_at(self.selected_day, self.today)
         button = self.title_button
         self.date_picker.exec(button.mapToGlobal(QPoint(0, button.height())))
 
