@@ -9,8 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QRect, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
     QMessageBox,
+    QTableView,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -162,7 +164,7 @@ def wait_for_candidates(qtbot: QtBot, page: RosterPage) -> None:
 def test_board_shows_full_short_and_empty_for_the_demo_week(
     qtbot: QtBot, qtmodeltester: object, page: RosterPage
 ) -> None:
-    assert page.period_label.text() == "23–29 November 2026"
+    assert page.period_button.text() == "23–29 November 2026"
     shifts = page.board_model.shifts()
     assert len(shifts) == 31
     shown = Counter(
@@ -426,16 +428,45 @@ def test_changes_made_elsewhere_reload_the_board(
 # Periods, filters and read-only ------------------------------------------------------------
 
 
+def test_the_title_drops_down_a_month_to_go_to_the_week_of_any_date(
+    qtbot: QtBot, page: RosterPage
+) -> None:
+    page.board_view.setFocus()
+    opened_on: list[date] = []
+
+    def choose() -> None:
+        picker = page.date_picker
+        if picker is None or not picker.isVisible():
+            QTimer.singleShot(10, choose)
+            return
+        chosen = picker.calendar.selectedDate()
+        opened_on.append(date(chosen.year(), chosen.month(), chosen.day()))
+        table = picker.calendar.findChild(QTableView)
+        assert table is not None
+        QTest.keyClick(table, Qt.Key.Key_PageDown)  # a month on: Wednesday 23 December
+        QTest.keyClick(table, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, choose)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.keyClick(page.board_view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert opened_on == [MONDAY], "the month opens on the week shown"
+    assert page.period_button.text() == "21–27 December 2026"
+    assert page.period_button.accessibleName() == "21–27 December 2026"
+    days = {shift.fill.starts_at.astimezone().date() for shift in page.board_model.shifts()}
+    assert days and all(date(2026, 12, 21) <= day <= date(2026, 12, 27) for day in days)
+    qtbot.waitUntil(lambda: page.focusWidget() is page.board_view)
+
+
 def test_week_navigation_cause_filter_and_one_occurrence(
     qtbot: QtBot, page: RosterPage, context: ViewContext
 ) -> None:
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-    assert page.period_label.text() == "30 November – 6 December 2026"
+    assert page.period_button.text() == "30 November – 6 December 2026"
     assert page.this_week_button.isEnabled()
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.mouseClick(page.this_week_button, Qt.MouseButton.LeftButton)
-    assert page.period_label.text() == "23–29 November 2026"
+    assert page.period_button.text() == "23–29 November 2026"
     assert not page.this_week_button.isEnabled()
     qtbot.waitUntil(lambda: page.cause_filter.count() == 7)
     food = page.cause_filter.findText("Food bank")
@@ -451,13 +482,13 @@ def test_week_navigation_cause_filter_and_one_occurrence(
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.show_occurrence(packer.fill.event_id, packer.fill.recurrence_id)
     assert [s.fill.role for s in page.board_model.shifts()] == ["Packer", "Welcome desk", "Driver"]
-    assert page.period_label.text() == "Friday food bank distribution · Friday 27 November"
+    assert page.period_button.text() == "Friday food bank distribution · Friday 27 November"
     assert page.whole_week_button.isVisible()
     assert not page.cause_filter.isEnabled()
     # Another page asks for one shift: its week is shown with the shift chosen.
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.show_shift(packer.fill.shift_id, packer.fill.recurrence_id + timedelta(weeks=1))
-    assert page.period_label.text() == "30 November – 6 December 2026"
+    assert page.period_button.text() == "30 November – 6 December 2026"
     chosen = page.selected_shift()
     assert chosen is not None
     assert chosen.key == (packer.fill.shift_id, packer.fill.recurrence_id + timedelta(weeks=1))
@@ -493,7 +524,7 @@ def test_long_titles_that_differ_at_the_end_stay_apart(qtbot: QtBot, db: Databas
     for place in ("Ashgate", "Elm"):
         draft = EventDraft(
             title=f"Monday and Thursday befriending and check-in telephone calls for older "
-            f"neighbours ({place})",
+            f"neighbours living on their own ({place})",
             starts_at=start,
             ends_at=start + timedelta(hours=2),
             timezone="Europe/London",

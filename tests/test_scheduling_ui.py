@@ -111,7 +111,7 @@ def test_clicking_a_day_shows_that_week_on_the_board(
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.mouseClick(heat_map.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert page.period.start.date() == MONDAY + timedelta(weeks=3)
-    assert page.period_label.text() == "14–20 December 2026"
+    assert page.period_button.text() == "14–20 December 2026"
     days = {s.fill.starts_at.astimezone().date() for s in page.board_model.shifts()}
     assert days and all(
         MONDAY + timedelta(weeks=3) <= d < MONDAY + timedelta(weeks=4) for d in days

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,10 +26,8 @@ from PySide6.QtWidgets import (
 
 from organizer.changes import DataChange
 from organizer.errors import OrganizerError
-from organizer.ui import line_icon
 from organizer.ui.calendar.agenda_view import AgendaView
 from organizer.ui.calendar.canvas import DropTarget, ItemCanvas
-from organizer.ui.calendar.date_picker import DatePicker
 from organizer.ui.calendar.items import NO_CAUSE, CalendarData, CalendarItem, OccurrenceKey
 from organizer.ui.calendar.loader import CalendarLoader, RangeKey
 from organizer.ui.calendar.model import OBJECT_ROLE, CalendarModel
@@ -39,6 +37,7 @@ from organizer.ui.calendar.periods import Period, ViewMode, local_now, period_fo
 from organizer.ui.calendar.text import period_title
 from organizer.ui.calendar.week_view import WeekView
 from organizer.ui.context import ViewContext
+from organizer.ui.date_picker import DatePicker, paint_chevron, title_button
 from organizer.ui.undo import EditCommand, push_done
 
 RELOAD_ON = ("event", "cause", "location")
@@ -190,22 +189,10 @@ class CalendarPage(QWidget):
         # The period's title drops down a month to go straight to any date (made when first
         # asked for: a month calendar takes a first visit to the page 8 ms to build).
         self.date_picker: DatePicker | None = None
-        self.title_button = QToolButton()
+        self.title_button = title_button(1.45, self.tr("Go to a date (G)"))
         self.title_button.setObjectName("calendar-title")
         self.title_button.setAccessibleDescription(self.tr("Opens a month to go to another date"))
-        self.title_button.setToolTip(self.tr("Go to a date (G)"))
-        self.title_button.setAutoRaise(True)
-        # The title, then a chevron saying that it opens something.
-        self.title_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.title_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
-        self.title_button.setIconSize(QSize(18, 18))
-        self._paint_chevron()
-        self.title_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.title_button.clicked.connect(self.show_date_picker)
-        font = self.title_button.font()
-        font.setPointSizeF(font.pointSizeF() * 1.45)
-        font.setBold(True)
-        self.title_button.setFont(font)
 
         self.status_label = QLabel()
         self.status_label.setAccessibleName(self.tr("Loading status"))
@@ -342,19 +329,12 @@ class CalendarPage(QWidget):
         self.selected_key = None
         self._show_period()
 
-    def _paint_chevron(self) -> None:
-        size = self.title_button.iconSize().width()
-        icon = line_icon("chevron-down", self.palette(), sizes=(size, 2 * size))
-        self.title_button.setIcon(icon)
-
     def show_date_picker(self) -> None:
         """Drop the month down from the title, to go to any date (G)."""
         if self.date_picker is None:
             self.date_picker = DatePicker(self)
             self.date_picker.picked.connect(self._go_to_date)
-        self.date_picker.start_at(self.selected_day, self.today)
-        button = self.title_button
-        self.date_picker.exec(button.mapToGlobal(QPoint(0, button.height())))
+        self.date_picker.drop_from(self.title_button, self.selected_day, self.today)
 
     def _go_to_date(self, day: date) -> None:
         """Show ``day``, chosen from the title's month, and give the keyboard back."""
@@ -737,4 +717,4 @@ class CalendarPage(QWidget):
             self.model.forget_swatches()
             self._cause_entries = []  # the menu's dots are drawn again with the next read
             self.mode_switch.setStyleSheet(SEGMENTED_STYLE)
-            self._paint_chevron()
+            paint_chevron(self.title_button)

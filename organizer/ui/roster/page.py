@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from organizer.services.roster import (
 )
 from organizer.ui import colour_dot
 from organizer.ui.context import ViewContext
+from organizer.ui.date_picker import DatePicker, paint_chevron, title_button
 from organizer.ui.roster.controller import PendingAssignment, Period, RosterController
 from organizer.ui.roster.delegates import CandidateDelegate, fill_colour
 from organizer.ui.roster.dialogs import AssignDialog, ReasonDialog
@@ -165,10 +166,17 @@ class RosterPage(QWidget):
         self.next_button.setAccessibleName(self.tr("Next week"))
         self.next_button.setToolTip(self.tr("Next week (Alt+Right)"))
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
-        self.period_label = heading_label("", 1.35)
-        self.period_label.setObjectName("roster-period")
-        self.period_label.setAccessibleName(self.tr("Period shown"))
-        self.period_label.setWordWrap(False)
+        # The week's title drops down a month to go to the week of any date.
+        self.date_picker: DatePicker | None = None
+        self.period_button = title_button(1.35, self.tr("Go to the week of a date (Ctrl+G)"))
+        self.period_button.setObjectName("roster-period")
+        self.period_button.setAccessibleDescription(
+            self.tr("Opens a month to go to the week of another date")
+        )
+        self.period_button.clicked.connect(self.show_date_picker)
+        go_to = QShortcut(QKeySequence("Ctrl+G"), self)
+        go_to.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        go_to.activated.connect(self.show_date_picker)
         self.whole_week_button = QPushButton(self.tr("Show the whole week"))
         self.whole_week_button.setAccessibleName(self.tr("Show the whole week"))
         self.whole_week_button.hide()
@@ -272,7 +280,7 @@ class RosterPage(QWidget):
         header.addWidget(self.this_week_button)
         header.addWidget(self.next_button)
         header.addSpacing(14)
-        header.addWidget(self.period_label)
+        header.addWidget(self.period_button)
         header.addSpacing(8)
         header.addWidget(self.whole_week_button)
         header.addStretch(1)
@@ -326,7 +334,8 @@ class RosterPage(QWidget):
         for first, second in (
             (self.previous_button, self.this_week_button),
             (self.this_week_button, self.next_button),
-            (self.next_button, self.whole_week_button),
+            (self.next_button, self.period_button),
+            (self.period_button, self.whole_week_button),
             (self.whole_week_button, self.cause_filter),
             (self.cause_filter, self.board_view),
             (self.board_view, self.assign_button),
@@ -427,6 +436,19 @@ class RosterPage(QWidget):
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_field.selectAll()
 
+    def show_date_picker(self) -> None:
+        """Drop a month down from the title, to go to the week of any date (Ctrl+G)."""
+        if self.date_picker is None:
+            self.date_picker = DatePicker(self)
+            self.date_picker.picked.connect(self._go_to_date)
+        shown = self.period.start.astimezone().date()
+        self.date_picker.drop_from(self.period_button, shown, self.today())
+
+    def _go_to_date(self, day: date) -> None:
+        """Show the week of ``day``, chosen from the title's month; the keyboard to the board."""
+        self.show_week(day)
+        QTimer.singleShot(0, self.board_view.setFocus)
+
     def _step_week(self, step: int) -> None:
         self.show_week(self.period.start.astimezone().date() + timedelta(weeks=step))
 
@@ -436,11 +458,12 @@ class RosterPage(QWidget):
         self.cause_filter.setEnabled(not occurrence)
         self.this_week_button.setEnabled(occurrence or self.period != week_period(self.today()))
         if not occurrence:
-            self.period_label.setText(week_label(self.period))
+            self.period_button.setText(week_label(self.period))
         elif shifts:
             first = shifts[0]
             when = day_text(first.occurrence_starts.astimezone().date())
-            self.period_label.setText(f"{first.fill.title} · {when}")
+            self.period_button.setText(f"{first.fill.title} · {when}")
+        self.period_button.setAccessibleName(self.period_button.text())
 
     def _data_changed(self, change: DataChange) -> None:
         self.controller.forget_ahead()  # whatever changed may show on a week read ahead
@@ -637,6 +660,7 @@ class RosterPage(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "fill_label"):
             self._describe(self.selected_shift())
+            paint_chevron(self.period_button)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Load when first shown, and catch up on changes made while hidden."""

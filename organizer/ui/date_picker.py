@@ -1,20 +1,25 @@
-"""A month calendar that drops down from the calendar page's title, to go straight to a date."""
+"""Going straight to a date: a page's title that drops down a month to pick a day from.
+
+The Calendar and Rosters pages show their period as such a title (:func:`title_button`),
+with a chevron saying that it opens something, and a :class:`DatePicker` below it.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QShowEvent, QTextCharFormat
-from PySide6.QtWidgets import QCalendarWidget, QMenu, QWidget, QWidgetAction
+from PySide6.QtWidgets import QCalendarWidget, QMenu, QToolButton, QWidget, QWidgetAction
 
-from organizer.ui.calendar.text import qdate
+from organizer.ui import line_icon
 
 
 class DatePicker(QMenu):
     """A month to pick a day from: a click, or the arrow keys and Enter, goes to it.
 
-    Page Up and Page Down turn its months, as they turn the page's.  Today is in bold.
+    Page Up and Page Down turn its months.  Today is in bold; weeks start on Monday, as on
+    the pages.
     """
 
     picked = Signal(object)
@@ -30,12 +35,11 @@ class DatePicker(QMenu):
         self.calendar.setAccessibleDescription(
             self.tr("Arrow keys move the day, Page Up and Page Down the month, Enter goes there.")
         )
-        # The page's weeks start on Monday; the picker's match them.
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setGridVisible(False)
         for weekend in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
-            self.calendar.setWeekdayTextFormat(weekend, QTextCharFormat())  # not red: as the page
+            self.calendar.setWeekdayTextFormat(weekend, QTextCharFormat())  # not red: as the pages
         self.calendar.clicked.connect(self._pick)
         self.calendar.activated.connect(self._pick)
         holder = QWidgetAction(self)
@@ -47,14 +51,14 @@ class DatePicker(QMenu):
         """Open on ``day``'s month with ``day`` chosen, ``today`` marked."""
         if self._today is not None:
             self.calendar.setDateTextFormat(self._today, QTextCharFormat())
-        self._today = qdate(today)
+        self._today = QDate(today.year, today.month, today.day)
         bold = QTextCharFormat()
         bold.setFontWeight(QFont.Weight.Bold)
         self.calendar.setDateTextFormat(self._today, bold)
-        self.calendar.setSelectedDate(qdate(day))
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
 
     def event(self, event: QEvent) -> bool:
-        """Keys pressed in the picker are its own, not the page's shortcuts (Page Down, T...)."""
+        """Keys pressed in the picker are its own, not the page's shortcuts (Page Down...)."""
         if event.type() == QEvent.Type.ShortcutOverride:
             event.accept()
             return True
@@ -68,3 +72,35 @@ class DatePicker(QMenu):
     def _pick(self, day: QDate) -> None:
         self.close()
         self.picked.emit(date(day.year(), day.month(), day.day()))
+
+    def drop_from(self, button: QToolButton, day: date, today: date) -> None:
+        """Open below ``button`` on ``day``'s month (see :meth:`start_at`); returns once closed."""
+        self.start_at(day, today)
+        self.exec(button.mapToGlobal(QPoint(0, button.height())))
+
+
+def title_button(scale: float, tip: str) -> QToolButton:
+    """A page's bold title that opens something: flat until pointed at, a chevron after it.
+
+    The page sets its text (and an accessible name to match) and connects ``clicked``; it
+    calls :func:`paint_chevron` again when the palette changes.
+    """
+    button = QToolButton()
+    button.setAutoRaise(True)
+    button.setToolTip(tip)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # the chevron after the text
+    button.setIconSize(QSize(18, 18))
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    font = button.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    button.setFont(font)
+    paint_chevron(button)
+    return button
+
+
+def paint_chevron(button: QToolButton) -> None:
+    """Draw ``button``'s chevron in its palette's colours, at the sizes it is shown."""
+    size = button.iconSize().width()
+    button.setIcon(line_icon("chevron-down", button.palette(), sizes=(size, 2 * size)))
