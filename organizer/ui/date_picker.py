@@ -96,6 +96,9 @@ def title_button(scale: float, tip: str) -> QToolButton:
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(True)
     button.setFont(font)
+    # As tall as its text, like the heading it replaces: a tool button's margins would make
+    # the page's header, and so its smallest height, taller.
+    button.setFixedHeight(button.fontMetrics().height() + 4)
     paint_chevron(button)
     return button
 

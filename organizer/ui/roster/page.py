@@ -156,16 +156,23 @@ class RosterPage(QWidget):
     # Layout --------------------------------------------------------------------------------
 
     def _build_header(self) -> None:
-        self.previous_button = QPushButton(self.tr("‹ Previous"))
+        # Arrows, as on the Calendar page: the week's title (and its chevron) needs the room.
+        self.previous_button = QPushButton("‹")
         self.previous_button.setAccessibleName(self.tr("Previous week"))
         self.previous_button.setToolTip(self.tr("Previous week (Alt+Left)"))
         self.previous_button.setShortcut(QKeySequence("Alt+Left"))
         self.this_week_button = QPushButton(self.tr("This week"))
         self.this_week_button.setAccessibleName(self.tr("This week"))
-        self.next_button = QPushButton(self.tr("Next ›"))
+        self.next_button = QPushButton("›")
         self.next_button.setAccessibleName(self.tr("Next week"))
         self.next_button.setToolTip(self.tr("Next week (Alt+Right)"))
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
+        height = self.this_week_button.sizeHint().height()
+        for arrow in (self.previous_button, self.next_button):
+            font = arrow.font()
+            font.setPointSizeF(font.pointSizeF() * 1.4)
+            arrow.setFont(font)
+            arrow.setFixedSize(height + 6, height)  # larger arrows, the header no taller
         # The week's title drops down a month to go to the week of any date.
         self.date_picker: DatePicker | None = None
         self.period_button = title_button(1.35, self.tr("Go to the week of a date (Ctrl+G)"))
