@@ -251,6 +251,12 @@ def test_the_model_passes_the_model_tester(qtmodeltester: object, page: Calendar
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
     page.set_hidden_causes(frozenset({page.model.causes[0].id}))
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
+    day = page.model.index(0, 0)
+    for index in (day, page.model.index(0, 0, day)):
+        assert index.isValid()
+        assert page.model.flags(index) == (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        ), "rows can be chosen, never edited in place"
     empty = CalendarModel()
     qtmodeltester.check(empty)  # type: ignore[attr-defined]
 

@@ -40,7 +40,6 @@ COLOUR_ROLE = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _DAY = 0  # internal id of a day row; an occurrence row stores its day's row + 1
 
 
@@ -188,9 +187,8 @@ class CalendarModel(QAbstractItemModel):
             return self._headers[section]
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        """Rows can be selected, not edited."""
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # No flags(): the base class's are the ones wanted (enabled and selectable), and a
+    # Python override would run twice for every row the tree view lays out.
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Text, colour swatch, tooltip and the row's object."""
