@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from organizer.services.roster import RosterService, with_clashes
@@ -41,8 +41,12 @@ def load(qtbot: QtBot, model: BoardModel, view: BoardView, rows: list[object]) -
     """As the page does: the rows, then opening the board; then it is laid out, every day open."""
     assert model.set_board(rows)  # type: ignore[arg-type]
     view.expand_board()
-    qtbot.waitUntil(lambda: view.isFirstColumnSpanned(0, QModelIndex()), timeout=5_000)
     qtbot.waitUntil(lambda: not view.unfolding, timeout=5_000)
+
+
+def spans_the_row(view: BoardView, index: QModelIndex) -> bool:
+    """Whether the row's first cell takes the whole row, as a heading's does."""
+    return view.visualRect(index).right() == view.header().length() - 1
 
 
 def test_a_fresh_board_is_open_and_its_headings_span_the_row(qtbot: QtBot, demo: Database) -> None:
@@ -54,7 +58,11 @@ def test_a_fresh_board_is_open_and_its_headings_span_the_row(qtbot: QtBot, demo:
     for index in rows:
         assert view.isExpanded(index), "every row open, as expandAll() leaves it"
         heading = model.kind(index) in (RowKind.DAY, RowKind.OCCURRENCE)
-        assert view.isFirstColumnSpanned(index.row(), index.parent()) == heading
+        assert spans_the_row(view, index) == heading
+        if heading:  # pointing anywhere along a heading tells what it is about
+            tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+            assert tip and model.data(index.siblingAtColumn(3), Qt.ItemDataRole.ToolTipRole) == tip
+        assert model.flags(index) == Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
     # Asking again (as after a reload) keeps it open; so does asking after a row was closed.
     view.collapse(rows[0])
     view.expand_board()
@@ -73,7 +81,7 @@ def test_a_big_board_opens_its_days_and_events_but_not_its_shifts(
         for index in rows:
             heading = model.kind(index) in (RowKind.DAY, RowKind.OCCURRENCE)
             assert view.isExpanded(index) == heading, model.kind(index)
-            assert view.isFirstColumnSpanned(index.row(), index.parent()) == heading
+            assert spans_the_row(view, index) == heading
         shift = next(index for index in rows if model.kind(index) is RowKind.SHIFT)
         view.expand(shift)  # the coordinator opens one shift before moving on
     assert not view.opening

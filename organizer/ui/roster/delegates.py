@@ -23,6 +23,7 @@ from organizer.ui.roster.models import (
     AVAILABLE_ROLE,
     COLOUR_ROLE,
     COLUMN_FILLED,
+    COLUMN_NAME,
     COLUMN_NOTES,
     FILL_ROLE,
     KIND_ROLE,
@@ -134,6 +135,8 @@ def paint_item_background(
     style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
 
 
+_HEADINGS = frozenset((RowKind.DAY.value, RowKind.OCCURRENCE.value))
+
 SIZES_KEPT = 20_000  # measured cells the board delegate remembers
 
 
@@ -189,13 +192,21 @@ class BoardDelegate(QStyledItemDelegate):
             option.palette.setColor(QPalette.ColorRole.Text, tone_colour(tone, option.palette))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        """Draw headings and badges by hand; everything else the usual way."""
+        """Draw headings and badges by hand; everything else the usual way.
+
+        A day's or an event's heading is drawn across the whole row by its first cell; its
+        other cells draw nothing.  (The tree view's own spanning would cost a call into the
+        model for every row it lays out, thousands on a big week.)
+        """
         kind = index.data(KIND_ROLE)
-        payload = index.data(OBJECT_ROLE)
-        if kind == RowKind.DAY.value and isinstance(payload, DayHeading):
-            self._paint_day(painter, option, index, payload)
-        elif kind == RowKind.OCCURRENCE.value and isinstance(payload, OccurrenceHeading):
-            self._paint_occurrence(painter, option, index, payload)
+        if kind in _HEADINGS:
+            if index.column() == COLUMN_NAME:
+                payload = index.data(OBJECT_ROLE)
+                row = self._whole_row(option)
+                if isinstance(payload, DayHeading):
+                    self._paint_day(painter, row, index, payload)
+                elif isinstance(payload, OccurrenceHeading):
+                    self._paint_occurrence(painter, row, index, payload)
         elif kind == RowKind.SHIFT.value and index.column() == COLUMN_FILLED:
             self._paint_background(painter, option, index)
             status = index.data(FILL_ROLE)
@@ -203,6 +214,18 @@ class BoardDelegate(QStyledItemDelegate):
                 paint_badge(painter, option.rect, index.data(), FillStatus(status), option.palette)
         else:
             super().paint(painter, option, index)
+
+    def _whole_row(self, option: QStyleOptionViewItem) -> QStyleOptionViewItem:
+        """``option`` for the first cell, stretched to the end of the row's last column."""
+        row = QStyleOptionViewItem(option)
+        view = self.parent()
+        if isinstance(view, QTreeView):
+            header = view.header()
+            rect = QRect(option.rect)
+            rect.setRight(header.length() - header.offset() - 1)
+            row.rect = rect
+        row.viewItemPosition = QStyleOptionViewItem.ViewItemPosition.OnlyOne
+        return row
 
     def _paint_background(
         self, painter: QPainter, option: QStyleOptionViewItem, index: Index

@@ -157,7 +157,6 @@ class _Node:
         self.children: list[_Node] = []
 
 
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _BOARD_ROLES = frozenset(
     int(role)
     for role in (
@@ -382,26 +381,25 @@ class BoardModel(QAbstractItemModel):
                     )
         return changed
 
-    def day_rows(self, day: Index, people: bool) -> tuple[list[QModelIndex], list[QModelIndex]]:
-        """A day's event rows, and the rows to open under it: its events, or every row.
+    def day_rows(self, day: Index, people: bool) -> list[QModelIndex]:
+        """The rows to open under a day: its events, or with ``people`` every row.
 
         With ``people`` every row under the day is opened (as ``expandAll`` would), so the
         shifts show who is on them.
         """
         node = self._node(day)
         if node is None:
-            return [], []
+            return []
         make = self.createIndex
-        events = [make(occ.row, 0, occ.uid) for occ in node.children]
         if not people:
-            return events, events
+            return [make(occ.row, 0, occ.uid) for occ in node.children]
         opened: list[QModelIndex] = []
-        for occ, index in zip(node.children, events, strict=True):
-            opened.append(index)
+        for occ in node.children:
+            opened.append(make(occ.row, 0, occ.uid))
             for shift in occ.children:
                 opened.append(make(shift.row, 0, shift.uid))
                 opened.extend(make(person.row, 0, person.uid) for person in shift.children)
-        return events, opened
+        return opened
 
     def add_days(self, more: PreparedBoard) -> None:
         """Add the days of ``more`` (the rest of a week shown in parts) after those shown."""
@@ -594,9 +592,8 @@ class BoardModel(QAbstractItemModel):
             return self.tr(self.HEADERS[section])
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        """Rows can be selected; drops are handled by the view."""
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # No flags(): the base class's are the ones wanted (enabled and selectable), and a
+    # Python override would run twice for every row the tree view lays out.
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """What each level shows in each column, and the custom roles."""
@@ -618,8 +615,10 @@ class BoardModel(QAbstractItemModel):
             return self._shift_data(node.payload, column, role)
         return self._person_data(node.payload, column, role)
 
+    # A heading is drawn across its row, so every cell of it has the heading's tooltip.
+
     def _day_data(self, day: DayHeading, column: int, role: int) -> Any:
-        if column != COLUMN_NAME:
+        if column != COLUMN_NAME and role != Qt.ItemDataRole.ToolTipRole:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return day_text(day.day)
@@ -634,7 +633,7 @@ class BoardModel(QAbstractItemModel):
         return None
 
     def _occurrence_data(self, occurrence: OccurrenceHeading, column: int, role: int) -> Any:
-        if column != COLUMN_NAME:
+        if column != COLUMN_NAME and role != Qt.ItemDataRole.ToolTipRole:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return occurrence.title

@@ -9,6 +9,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     QRectF,
     Qt,
     QTimer,
@@ -44,7 +45,6 @@ from organizer.ui.roster.models import (
     COLUMN_NOTES,
     COLUMN_STATUS,
     COLUMN_TIME,
-    NO_PARENT,
     OBJECT_ROLE,
     BoardModel,
     CandidateModel,
@@ -107,9 +107,8 @@ class BoardView(QTreeView):
         header.sectionResized.connect(self._column_resized)
         self._announce = False
         self._fresh = False
-        self._span_after_layout = False
+        self._laying_out = False
         self._later_days: list[tuple[QPersistentModelIndex, int]] = []
-        self._span_days: list[QPersistentModelIndex] = []
         self._everyone = True
         self.expected_size: int | None = None
         self._unfold_timer = QTimer(self)
@@ -144,7 +143,7 @@ class BoardView(QTreeView):
         """New days open one by one; someone just put on a shift is shown, even if closed."""
         if not parent.isValid():
             self._queue_days(first, last, at_once=False)
-            if not self._span_after_layout:
+            if not self._laying_out:
                 self._unfold_timer.start()
             return
         self.expand(parent)
@@ -169,22 +168,18 @@ class BoardView(QTreeView):
         turn of the event loop (or before it is first painted), rather than once per row
         opened.  Only the first days, up to :data:`OPEN_AT_ONCE` rows, are in that first
         layout: each later day opens in a turn of its own (see :attr:`unfolding`), so a big
-        week is on screen without laying out thousands of rows first.  The headings are
-        spanned right after the first layout: spanning now would lay out the closed days at
-        once, the scroll bar would go and come back, and the notes column's change of width
-        would lay everything out a second time.
+        week is on screen without laying out thousands of rows first.
         """
         self._drop_row = None
         size = self.expected_size or self.board.size()
         self.expected_size = None
         self._everyone = size <= EXPAND_PEOPLE_UP_TO
         self._later_days = []
-        self._span_days = []
         self._unfold_timer.stop()
         self.viewport().setUpdatesEnabled(True)
         self._queue_days(0, self.board.rowCount() - 1, at_once=True)
         self._fresh = True
-        self._span_after_layout = True
+        self._laying_out = True
 
     def _queue_days(self, first: int, last: int, *, at_once: bool) -> None:
         """Open days ``first`` to ``last`` now (up to :data:`OPEN_AT_ONCE` rows), or later."""
@@ -194,31 +189,18 @@ class BoardView(QTreeView):
             if laid_out >= OPEN_AT_ONCE:
                 self._later_days.append((QPersistentModelIndex(day), size))
             else:
-                for index in self.board.day_rows(day, self._everyone)[1]:
+                for index in self.board.day_rows(day, self._everyone):
                     self.expand(index)
                 self.expand(day)
-                self._span_days.append(QPersistentModelIndex(day))
             laid_out += size
 
     def doItemsLayout(self) -> None:
-        """Lay the rows out; after a reset, then span the headings (see :meth:`_after_reset`)."""
+        """Lay the rows out; after a reset, then open the later days (see :meth:`_after_reset`)."""
         super().doItemsLayout()
-        if self._span_after_layout:
-            self._span_after_layout = False
-            for day in self._span_days:
-                self._span(day)
-            self._span_days = []
+        if self._laying_out:
+            self._laying_out = False
             if self._later_days:
                 self._unfold_timer.start()
-
-    def _span(self, day: QModelIndex | QPersistentModelIndex) -> None:
-        """Let a day's heading and its events' headings use the whole row."""
-        if not day.isValid():
-            return
-        self.setFirstColumnSpanned(day.row(), NO_PARENT, True)
-        parent = self.board.index(day.row(), 0)  # days are at the top
-        for event in self.board.day_rows(day, False)[0]:
-            self.setFirstColumnSpanned(event.row(), parent, True)
 
     def _open_next_day(self) -> None:
         """Open the next days still closed, up to :data:`OPEN_PER_TURN` rows in this turn.
@@ -232,8 +214,7 @@ class BoardView(QTreeView):
         while self._later_days and laid_out < OPEN_PER_TURN:
             day, size = self._later_days.pop(0)
             if day.isValid():
-                self._span(day)
-                for index in self.board.day_rows(day, self._everyone)[1]:
+                for index in self.board.day_rows(day, self._everyone):
                     self.expand(index)
                 self.expand(day)
                 laid_out += size
@@ -245,7 +226,7 @@ class BoardView(QTreeView):
     @property
     def unfolding(self) -> bool:
         """Whether days of the board just loaded are still to be opened."""
-        return bool(self._later_days) or self._span_after_layout
+        return bool(self._later_days) or self._laying_out
 
     def _touched(self, _index: QModelIndex) -> None:
         self._fresh = False  # closed by hand: opening the board again is no longer a no-op
@@ -267,8 +248,8 @@ class BoardView(QTreeView):
 
     @property
     def opening(self) -> bool:
-        """Whether a board just loaded is still to be laid out (with its headings spanned)."""
-        return self._span_after_layout
+        """Whether a board just loaded is still to be laid out."""
+        return self._laying_out
 
     def announce_paint(self) -> None:
         """Emit ``painted`` after the first paint of the board with every day open.
@@ -285,6 +266,15 @@ class BoardView(QTreeView):
         if self._announce and not self.unfolding:
             self._announce = False
             QTimer.singleShot(0, self, self.painted.emit)
+
+    def visualRect(self, index: Index) -> QRect:
+        """Where ``index`` is; a day's or event's heading takes the whole row (as drawn)."""
+        rect = super().visualRect(index)
+        if rect.isValid() and self.board.kind(index) in (RowKind.DAY, RowKind.OCCURRENCE):
+            rect.setLeft(super().visualRect(index.sibling(index.row(), COLUMN_NAME)).left())
+            header = self.header()
+            rect.setRight(header.length() - header.offset() - 1)
+        return rect
 
     def shift_row(self, index: Index) -> QModelIndex:
         """The shift row for a shift or person row (an invalid index otherwise)."""
