@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
 from organizer.services.roster import RosterService, with_clashes
@@ -144,3 +145,18 @@ def test_flags_are_merged_in_one_change_per_shift_and_per_event(
     assert model.set_clashes(clashes) == 0
     assert changes == [], "nothing changed, nothing reported"
     assert all(view.isExpanded(index) for index in rows_of(model)), "still open"
+
+
+def test_a_bigger_font_makes_the_rows_taller(qtbot: QtBot, demo: Database) -> None:
+    """Row heights are kept between paints; a new font measures them afresh."""
+    model, view = shown_view(qtbot)
+    load(qtbot, model, view, RosterService(demo, "Tester").board_rows(*week()))  # type: ignore[arg-type]
+    rows = list(rows_of(model))
+    shift = next(index for index in rows if model.kind(index) is RowKind.SHIFT)
+    day = rows[0]
+    before = view.visualRect(shift).height(), view.visualRect(day).height()
+    bigger = QFont(view.font())
+    bigger.setPointSizeF(bigger.pointSizeF() * 1.6)
+    view.setFont(bigger)
+    qtbot.waitUntil(lambda: view.visualRect(shift).height() > before[0] * 1.25, timeout=5_000)
+    assert view.visualRect(day).height() > before[1] * 1.25

@@ -30,6 +30,7 @@ from organizer.ui.roster.models import (
     OBJECT_ROLE,
     REASON_ROLE,
     TONE_ROLE,
+    BoardModel,
     DayHeading,
     OccurrenceHeading,
     RowKind,
@@ -146,19 +147,26 @@ class BoardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         """Draw for ``parent`` (the board view)."""
         super().__init__(parent)
+        self._view = parent if isinstance(parent, QTreeView) else None
         self._sizes: dict[tuple[Any, ...], QSize] = {}
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         """Roomier rows than the default, day headings more so; long notes wrap.
 
         Measuring a cell lays its text out, so the sizes are kept by what they depend on:
-        the row's level, the column and its width, the text and the font.
+        the row's level, the column (and the notes column's width), the text.  The view
+        has them measured afresh when its font or style changes (:meth:`forget_sizes`).
+        The tree view asks for every cell of each row it shows, so this stays lean.
         """
         column = index.column()
-        view = self.parent()
-        width = view.columnWidth(column) if isinstance(view, QTreeView) else -1
-        kind = index.data(KIND_ROLE)
-        key = (kind, column, width, index.data(), option.font.key(), option.rect.width())
+        model = index.model()
+        if isinstance(model, BoardModel):
+            kind, text = model.size_key(index)
+        else:
+            kind, text = index.data(KIND_ROLE), index.data()
+        view = self._view
+        width = view.columnWidth(column) if view is not None and column == COLUMN_NOTES else -1
+        key = (kind, column, width, text, option.rect.width())
         size = self._sizes.get(key)
         if size is None:
             if len(self._sizes) >= SIZES_KEPT:

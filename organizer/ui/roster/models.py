@@ -523,6 +523,13 @@ class BoardModel(QAbstractItemModel):
         node = self._node(index)
         return node.kind if node is not None else None
 
+    def size_key(self, index: Index) -> tuple[int | None, Any]:
+        """What a cell's size depends on besides its column: its level and its text."""
+        node = self._node(index)
+        if node is None:
+            return None, None
+        return node.kind.value, self.data(index)
+
     def shift_at(self, index: Index) -> BoardShift | None:
         """The shift of a shift row, or of the shift a person row is under."""
         node = self._node(index)

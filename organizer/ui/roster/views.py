@@ -203,16 +203,18 @@ class BoardView(QTreeView):
                 self._unfold_timer.start()
 
     def _open_next_day(self) -> None:
-        """Open the next days still closed, up to :data:`OPEN_PER_TURN` rows in this turn.
+        """Open the days still closed, up to :data:`OPEN_PER_TURN` rows in this turn.
 
         The rows on screen are painted once the last day is open, not after every turn:
-        each paint would cost as much as opening a day.
+        each paint would cost as much as opening a day.  The last day opens first: the
+        scroll bar measures the rows on the board's last page each time a day opens, and
+        those rows then stay the same.
         """
         viewport = self.viewport()
         viewport.setUpdatesEnabled(False)
         laid_out = 0
         while self._later_days and laid_out < OPEN_PER_TURN:
-            day, size = self._later_days.pop(0)
+            day, size = self._later_days.pop()
             if day.isValid():
                 for index in self.board.day_rows(day, self._everyone):
                     self.expand(index)
