@@ -147,7 +147,9 @@ def test_a_big_week_opens_a_day_at_a_time_after_the_first(
     days = model.rowCount()
     assert days > 2
     assert view.isExpanded(model.index(0, 0))
-    assert not view.isExpanded(model.index(days - 1, 0)), "later days wait their turn"
+    assert not view.isExpanded(model.index(1, 0)), "later days wait their turn"
     qtbot.waitUntil(lambda: not view.unfolding, timeout=5_000)
-    assert opened == list(range(days)), "one day after another, in order"
+    # The last day first (the rows on the board's last page are then measured once), then
+    # the others from the top.
+    assert opened == [0, days - 1, *range(1, days - 1)], "one day after another"
     assert all(view.isExpanded(model.index(day, 0)) for day in range(days))

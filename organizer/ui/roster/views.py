@@ -193,6 +193,10 @@ class BoardView(QTreeView):
                     self.expand(index)
                 self.expand(day)
             laid_out += size
+        if len(self._later_days) > 1:
+            # The board's last day first: the scroll bar measures the rows on the board's
+            # last page each time a day opens, and those rows then stay the same.
+            self._later_days.insert(0, self._later_days.pop())
 
     def doItemsLayout(self) -> None:
         """Lay the rows out; after a reset, then open the later days (see :meth:`_after_reset`)."""
@@ -206,15 +210,13 @@ class BoardView(QTreeView):
         """Open the days still closed, up to :data:`OPEN_PER_TURN` rows in this turn.
 
         The rows on screen are painted once the last day is open, not after every turn:
-        each paint would cost as much as opening a day.  The last day opens first: the
-        scroll bar measures the rows on the board's last page each time a day opens, and
-        those rows then stay the same.
+        each paint would cost as much as opening a day.
         """
         viewport = self.viewport()
         viewport.setUpdatesEnabled(False)
         laid_out = 0
         while self._later_days and laid_out < OPEN_PER_TURN:
-            day, size = self._later_days.pop()
+            day, size = self._later_days.pop(0)
             if day.isValid():
                 for index in self.board.day_rows(day, self._everyone):
                     self.expand(index)
