@@ -226,9 +226,8 @@ class BoardDelegate(QStyledItemDelegate):
     def _whole_row(self, option: QStyleOptionViewItem) -> QStyleOptionViewItem:
         """``option`` for the first cell, stretched to the end of the row's last column."""
         row = QStyleOptionViewItem(option)
-        view = self.parent()
-        if isinstance(view, QTreeView):
-            header = view.header()
+        if self._view is not None:
+            header = self._view.header()
             rect = QRect(option.rect)
             rect.setRight(header.length() - header.offset() - 1)
             row.rect = rect
