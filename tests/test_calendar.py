@@ -59,6 +59,7 @@ from organizer.ui.calendar.items import (
     make_item,
     place_in_day,
 )
+from organizer.ui.calendar.loader import RangeKey
 from organizer.ui.calendar.model import (
     FILL_COLUMN,
     OBJECT_ROLE,
@@ -500,6 +501,39 @@ def test_the_title_drops_down_a_month_to_go_to_any_date_by_keyboard(
     # The keyboard goes back to the calendar, once the menu has handed it back.
     qtbot.waitUntil(lambda: page.focusWidget() is page.month_view)
     wait_loaded(qtbot, page)
+
+
+def test_the_month_the_title_picker_rests_on_is_read_before_it_is_chosen(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """Paging through the title's month and stopping on a day reads that day's month, so
+    choosing it shows the month at once, without "Loading…"."""
+    wait_loaded(qtbot, page)
+    page.focus_view()
+    later = RangeKey.of(period_for(ViewMode.MONTH, date(2027, 3, 1)), fill=False)
+    assert not page.loader.cached(later)
+    states: list[bool] = []
+    read_while_open: list[bool] = []
+
+    def rest_then_choose(_calendar: QCalendarWidget, table: QTableView) -> None:
+        for _ in range(4):
+            QTest.keyClick(table, Qt.Key.Key_PageDown)
+        try:
+            qtbot.waitUntil(lambda: page.loader.cached(later), timeout=5_000)
+            read_while_open.append(True)
+        except qtbot.TimeoutError:
+            read_while_open.append(False)  # still choose it, so the picker closes
+        page.loader.loading_changed.connect(lambda: states.append(page.loader.loading))
+        QTest.keyClick(table, Qt.Key.Key_Return)
+
+    _when_picker_shows(page, rest_then_choose)
+    qtbot.keyClick(page.month_view, Qt.Key.Key_G)
+    assert read_while_open == [True], "the month rested on is read while the picker is open"
+    assert page.title_button.text() == "March 2027"
+    assert states == [], "the month was there already: nothing to wait for"
+    assert not page.loader.loading
+    data = page.model.data_set
+    assert data is not None and data.first == later.first
 
 
 def test_a_click_in_the_title_month_selects_that_day(qtbot: QtBot, page: CalendarPage) -> None:

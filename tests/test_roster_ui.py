@@ -40,6 +40,7 @@ from organizer.ui.roster.models import (
     VOLUNTEER_MIME,
     volunteer_mime,
 )
+from organizer.ui.roster.page import week_period
 from tests.ui_helpers import ink, view_context
 
 MONDAY = date(2026, 11, 23)
@@ -455,6 +456,41 @@ def test_the_title_drops_down_a_month_to_go_to_the_week_of_any_date(
     days = {shift.fill.starts_at.astimezone().date() for shift in page.board_model.shifts()}
     assert days and all(date(2026, 12, 21) <= day <= date(2026, 12, 27) for day in days)
     qtbot.waitUntil(lambda: page.focusWidget() is page.board_view)
+
+
+def test_the_week_the_title_picker_rests_on_is_read_before_it_is_chosen(
+    qtbot: QtBot, page: RosterPage
+) -> None:
+    """Stopping on a day in the title's month reads its week, so choosing it shows the
+    board at once."""
+    page.board_view.setFocus()
+    wanted = week_period(date(2027, 1, 23))
+    read_while_open: list[bool] = []
+
+    def rest_then_choose() -> None:
+        picker = page.date_picker
+        if picker is None or not picker.isVisible():
+            QTimer.singleShot(10, rest_then_choose)
+            return
+        table = picker.calendar.findChild(QTableView)
+        assert table is not None
+        for _ in range(2):
+            QTest.keyClick(table, Qt.Key.Key_PageDown)  # two months on: Saturday 23 January
+        try:
+            qtbot.waitUntil(lambda: wanted in page.controller.ahead, timeout=10_000)
+            read_while_open.append(True)
+        except qtbot.TimeoutError:
+            read_while_open.append(False)  # still choose it, so the picker closes
+        QTest.keyClick(table, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, rest_then_choose)
+    qtbot.keyClick(page.board_view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert read_while_open == [True], "the week rested on is read while the picker is open"
+    assert page.period_button.text() == "18–24 January 2027"
+    # On the board as soon as the picker closes: nothing left to read.
+    days = {shift.fill.starts_at.astimezone().date() for shift in page.board_model.shifts()}
+    assert days and all(date(2027, 1, 18) <= day <= date(2027, 1, 24) for day in days)
+    qtbot.waitUntil(lambda: not page.settling, timeout=10_000)
 
 
 def test_week_navigation_cause_filter_and_one_occurrence(

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QShowEvent, QTextCharFormat
+from PySide6.QtCore import QDate, QEvent, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QHideEvent, QShowEvent, QTextCharFormat
 from PySide6.QtWidgets import QCalendarWidget, QMenu, QToolButton, QWidget, QWidgetAction
 
 from organizer.ui import line_icon
+
+REST_MS = 150
+"""How long the picker stays on a day before it says so (:attr:`DatePicker.rested`)."""
 
 
 class DatePicker(QMenu):
@@ -24,6 +27,9 @@ class DatePicker(QMenu):
 
     picked = Signal(object)
     """The day chosen (a ``date``)."""
+    rested = Signal(object)
+    """The day the picker has rested on for a moment (a ``date``), or the first day of the
+    month it turned to: a page may read that day's period ahead of its being chosen."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty picker; :meth:`start_at` says which day it opens on."""
@@ -42,6 +48,13 @@ class DatePicker(QMenu):
             self.calendar.setWeekdayTextFormat(weekend, QTextCharFormat())  # not red: as the pages
         self.calendar.clicked.connect(self._pick)
         self.calendar.activated.connect(self._pick)
+        self.calendar.selectionChanged.connect(self._moved)
+        self.calendar.currentPageChanged.connect(self._turned)
+        self._resting_on: date | None = None
+        self._rest_timer = QTimer(self)
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.setInterval(REST_MS)
+        self._rest_timer.timeout.connect(lambda: self.rested.emit(self._resting_on))
         holder = QWidgetAction(self)
         holder.setDefaultWidget(self.calendar)
         self.addAction(holder)
@@ -68,6 +81,25 @@ class DatePicker(QMenu):
         """The keyboard goes to the days at once."""
         super().showEvent(event)
         self.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closed: where it last rested no longer matters."""
+        self._rest_timer.stop()
+        super().hideEvent(event)
+
+    def _moved(self) -> None:
+        day = self.calendar.selectedDate()
+        self._rest_on(date(day.year(), day.month(), day.day()))
+
+    def _turned(self, year: int, month: int) -> None:
+        day = self.calendar.selectedDate()
+        if (day.year(), day.month()) != (year, month):
+            self._rest_on(date(year, month, 1))
+
+    def _rest_on(self, day: date) -> None:
+        self._resting_on = day
+        if self.isVisible():
+            self._rest_timer.start()
 
     def _pick(self, day: QDate) -> None:
         self.close()

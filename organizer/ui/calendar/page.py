@@ -334,7 +334,13 @@ class CalendarPage(QWidget):
         if self.date_picker is None:
             self.date_picker = DatePicker(self)
             self.date_picker.picked.connect(self._go_to_date)
+            self.date_picker.rested.connect(self._read_rested)
         self.date_picker.drop_from(self.title_button, self.selected_day, self.today)
+
+    def _read_rested(self, day: date) -> None:
+        """Read the period of the day the date picker rests on, so going there is instant."""
+        rested = self._range_key(period_for(self.mode, day))
+        self.loader.fetch_ahead([rested, *self._neighbours()])
 
     def _go_to_date(self, day: date) -> None:
         """Show ``day``, chosen from the title's month, and give the keyboard back."""
@@ -502,10 +508,13 @@ class CalendarPage(QWidget):
         Periods taken off screen meanwhile are let go first, now that nobody is waiting.
         """
         self.loader.let_go()
-        ahead = [
+        self.loader.fetch_ahead(self._neighbours())
+
+    def _neighbours(self) -> list[RangeKey]:
+        """The periods either side of the one on show."""
+        return [
             self._range_key(period_for(self.mode, step(self.mode, self.anchor, n))) for n in (1, -1)
         ]
-        self.loader.fetch_ahead(ahead)
 
     def _on_loading_changed(self) -> None:
         loading = self.loader.loading

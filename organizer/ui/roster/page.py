@@ -448,8 +448,13 @@ class RosterPage(QWidget):
         if self.date_picker is None:
             self.date_picker = DatePicker(self)
             self.date_picker.picked.connect(self._go_to_date)
+            self.date_picker.rested.connect(self._read_rested)
         shown = self.period.start.astimezone().date()
         self.date_picker.drop_from(self.period_button, shown, self.today())
+
+    def _read_rested(self, day: date) -> None:
+        """Read the week of the day the date picker rests on, so going there is instant."""
+        self.controller.read_ahead(week_period(day), self.cause_ids)
 
     def _go_to_date(self, day: date) -> None:
         """Show the week of ``day``, chosen from the title's month; the keyboard to the board."""
