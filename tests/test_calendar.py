@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time as time_module
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     QRectF,
     QSettings,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import (
     QColor,
@@ -72,7 +71,7 @@ from organizer.ui.calendar.moves import MoveScope, draft_of, make_move, shift_ru
 from organizer.ui.calendar.periods import ViewMode, local_at, period_for, step
 from organizer.ui.calendar.text import period_title
 from organizer.ui.context import ViewContext
-from tests.ui_helpers import view_context
+from tests.ui_helpers import view_context, when_picker_shows
 
 DEMO_START = date(2026, 11, 23)
 NOW = datetime(2026, 11, 25, 14, 20)
@@ -459,23 +458,6 @@ def test_a_slow_read_shows_the_empty_month_after_a_moment(qtbot: QtBot, page: Ca
     qtbot.waitUntil(lambda: log.had_data[-1], timeout=5_000)
 
 
-def _when_picker_shows(
-    page: CalendarPage, act: Callable[[QCalendarWidget, QTableView], None]
-) -> None:
-    """Run ``act`` on the title's month once it is open (opening it waits in its own loop)."""
-
-    def attempt() -> None:
-        picker = page.date_picker
-        if picker is None or not picker.isVisible():
-            QTimer.singleShot(10, attempt)
-            return
-        table = picker.calendar.findChild(QTableView)
-        assert table is not None
-        act(picker.calendar, table)
-
-    QTimer.singleShot(0, attempt)
-
-
 def test_the_title_drops_down_a_month_to_go_to_any_date_by_keyboard(
     qtbot: QtBot, page: CalendarPage
 ) -> None:
@@ -492,7 +474,7 @@ def test_the_title_drops_down_a_month_to_go_to_any_date_by_keyboard(
         QTest.keyClick(table, Qt.Key.Key_Right)
         QTest.keyClick(table, Qt.Key.Key_Return)
 
-    _when_picker_shows(page, choose)
+    when_picker_shows(page, choose)
     qtbot.keyClick(page.month_view, Qt.Key.Key_G)
     assert opened_on == [NOW.date()], "the month should open on the day selected"
     assert page.date_picker is not None and not page.date_picker.isVisible()
@@ -526,7 +508,7 @@ def test_the_month_the_title_picker_rests_on_is_read_before_it_is_chosen(
         page.loader.loading_changed.connect(lambda: states.append(page.loader.loading))
         QTest.keyClick(table, Qt.Key.Key_Return)
 
-    _when_picker_shows(page, rest_then_choose)
+    when_picker_shows(page, rest_then_choose)
     qtbot.keyClick(page.month_view, Qt.Key.Key_G)
     assert read_while_open == [True], "the month rested on is read while the picker is open"
     assert page.title_button.text() == "March 2027"
@@ -552,7 +534,7 @@ def test_a_click_in_the_title_month_selects_that_day(qtbot: QtBot, page: Calenda
             table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(cell).center()
         )
 
-    _when_picker_shows(page, click_the_fifteenth)
+    when_picker_shows(page, click_the_fifteenth)
     qtbot.mouseClick(page.title_button, Qt.MouseButton.LeftButton)
     assert page.selected_day == date(2026, 11, 15)
     assert page.title_button.text() == "9 – 15 Nov 2026"

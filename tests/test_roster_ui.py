@@ -9,13 +9,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QRect, Qt, QTimer
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QRect, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
+    QCalendarWidget,
     QComboBox,
     QLineEdit,
     QMessageBox,
@@ -41,7 +42,7 @@ from organizer.ui.roster.models import (
     volunteer_mime,
 )
 from organizer.ui.roster.page import week_period
-from tests.ui_helpers import ink, view_context
+from tests.ui_helpers import ink, view_context, when_picker_shows
 
 MONDAY = date(2026, 11, 23)
 
@@ -435,19 +436,13 @@ def test_the_title_drops_down_a_month_to_go_to_the_week_of_any_date(
     page.board_view.setFocus()
     opened_on: list[date] = []
 
-    def choose() -> None:
-        picker = page.date_picker
-        if picker is None or not picker.isVisible():
-            QTimer.singleShot(10, choose)
-            return
-        chosen = picker.calendar.selectedDate()
+    def choose(calendar: QCalendarWidget, table: QTableView) -> None:
+        chosen = calendar.selectedDate()
         opened_on.append(date(chosen.year(), chosen.month(), chosen.day()))
-        table = picker.calendar.findChild(QTableView)
-        assert table is not None
         QTest.keyClick(table, Qt.Key.Key_PageDown)  # a month on: Wednesday 23 December
         QTest.keyClick(table, Qt.Key.Key_Return)
 
-    QTimer.singleShot(0, choose)
+    when_picker_shows(page, choose)
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.keyClick(page.board_view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     assert opened_on == [MONDAY], "the month opens on the week shown"
@@ -467,13 +462,7 @@ def test_the_week_the_title_picker_rests_on_is_read_before_it_is_chosen(
     wanted = week_period(date(2027, 1, 23))
     read_while_open: list[bool] = []
 
-    def rest_then_choose() -> None:
-        picker = page.date_picker
-        if picker is None or not picker.isVisible():
-            QTimer.singleShot(10, rest_then_choose)
-            return
-        table = picker.calendar.findChild(QTableView)
-        assert table is not None
+    def rest_then_choose(_calendar: QCalendarWidget, table: QTableView) -> None:
         for _ in range(2):
             QTest.keyClick(table, Qt.Key.Key_PageDown)  # two months on: Saturday 23 January
         try:
@@ -483,7 +472,7 @@ def test_the_week_the_title_picker_rests_on_is_read_before_it_is_chosen(
             read_while_open.append(False)  # still choose it, so the picker closes
         QTest.keyClick(table, Qt.Key.Key_Return)
 
-    QTimer.singleShot(0, rest_then_choose)
+    when_picker_shows(page, rest_then_choose)
     qtbot.keyClick(page.board_view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     assert read_while_open == [True], "the week rested on is read while the picker is open"
     assert page.period_button.text() == "18–24 January 2027"

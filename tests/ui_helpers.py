@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QRect, QSettings
+from PySide6.QtCore import QRect, QSettings, QTimer
 from PySide6.QtGui import QImage, QUndoStack
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QCalendarWidget, QTableView, QWidget
 
 from organizer.services import Services
 from organizer.storage import Database
 from organizer.ui.context import ViewContext
+from organizer.ui.date_picker import DatePicker
 from organizer.ui.hub import ChangeHub
 from organizer.ui.worker import Worker
 
@@ -74,3 +77,26 @@ def ink(image: QImage, area: QRect) -> frozenset[int]:
             image.pixelColor(x, y).lightness() < 90 for y in range(area.top(), area.bottom() + 1)
         )
     )
+
+
+class HasDatePicker(Protocol):
+    """A page whose title drops down a :class:`DatePicker` (built when first opened)."""
+
+    date_picker: DatePicker | None
+
+
+def when_picker_shows(
+    page: HasDatePicker, act: Callable[[QCalendarWidget, QTableView], None]
+) -> None:
+    """Run ``act`` on the title's month once it is open (opening it waits in its own loop)."""
+
+    def attempt() -> None:
+        picker = page.date_picker
+        if picker is None or not picker.isVisible():
+            QTimer.singleShot(10, attempt)
+            return
+        table = picker.calendar.findChild(QTableView)
+        assert table is not None
+        act(picker.calendar, table)
+
+    QTimer.singleShot(0, attempt)
