@@ -442,6 +442,11 @@ def test_postgresql_reads_the_same_occurrences_as_sqlite(tmp_path: Path, pg_url:
                     )
                     assert rows
                     assert typed(rows) == typed(sqlite_rows)
+            # The calendar's month: on a server, made from the rows above.
+            month = Services.for_database(server, "Sam").events.occurrence_table(
+                begin, begin + timedelta(days=42)
+            )
+            same_as_table(month, both(lite, begin, begin + timedelta(days=42)))
     finally:
         server.close()
         lite.close()

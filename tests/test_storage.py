@@ -406,3 +406,37 @@ def test_errors_from_the_driver_itself_read_like_the_others(db: Database) -> Non
         raise sqlite3.DatabaseError("database disk image is malformed")
     with pytest.raises(DatabaseLockedError, match="busy"), db.read():
         raise sqlite3.OperationalError("database is locked")
+
+
+def test_a_read_on_the_driver_sees_the_file_and_ends_its_transaction(
+    db: Database, db_path: Path
+) -> None:
+    """The calendar's month is read on the driver's own connection: it sees what is saved,
+    and leaves no transaction open, so nobody else is kept from saving afterwards."""
+    _add_cause(db)
+    with db.driver_read() as driver:
+        assert driver.in_transaction
+        assert driver.execute("SELECT name FROM causes").fetchall() == [("Food bank",)]
+    assert not driver.in_transaction
+    with pytest.raises(RuntimeError, match="mid-read"), db.driver_read() as driver:
+        driver.execute("SELECT count(*) FROM causes").fetchall()
+        raise RuntimeError("mid-read")
+    assert not driver.in_transaction
+    other = sqlite3.connect(db_path, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE causes SET name = 'Pantry'")
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    with db.driver_read() as driver:
+        assert driver.execute("SELECT name FROM causes").fetchall() == [("Pantry",)]
+
+
+def test_a_read_on_the_driver_says_plainly_when_the_file_is_busy_or_damaged(
+    db: Database,
+) -> None:
+    with pytest.raises(DatabaseDamagedError, match="damaged"), db.driver_read():
+        raise sqlite3.DatabaseError("database disk image is malformed")
+    with pytest.raises(DatabaseLockedError, match="busy"), db.driver_read():
+        raise sqlite3.OperationalError("database is locked")

@@ -7,6 +7,7 @@ cheaper.  The callers keep a portable path and tests compare the two.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, Executable
 
 from organizer.models.base import _sqlite_utc
+
+Reader = Connection | sqlite3.Connection
+"""Where driver rows are read: a SQLAlchemy connection to a SQLite file, or the driver's own."""
 
 
 class Instants(dict[str, datetime]):
@@ -39,16 +43,21 @@ def stored_instant(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def sqlite_rows(connection: Connection, sql: str, parameters: Mapping[str, Any]) -> list[Any]:
+def sqlite_rows(connection: Reader, sql: str, parameters: Mapping[str, Any]) -> list[Any]:
     """The rows of plain ``sql`` run by the driver itself, in ``connection``'s transaction.
 
     For the few statements a view runs on every read: SQLAlchemy's statement handling
-    costs a third of a millisecond each time.  ``parameters`` are named and already in
-    their stored form (see :func:`stored_instant`).
+    costs a third of a millisecond each time.  ``connection`` may be the driver's own
+    (see :meth:`~organizer.storage.Database.driver_read`).  ``parameters`` are named and
+    already in their stored form (see :func:`stored_instant`).
     """
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    return driver.execute(sql, parameters).fetchall()  # type: ignore[no-any-return]
+    if isinstance(connection, sqlite3.Connection):
+        driver = connection
+    else:
+        found = connection.connection.driver_connection
+        assert isinstance(found, sqlite3.Connection)
+        driver = found
+    return driver.execute(sql, parameters).fetchall()
 
 
 def driver_rows(

@@ -36,7 +36,13 @@ from organizer.models import (
 from organizer.models.ids import CauseId, EventId, LocationId, QualificationId, ShiftId, VolunteerId
 from organizer.recurrence import expand, normalise_rule, periodic, series_end, zone
 from organizer.services.base import CrudService, chunks
-from organizer.services.driver_rows import Instants, driver_rows, sqlite_rows, stored_instant
+from organizer.services.driver_rows import (
+    Instants,
+    Reader,
+    driver_rows,
+    sqlite_rows,
+    stored_instant,
+)
 from organizer.services.occurrence_table import OccurrenceTable
 from organizer.services.occurrences import (
     HORIZON_KEY,
@@ -244,10 +250,10 @@ class EventService(CrudService[Event, EventDraft]):
         Every cause, cancelled ones too.  On SQLite, within the stored index, the timed
         occurrences stay as the driver read them until the view asks for them.
         """
-        with self.db.read() as session:
-            connection = session.connection()
-            if connection.dialect.name == "sqlite" and end <= _sqlite_horizon(connection):
-                return _sqlite_table(connection, start, end)
+        if self.db.is_sqlite:
+            with self.db.driver_read() as driver:
+                if end <= _sqlite_horizon(driver):
+                    return _sqlite_table(driver, start, end)
         return OccurrenceTable.of(self.occurrence_rows(start, end))
 
     def calendar_labels(
@@ -570,7 +576,7 @@ class _StoredRows:
     """
 
     def __init__(
-        self, connection: Connection, rows: Sequence[Sequence[Any]], causes: list[int] | None
+        self, connection: Reader, rows: Sequence[Sequence[Any]], causes: list[int] | None
     ) -> None:
         """Ready to convert ``rows`` (whose first five columns are the index's).
 
@@ -653,7 +659,7 @@ class _StoredRows:
         return found
 
 
-def _sqlite_table(connection: Connection, start: datetime, end: datetime) -> OccurrenceTable:
+def _sqlite_table(connection: Reader, start: datetime, end: datetime) -> OccurrenceTable:
     """:meth:`EventService.occurrence_table` from the driver's rows (none past the horizon)."""
     rows = sqlite_rows(connection, _SQLITE_TABLE, _sqlite_window(start, end))
     if not rows:
@@ -679,7 +685,7 @@ def _nothing(row: Any) -> Any:
 
 
 def _sqlite_overrides(
-    connection: Connection, keys: list[tuple[int, datetime]]
+    connection: Reader, keys: list[tuple[int, datetime]]
 ) -> dict[tuple[int, datetime], OverrideValues]:
     """What :func:`_overrides_for` finds for ``keys``, in one query read from the driver."""
     if not keys:
@@ -710,7 +716,7 @@ def _override_window(keys: list[tuple[int, datetime]]) -> tuple[list[int], datet
     return sorted({event_id for event_id, _ in keys}), min(instants), max(instants)
 
 
-def _sqlite_horizon(connection: Connection) -> datetime:
+def _sqlite_horizon(connection: Reader) -> datetime:
     """:func:`stored_horizon`, read from the driver."""
     found = sqlite_rows(connection, _SQLITE_HORIZON, {"key": HORIZON_KEY})
     return horizon_from(found[0][0] if found else None)
