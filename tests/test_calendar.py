@@ -45,7 +45,7 @@ from pytestqt.qtbot import QtBot
 from organizer.changes import DataChange
 from organizer.demo import generate_demo
 from organizer.models import EventStatus
-from organizer.services import CauseDraft, OccurrenceInfo, Services
+from organizer.services import CauseDraft, EventDraft, OccurrenceInfo, Services
 from organizer.storage import Database
 from organizer.ui.calendar import CalendarPage, canvas
 from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
@@ -742,6 +742,40 @@ def test_a_month_painted_from_kept_pictures_looks_as_first_drawn(
         1 for _, item in view.hits if item.cancelled
     ), "the others are copies of their pictures"
     assert len(drawn_one_by_one) < len(view.hits)
+
+
+def test_chips_alike_in_words_keep_their_own_colour_and_draft_look(
+    qtbot: QtBot, services: Services, context: ViewContext
+) -> None:
+    """A month copies one picture for every chip that looks the same; chips with the same
+    time and title but another cause, or still a draft, are each drawn as themselves."""
+    red = services.causes.create(CauseDraft("Red circle", "#D62728")).id
+    blue = services.causes.create(CauseDraft("Blue circle", "#1F77B4")).id
+    days = {date(2026, 11, 10): (red, EventStatus.SCHEDULED),
+            date(2026, 11, 11): (blue, EventStatus.SCHEDULED),
+            date(2026, 11, 12): (red, EventStatus.DRAFT),
+            date(2026, 11, 13): (red, EventStatus.SCHEDULED)}  # fmt: skip
+    for day, (cause, status) in days.items():
+        draft = EventDraft("Twin", local(day, 6), local(day, 7), "Europe/London")
+        services.events.create(replace(draft, cause_id=cause, status=status))
+    page = open_page(qtbot, context)
+    view = page.month_view
+    view.clearFocus()
+    view.grab()
+    QApplication.processEvents()  # the pictures of the chips first seen are kept when idle
+    image = view.grab().toImage()
+    looks = {}
+    for day in days:
+        item = find_item(page, "Twin", day)
+        rect = view.item_rect(item.key)
+        assert rect is not None
+        bar = image.pixelColor(QPoint(int(rect.left()) + 2, int(rect.center().y())))
+        body = image.pixelColor(QPoint(int(rect.right()) - 4, int(rect.center().y())))
+        looks[day] = (bar.name(), body.name())
+    same, other_cause, drafted, again = looks.values()
+    assert same == again, "the same look is the same picture"
+    assert other_cause[0] != same[0], "the blue cause's bar"
+    assert drafted != same, "a draft looks unlike a scheduled occurrence"
 
 
 # Opening and creating ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
     QStaticText,
 )
 from PySide6.QtWidgets import QWidget
@@ -277,19 +278,32 @@ class MonthView(ItemCanvas):
         cancelled = EventStatus.CANCELLED
         width, height = grid.chip_size
         copy, kept = painter.drawPixmap, style.kept
-        # Most chips are copies of a picture kept: those go straight onto the screen.
+        # Most chips are copies of a picture kept: those go straight onto the screen.  A
+        # month repeats the same few series, so each look is looked up once a paint.
+        looks: dict[tuple[object, ...], QPixmap | None] = {}
         chips = []
         for (rect, item), day, corner in zip(
             self.hits, self._chip_days, self._chip_corners, strict=True
         ):
-            lines = [(self._chip_text(item, clock), False)]
-            dimmed = day in faded
-            if not dimmed and item.status is not cancelled and item.key != selected_key:
-                picture = kept(item, width, height, lines)
+            status = item.status
+            if (
+                status is not cancelled
+                and day not in faded
+                and (selected_key is None or item.key != selected_key)
+            ):
+                starts = item.starts_at
+                look = (item.title, starts.hour, starts.minute, item.spans_days, item.colour,
+                        status)  # fmt: skip
+                if look in looks:
+                    picture = looks[look]
+                else:
+                    lines = [(self._chip_text(item, clock), False)]
+                    picture = looks[look] = kept(item, width, height, lines)
                 if picture is not None:
                     copy(corner, picture)
                     continue
-            chips.append((rect, item, lines, dimmed))
+            lines = [(self._chip_text(item, clock), False)]
+            chips.append((rect, item, lines, day in faded))
         style.prepare(
             painter,
             [
