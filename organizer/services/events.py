@@ -650,7 +650,7 @@ class _StoredRows:
             override = self.changed.get((row[0], self.instants[recurrence_ids[place]]))
             if override and override[0]:
                 keys[place] = (row[2], override[0], row[0], recurrence_ids[place])
-        return [row for _, row in sorted(zip(keys, rows, strict=True))]
+        return list(map(rows.__getitem__, sorted(range(len(rows)), key=keys.__getitem__)))
 
     def one(self, row: Sequence[Any]) -> OccurrenceTuple:
         """``row`` as an occurrence tuple, when no causes were chosen."""
