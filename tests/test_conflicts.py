@@ -69,6 +69,39 @@ def test_overlap_with_a_later_occurrence_of_a_series(org: Org) -> None:
     assert org.services.conflicts.check(sam, *org.shift("Lunch", "Cook", at(0, 12), 60)) == []
 
 
+@pytest.mark.parametrize("days", [3, 45, 120])
+def test_an_occurrence_moved_away_clashes_where_it_now_is(org: Org, days: int) -> None:
+    """Moved weeks or months from where its series put it, an occurrence's people are
+    still booked at its new time: the engine and the roster board both see the clash."""
+    weekly = org.shift("Night shelter", "Host", at(0, 21), 120, rrule="FREQ=WEEKLY;COUNT=4")
+    sam = org.volunteer("Sam Lee")
+    org.put(weekly, sam)
+    event = org.services.events.get(org.services.shifts.get(weekly[0]).event_id)
+    moved = at(days, 21)
+    org.services.events.change_occurrence(
+        event.id, event.version, weekly[1], starts_at=moved, ends_at=moved + timedelta(hours=2)
+    )
+    supper = org.shift("Late supper", "Cook", at(days, 21, 30), 60)
+    org.put(supper, sam)
+    assert "overlap" in kinds(org.services.conflicts.check(sam, *supper))
+    week = at(days - days % 7, 0)
+    roster = org.services.roster
+    shifts = roster.board_rows(week, week + timedelta(days=7))
+    (row,) = [shift for shift in shifts if shift.key == supper]
+    (person,) = row.people
+    flags = roster.board_clashes(shifts, week, week + timedelta(days=7))
+    assert any("Night shelter" in clash.message for clash in flags[person.assignment_id])
+
+
+def test_a_long_occurrence_clashes_all_the_way_through(org: Org) -> None:
+    """A ten-week residential still books its people in its last week."""
+    camp = org.shift("Residential", "Warden", at(0, 9), 70 * 24 * 60)
+    sam = org.volunteer("Sam Lee")
+    org.put(camp, sam)
+    late = org.shift("Harvest supper", "Host", at(65, 18), 120)
+    assert "overlap" in kinds(org.services.conflicts.check(sam, *late))
+
+
 def test_travel_buffer_between_places(org: Org) -> None:
     hall = org.services.locations.create(LocationDraft(name="Hall")).id
     park = org.services.locations.create(LocationDraft(name="Park")).id

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from organizer.errors import DomainError, NotFoundError
@@ -863,31 +863,37 @@ def load_bookings(
     connection = session.connection()  # plain rows: no ORM work per row
     from_driver = from_driver and connection.dialect.name == "sqlite"
     instants = Instants()
-    base = _scheduled(
-        select(*_slot_columns(), Assignment.id, Assignment.volunteer_id, Assignment.hours)
-        .select_from(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(
-            OccurrenceRow,
-            and_(
-                OccurrenceRow.event_id == Shift.event_id,
-                OccurrenceRow.recurrence_id == Assignment.occurrence_start,
-            ),
+    # Each person's assignments are found on their own index by where the series put the
+    # occurrence, which is near where it is for nearly all; the few moved further, or
+    # lasting longer, are found from the occurrences in the window themselves.
+    near_after = start - LONG_OCCURRENCE - MOVED_NEAR
+    near_before = end + MOVED_NEAR
+    parts = [
+        _bookings_query(
+            start,
+            end,
+            Assignment.occurrence_start > near_after,
+            Assignment.occurrence_start < near_before,
         )
-        .join(Event, Event.id == Shift.event_id)
-        .where(
-            Assignment.status.in_(PLACE_HOLDING),
-            Assignment.occurrence_start > start - LONG_OCCURRENCE - timedelta(days=30),
-            Assignment.occurrence_start < end + timedelta(days=30),
-            OccurrenceRow.starts_at < end,
-            OccurrenceRow.ends_at > start,
+    ]
+    for long in (False, True):
+        parts.append(
+            _bookings_query(
+                start,
+                end,
+                OccurrenceRow.long.is_(long),
+                *(() if long else (OccurrenceRow.starts_at > start - LONG_OCCURRENCE,)),
+                or_(
+                    OccurrenceRow.recurrence_id <= near_after,
+                    OccurrenceRow.recurrence_id >= near_before,
+                ),
+            )
         )
-    )
-    query = (
-        base
-        if volunteer_ids is None
-        else base.where(among(connection, Assignment.volunteer_id, volunteer_ids))
-    )
+    if volunteer_ids is not None:
+        parts = [
+            part.where(among(connection, Assignment.volunteer_id, volunteer_ids)) for part in parts
+        ]
+    query = union_all(*parts)
     rows = driver_rows(connection, query, {}) if from_driver else connection.execute(query).all()
     found: list[Booking] = []
     # People on one slot share its facts and length; a slot is known by its shift and
@@ -905,6 +911,33 @@ def load_bookings(
         aid, vid, hours = row[14:17]
         found.append(Booking(aid, vid, known[0], known[1] if hours is None else hours))
     return found
+
+
+MOVED_NEAR = timedelta(days=30)
+"""How far from its place in its series an occurrence may be and still be found by it."""
+
+
+def _bookings_query(start: datetime, end: datetime, *where: Any) -> Select[Any]:
+    """Place-holding assignments on scheduled occurrences overlapping ``[start, end)``."""
+    return _scheduled(
+        select(*_slot_columns(), Assignment.id, Assignment.volunteer_id, Assignment.hours)
+        .select_from(Assignment)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(
+            OccurrenceRow,
+            and_(
+                OccurrenceRow.event_id == Shift.event_id,
+                OccurrenceRow.recurrence_id == Assignment.occurrence_start,
+            ),
+        )
+        .join(Event, Event.id == Shift.event_id)
+        .where(
+            Assignment.status.in_(PLACE_HOLDING),
+            OccurrenceRow.starts_at < end,
+            OccurrenceRow.ends_at > start,
+            *where,
+        )
+    )
 
 
 def load_people(
