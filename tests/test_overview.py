@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from organizer.demo import generate_demo
-from organizer.models import AssignmentStatus, EventStatus
+from organizer.models import AssignmentStatus, Attendance, EventStatus
 from organizer.models.ids import EventId, VolunteerId
 from organizer.services import (
     AssignmentDraft,
@@ -199,6 +199,49 @@ def test_whos_new_lists_the_newest_active_volunteers_and_their_shifts(
     assert noor.next_shift == datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
     assert keith.volunteer_id == bot and keith.next_shift is None and not keith.has_contact
     assert luca.shifts_done == 1 and luca.has_contact
+
+
+def test_whos_new_counts_shifts_as_they_happen(
+    services: Services, overview: OverviewService
+) -> None:
+    """A newcomer's first shift is where and when it now happens (moved, its own start),
+    never a cancelled one; a no-show is not a shift done."""
+    ada = services.volunteers.create(VolunteerDraft(name="Ada", joined_on=date(2026, 11, 20))).id
+
+    def book(starts: datetime, *, offset: int | None = None, **extra: object) -> EventId:
+        event_id = one_off(services, "Sorting", starts, rrule="FREQ=WEEKLY;COUNT=2")
+        shift = services.shifts.create(
+            ShiftDraft(event_id=event_id, role="Sorter", start_offset_min=offset)
+        )
+        services.assignments.create(
+            AssignmentDraft(
+                shift_id=shift.id,
+                volunteer_id=ada,
+                occurrence_start=services.events.get(event_id).starts_at,
+                status=AssignmentStatus.ACCEPTED,
+                **extra,  # type: ignore[arg-type]
+            )
+        )
+        return event_id
+
+    book(datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), attendance=Attendance.NO_SHOW)
+    cancelled = book(datetime(2026, 11, 26, 10, 0, tzinfo=LONDON))
+    services.events.set_status(
+        cancelled, services.events.get(cancelled).version, EventStatus.CANCELLED
+    )
+    moved = book(datetime(2026, 11, 27, 10, 0, tzinfo=LONDON), offset=30)
+    event = services.events.get(moved)
+    services.events.change_occurrence(
+        moved,
+        event.version,
+        event.starts_at,
+        starts_at=datetime(2026, 12, 2, 14, 0, tzinfo=LONDON),
+        ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=LONDON),
+    )
+
+    (newcomer,) = [p for p in overview.whos_new(now=NOW) if p.volunteer_id == ada]
+    assert newcomer.shifts_done == 0
+    assert newcomer.next_shift == datetime(2026, 12, 2, 14, 30, tzinfo=UTC)
 
 
 def test_putting_a_deleted_place_back_on_its_events(

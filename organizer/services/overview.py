@@ -11,20 +11,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from organizer.models import (
     Assignment,
+    Attendance,
     Cause,
     Event,
     Location,
     OccurrenceOverride,
+    OccurrenceRow,
+    Shift,
     Volunteer,
     utc_now,
 )
 from organizer.models.ids import CauseId, EventId, LocationId, VolunteerId
 from organizer.services.base import Service, record_change
-from organizer.services.coverage import PLACE_HOLDING, CoverageService, FillStatus, ShiftFill
+from organizer.services.coverage import (
+    GOES_AHEAD,
+    PLACE_HOLDING,
+    CoverageService,
+    FillStatus,
+    ShiftFill,
+    shift_times,
+    with_occurrence,
+)
 from organizer.services.events import EventService, OccurrenceInfo
 from organizer.storage import Database
 
@@ -68,12 +79,16 @@ class OpenShift:
     cause: CauseLabel | None
 
 
+_NOT_DONE = (Attendance.NO_SHOW, Attendance.EXCUSED)
+"""What a shift's attendance says when the volunteer did not do it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Newcomer:
     """A recently joined volunteer and how they are getting on.
 
-    ``shifts_done`` counts the place-holding shifts that already started; ``next_shift`` is
-    when the next one starts (``None`` if none is planned).
+    ``shifts_done`` counts the place-holding shifts that already started (not cancelled,
+    not missed); ``next_shift`` is when the next one starts (``None`` if none is planned).
     """
 
     volunteer_id: VolunteerId
@@ -176,26 +191,33 @@ class OverviewService(Service):
         )
         with self.db.read() as session:
             people = session.execute(newest).all()
-            place_holding = select(Assignment.volunteer_id).where(
+            # Each shift as it now happens: moved occurrences at their new time, from the
+            # shift's own start; cancelled ones left out, no-shows not counted as done.
+            shifts = with_occurrence(
+                select(
+                    Assignment.volunteer_id,
+                    Assignment.attendance,
+                    OccurrenceRow.starts_at,
+                    OccurrenceRow.ends_at,
+                    Shift.start_offset_min,
+                    Shift.end_offset_min,
+                ).select_from(Assignment)
+            ).where(
                 Assignment.volunteer_id.in_([row.id for row in people]),
                 Assignment.status.in_(PLACE_HOLDING),
+                GOES_AHEAD,
             )
-            done: dict[int, int] = {
-                volunteer_id: count
-                for volunteer_id, count in session.execute(
-                    place_holding.add_columns(func.count(Assignment.id))
-                    .where(Assignment.occurrence_start < moment)
-                    .group_by(Assignment.volunteer_id)
-                )
-            }
-            upcoming: dict[int, datetime] = {
-                volunteer_id: first
-                for volunteer_id, first in session.execute(
-                    place_holding.add_columns(func.min(Assignment.occurrence_start))
-                    .where(Assignment.occurrence_start >= moment)
-                    .group_by(Assignment.volunteer_id)
-                )
-            }
+            done: dict[int, int] = {}
+            upcoming: dict[int, datetime] = {}
+            for volunteer_id, attendance, starts, ends, start_offset, end_offset in session.execute(
+                shifts
+            ):
+                begins = shift_times(starts, ends, start_offset, end_offset)[0]
+                if begins < moment:
+                    if attendance not in _NOT_DONE:
+                        done[volunteer_id] = done.get(volunteer_id, 0) + 1
+                elif volunteer_id not in upcoming or begins < upcoming[volunteer_id]:
+                    upcoming[volunteer_id] = begins
         return [
             Newcomer(
                 volunteer_id=row.id,
