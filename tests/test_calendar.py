@@ -44,8 +44,16 @@ from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
 from organizer.demo import generate_demo
-from organizer.models import EventStatus
-from organizer.services import CauseDraft, EventDraft, OccurrenceInfo, Services
+from organizer.models import AssignmentStatus, EventStatus
+from organizer.services import (
+    AssignmentDraft,
+    CauseDraft,
+    EventDraft,
+    OccurrenceInfo,
+    Services,
+    ShiftDraft,
+    VolunteerDraft,
+)
 from organizer.storage import Database
 from organizer.ui.calendar import CalendarPage, canvas
 from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
@@ -231,7 +239,7 @@ def test_moves_through_the_services_can_be_reverted(services: Services) -> None:
     }
     stall_id = event_named(services, AWARENESS_STALL)
     stall = make_item(shown[stall_id], {}, {}, None)
-    move = make_move(services.events, stall, timedelta(days=3, hours=2), MoveScope.EVENT)
+    move = make_move(services, stall, timedelta(days=3, hours=2), MoveScope.EVENT)
     event = services.events.get(stall_id)
     assert event.starts_at == datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
     assert event.ends_at - event.starts_at == timedelta(hours=4)
@@ -241,6 +249,41 @@ def test_moves_through_the_services_can_be_reverted(services: Services) -> None:
     move.made()
     assert services.events.get(stall_id).starts_at == datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
     assert draft_of(services.events.get(stall_id)).title == AWARENESS_STALL
+
+
+def test_moving_an_event_takes_its_volunteers_along_and_back(services: Services) -> None:
+    """Dragged to another day, a one-off or a whole series keeps the people booked on it,
+    on the occurrences they were on; undoing puts them back where they were."""
+    sam = services.volunteers.create(VolunteerDraft(name="Sam", joined_on=date(2026, 1, 1))).id
+    starts = local(date(2027, 3, 3), 18)
+    for rule, scope in ((None, MoveScope.EVENT), ("FREQ=WEEKLY;COUNT=3", MoveScope.SERIES)):
+        draft = EventDraft("Quiz night", starts, starts + timedelta(hours=2), "Europe/London")
+        event_id = services.events.create(replace(draft, rrule=rule)).id
+        shift = services.shifts.create(ShiftDraft(event_id=event_id, role="Host"))
+        second = starts + timedelta(days=7 if rule else 0)
+        booking = AssignmentDraft(shift_id=shift.id, volunteer_id=sam, occurrence_start=second)
+        services.assignments.create(replace(booking, status=AssignmentStatus.ACCEPTED))
+        (shown,) = [
+            o
+            for o in services.events.occurrences_between(second, second + timedelta(hours=1))
+            if o.event_id == event_id
+        ]
+        item = make_item(shown, {}, {}, None)
+        move = make_move(services, item, timedelta(days=1), scope, now=NOW.astimezone())
+
+        def booked(event_id: int = event_id) -> list[datetime]:
+            return [
+                shift.occurrence_starts
+                for shift in services.roster.board_rows(starts, starts + timedelta(days=30))
+                for person in shift.people
+                if shift.fill.event_id == event_id and person.volunteer_id == sam
+            ]
+
+        assert booked() == [second + timedelta(days=1)], scope
+        move.reverted()
+        assert booked() == [second], scope
+        move.made()
+        assert booked() == [second + timedelta(days=1)], scope
 
 
 # The model --------------------------------------------------------------------------------
@@ -979,21 +1022,38 @@ def test_dragging_a_series_occurrence_can_move_only_that_one(
 def test_dragging_a_series_occurrence_can_move_the_whole_series(
     qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
 ) -> None:
+    """Every walk moves to Sunday, except the Saturdays already worked: the series moves
+    from its next date on (as the editor would), says so, and undo joins it back."""
     walk, box = _drop_series_occurrence(qtbot, page)
     _answer(qtbot, box, "Move every occurrence in the series")
     qtbot.waitUntil(lambda: context.undo_stack.count() == 1)
-    series = services.events.get(walk.event_id)
-    assert series.rrule == "FREQ=WEEKLY;BYDAY=SU"
-    starts = {
-        o.starts_at.date()
-        for o in services.events.occurrences_between(
-            local(date(2026, 11, 14), 0), local(date(2026, 12, 1), 0)
-        )
-        if o.event_id == walk.event_id
-    }
-    assert starts == {date(2026, 11, 15), date(2026, 11, 22), date(2026, 11, 29)}
+
+    def walks() -> dict[date, int]:
+        return {
+            o.starts_at.date(): o.event_id
+            for o in services.events.occurrences_between(
+                local(date(2026, 11, 14), 0), local(date(2026, 12, 7), 0)
+            )
+            if o.title == SATURDAY_WALK
+        }
+
+    moved = walks()
+    assert sorted(moved) == [date(2026, 11, 14), date(2026, 11, 21), date(2026, 11, 29),
+                             date(2026, 12, 6)]  # fmt: skip
+    assert moved[date(2026, 11, 21)] == walk.event_id
+    assert moved[date(2026, 11, 29)] != walk.event_id, "the Sundays are a series of their own"
+    assert services.events.get(moved[date(2026, 11, 29)]).rrule == "FREQ=WEEKLY;BYDAY=SU"
+    notice = next(
+        box
+        for box in page.findChildren(QMessageBox)
+        if box.windowTitle() == "Moved from a later date"
+    )
+    assert "The changes apply from Saturday 28 November 2026 on." in notice.text()
     context.undo_stack.undo()
     assert services.events.get(walk.event_id).rrule == "FREQ=WEEKLY;BYDAY=SA"
+    assert set(walks().values()) == {walk.event_id}
+    assert sorted(walks()) == [date(2026, 11, 14), date(2026, 11, 21), date(2026, 11, 28),
+                               date(2026, 12, 5)]  # fmt: skip
 
 
 def test_cancelling_the_question_moves_nothing(

@@ -15,7 +15,8 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 from organizer.models import Event
-from organizer.services import EventDraft, EventService
+from organizer.services import EventDraft, Services
+from organizer.services.series import SeriesState
 from organizer.ui.calendar.items import CalendarItem, OccurrenceKey
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -132,7 +133,9 @@ class Move:
     """A move made once through the services, that can be reverted and made again.
 
     ``new_key`` is the occurrence's identity after the move (a one-off's and a series'
-    occurrences are known by their start, which moved).
+    occurrences are known by their start, which moved).  ``notice`` says in plain words
+    anything the coordinator did not ask for (a series moved only from a later date, so
+    that dates already worked keep their times).
     """
 
     scope: MoveScope
@@ -141,46 +144,78 @@ class Move:
     new_start: datetime
     made: Callable[[], None]
     reverted: Callable[[], None]
+    notice: str = ""
 
 
-def make_move(events: EventService, item: CalendarItem, delta: timedelta, scope: MoveScope) -> Move:
+def make_move(
+    services: Services,
+    item: CalendarItem,
+    delta: timedelta,
+    scope: MoveScope,
+    now: datetime | None = None,
+) -> Move:
     """Move ``item`` by ``delta`` now, based on the version the calendar showed.
+
+    A one-off or a whole series moves as the event editor moves it: the people booked go
+    along with their occurrences, and dates before ``now`` (the clock's, by default)
+    that people worked are never rewritten.
 
     Raises:
         ConflictError: someone else changed the event since the calendar loaded it.
         ValidationError, DomainError, StorageError: the move was refused.
     """
-    version = [item.event_version]
-
-    def saved(event: Event) -> None:
-        version[0] = event.version
-
+    events = services.events
     if scope is MoveScope.OCCURRENCE:
-        before = (item.starts_at.astimezone(UTC), item.ends_at.astimezone(UTC))
-        after = moved_occurrence(item, delta)
+        version = [item.event_version]
 
         def times(starts: datetime, ends: datetime) -> Callable[[], None]:
-            return lambda: saved(
-                events.change_occurrence(
+            def change() -> None:
+                version[0] = events.change_occurrence(
                     item.event_id, version[0], item.recurrence_id, starts_at=starts, ends_at=ends
-                )
-            )
+                ).version
 
+            return change
+
+        before = (item.starts_at.astimezone(UTC), item.ends_at.astimezone(UTC))
+        after = moved_occurrence(item, delta)
         move = Move(scope, item, item.key, after[0], times(*after), times(*before))
+        move.made()
+        return move
+    series = services.series
+    event = events.get(item.event_id)
+    if scope is MoveScope.SERIES:
+        draft = moved_series(event, item.starts_at, delta)
+        new_id = wall_shift(item.recurrence_id, delta, item.timezone)
+        new_start = wall_shift(item.starts_at, delta, item.timezone)
     else:
-        event = events.get(item.event_id)
-        old = draft_of(event)
-        if scope is MoveScope.SERIES:
-            new = moved_series(event, item.starts_at, delta)
-            new_id = wall_shift(item.recurrence_id, delta, item.timezone)
-            new_start = wall_shift(item.starts_at, delta, item.timezone)
-        else:
-            new = moved_event(event, delta)
-            new_id = new_start = new.starts_at
+        draft = moved_event(event, delta)
+        new_id = new_start = draft.starts_at
+    roles = series.capture(item.event_id).roles
+    latest = _Latest(item.event_version)
 
-        def save(draft: EventDraft) -> Callable[[], None]:
-            return lambda: saved(events.update(item.event_id, version[0], draft))
+    def made() -> None:
+        saved = series.update(item.event_id, latest.version, draft, roles, now=now)
+        latest.version, latest.before = saved.event.version, saved.before
+        latest.split = None if saved.new_event is None else saved.new_event
+        latest.notice = saved.notice
 
-        move = Move(scope, item, (item.event_id, new_id), new_start, save(new), save(old))
-    move.made()
-    return move
+    def reverted() -> None:
+        assert latest.before is not None
+        split = [] if latest.split is None else [(latest.split.id, latest.split.version)]
+        latest.version = series.restore(latest.before, latest.version, discard=split).version
+        latest.split = None
+
+    made()
+    # Split from a later date, the occurrence moved belongs to the new series.
+    owner = item.event_id if latest.split is None else latest.split.id
+    return Move(scope, item, (owner, new_id), new_start, made, reverted, latest.notice)
+
+
+@dataclass
+class _Latest:
+    """What the last making or reverting of a move left behind, for the next one."""
+
+    version: int
+    before: SeriesState | None = None
+    split: Event | None = None
+    notice: str = ""

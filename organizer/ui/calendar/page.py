@@ -674,9 +674,8 @@ class CalendarPage(QWidget):
 
     def move_occurrence(self, item: CalendarItem, delta: timedelta, scope: MoveScope) -> None:
         """Move ``item`` (or its series) by ``delta`` in the background, then make it undoable."""
-        events = self.context.services.events
         self.context.worker.submit(
-            partial(make_move, events, item, delta, scope),
+            partial(make_move, self.context.services, item, delta, scope, self.clock()),
             on_done=self._moved,
             on_error=self._move_failed,
         )
@@ -699,6 +698,10 @@ class CalendarPage(QWidget):
         new_day = move.new_start.astimezone().date()
         self.selected_day, self.selected_key = new_day, move.new_key
         push_done(self.context.undo_stack, command)
+        if move.notice:
+            self.show_problem(self.tr("Moved from a later date"), move.notice).setIcon(
+                QMessageBox.Icon.Information
+            )
 
     def _move_failed(self, error: Exception) -> None:
         if not isinstance(error, OrganizerError):
