@@ -127,7 +127,12 @@ OccurrenceTuple = tuple[
 
 
 class EventService(CrudService[Event, EventDraft]):
-    """Events and series, with the occurrences a calendar shows."""
+    """Events and series, with the occurrences a calendar shows.
+
+    Its plain ``update`` leaves bookings where they are: a change of times or rule made
+    for a coordinator goes through :class:`~organizer.services.series.SeriesService`,
+    which takes the people booked along and never rewrites dates already worked.
+    """
 
     model: ClassVar[type[Any]] = Event
     entity: ClassVar[str] = "event"
