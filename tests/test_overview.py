@@ -165,6 +165,21 @@ def test_week_totals_and_urgent_shifts_agree_with_every_shifts_fill(
     }
 
 
+def accept(
+    services: Services, shift_id: int, person: VolunteerId, event_id: EventId, **extra: object
+) -> None:
+    """``person`` accepted on the shift at the event's first occurrence."""
+    services.assignments.create(
+        AssignmentDraft(
+            shift_id=shift_id,  # type: ignore[arg-type]
+            volunteer_id=person,
+            occurrence_start=services.events.get(event_id).starts_at,
+            status=AssignmentStatus.ACCEPTED,
+            **extra,  # type: ignore[arg-type]
+        )
+    )
+
+
 def test_whos_new_lists_the_newest_active_volunteers_and_their_shifts(
     services: Services, overview: OverviewService
 ) -> None:
@@ -182,14 +197,7 @@ def test_whos_new_lists_the_newest_active_volunteers_and_their_shifts(
     for event_id in (event, later):
         shift = services.shifts.create(ShiftDraft(event_id=event_id, role="Gardener", needed=4))
         for person in (middle, newest) if event_id == later else (middle,):
-            services.assignments.create(
-                AssignmentDraft(
-                    shift_id=shift.id,
-                    volunteer_id=person,
-                    occurrence_start=services.events.get(event_id).starts_at,
-                    status=AssignmentStatus.ACCEPTED,
-                )
-            )
+            accept(services, shift.id, person, event_id)
 
     people = overview.whos_new(limit=3, now=NOW)
 
@@ -213,15 +221,7 @@ def test_whos_new_counts_shifts_as_they_happen(
         shift = services.shifts.create(
             ShiftDraft(event_id=event_id, role="Sorter", start_offset_min=offset)
         )
-        services.assignments.create(
-            AssignmentDraft(
-                shift_id=shift.id,
-                volunteer_id=ada,
-                occurrence_start=services.events.get(event_id).starts_at,
-                status=AssignmentStatus.ACCEPTED,
-                **extra,  # type: ignore[arg-type]
-            )
-        )
+        accept(services, shift.id, ada, event_id, **extra)
         return event_id
 
     book(datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), attendance=Attendance.NO_SHOW)

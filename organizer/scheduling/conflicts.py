@@ -39,7 +39,7 @@ from organizer.models.scheduling import StaffingRule
 from organizer.recurrence import zone
 from organizer.scheduling.limits import LimitsService, SchedulingLimits
 from organizer.services.base import Service, among
-from organizer.services.coverage import PLACE_HOLDING, shift_times
+from organizer.services.coverage import GOES_AHEAD, PLACE_HOLDING, shift_times, with_occurrence
 from organizer.services.driver_rows import Instants, driver_rows
 from organizer.services.occurrences import LONG_OCCURRENCE
 from organizer.services.roster import merged_windows, shift_on_occurrence
@@ -919,24 +919,16 @@ MOVED_NEAR = timedelta(days=30)
 
 def _bookings_query(start: datetime, end: datetime, *where: Any) -> Select[Any]:
     """Place-holding assignments on scheduled occurrences overlapping ``[start, end)``."""
-    return _scheduled(
-        select(*_slot_columns(), Assignment.id, Assignment.volunteer_id, Assignment.hours)
-        .select_from(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(
-            OccurrenceRow,
-            and_(
-                OccurrenceRow.event_id == Shift.event_id,
-                OccurrenceRow.recurrence_id == Assignment.occurrence_start,
-            ),
-        )
-        .join(Event, Event.id == Shift.event_id)
-        .where(
-            Assignment.status.in_(PLACE_HOLDING),
-            OccurrenceRow.starts_at < end,
-            OccurrenceRow.ends_at > start,
-            *where,
-        )
+    return with_occurrence(
+        select(
+            *_slot_columns(), Assignment.id, Assignment.volunteer_id, Assignment.hours
+        ).select_from(Assignment)
+    ).where(
+        Assignment.status.in_(PLACE_HOLDING),
+        GOES_AHEAD,
+        OccurrenceRow.starts_at < end,
+        OccurrenceRow.ends_at > start,
+        *where,
     )
 
 
