@@ -132,7 +132,7 @@ class Database:
 
     @contextmanager
     def driver_read(self) -> Iterator[sqlite3.Connection]:
-        """The SQLite driver's own connection, in one read transaction (it takes no lock).
+        """The SQLite driver's own connection, in one read transaction (it takes no write lock).
 
         For the few reads a view makes on every page, where a session's own bookkeeping
         costs more than the statements: the calendar's month.  SQLite files only.

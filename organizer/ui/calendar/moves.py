@@ -196,7 +196,7 @@ def make_move(
     def made() -> None:
         saved = series.update(item.event_id, latest.version, draft, roles, now=now)
         latest.version, latest.before = saved.event.version, saved.before
-        latest.split = None if saved.new_event is None else saved.new_event
+        latest.split = saved.new_event
         latest.notice = saved.notice
 
     def reverted() -> None:

@@ -699,9 +699,8 @@ class CalendarPage(QWidget):
         self.selected_day, self.selected_key = new_day, move.new_key
         push_done(self.context.undo_stack, command)
         if move.notice:
-            self.show_problem(self.tr("Moved from a later date"), move.notice).setIcon(
-                QMessageBox.Icon.Information
-            )
+            title = self.tr("Moved from a later date")
+            self.show_problem(title, move.notice, QMessageBox.Icon.Information)
 
     def _move_failed(self, error: Exception) -> None:
         if not isinstance(error, OrganizerError):
@@ -713,11 +712,14 @@ class CalendarPage(QWidget):
         self.show_problem(self.tr("That could not be undone"), str(error))
         self.refresh()
 
-    def show_problem(self, title: str, message: str) -> QMessageBox:
-        """Tell the coordinator why something did not happen (without blocking)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
-        )
+    def show_problem(
+        self, title: str, message: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning
+    ) -> QMessageBox:
+        """Tell the coordinator why something did not happen (without blocking).
+
+        With the information ``icon``, something that happened that they did not ask for.
+        """
+        box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
