@@ -954,8 +954,12 @@ def test_dragging_a_one_off_moves_it_and_undo_moves_it_back(
     stall = find_item(page, AWARENESS_STALL, date(2026, 11, 7))
     rect, target = view.item_rect(stall.key), view.cell_rect(date(2026, 11, 10))
     assert rect is not None and target is not None
-    assert drag_with_mouse(qtbot, view, centre(rect), view, target.center()) == [True, True]
+    with qtbot.waitSignal(context.hub.changed) as announced:
+        assert drag_with_mouse(qtbot, view, centre(rect), view, target.center()) == [True, True]
     qtbot.waitUntil(lambda: context.undo_stack.count() == 1)
+    change = announced.args[0]
+    assert change.touches("assignment"), "its bookings moved with it"
+    assert change.ids == {"event": frozenset({stall.event_id})}
     moved = services.events.get(stall.event_id)
     assert moved.starts_at == datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
     assert moved.ends_at == datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
@@ -1025,8 +1029,11 @@ def test_dragging_a_series_occurrence_can_move_the_whole_series(
     """Every walk moves to Sunday, except the Saturdays already worked: the series moves
     from its next date on (as the editor would), says so, and undo joins it back."""
     walk, box = _drop_series_occurrence(qtbot, page)
-    _answer(qtbot, box, "Move every occurrence in the series")
+    with qtbot.waitSignal(context.hub.changed) as announced:
+        _answer(qtbot, box, "Move every occurrence in the series")
     qtbot.waitUntil(lambda: context.undo_stack.count() == 1)
+    change = announced.args[0]
+    assert change.touches("assignment") and not change.ids, "the new series is news too"
 
     def walks() -> dict[date, int]:
         return {

@@ -687,11 +687,18 @@ class CalendarPage(QWidget):
             MoveScope.OCCURRENCE: self.tr("Move one “{title}”"),
             MoveScope.SERIES: self.tr("Move every “{title}”"),
         }
+        # Bookings and roles move with the event; a series split from a later date is a
+        # new event, which lists showing only the moved one would not pick up.
+        actor = self.context.actor
+        if move.new_key[0] == item.event_id:
+            change = DataChange.of(actor, "shift", "assignment", event=item.event_id)
+        else:
+            change = DataChange.of(actor, "event", "shift", "assignment")
         command = EditCommand(
             texts[move.scope].format(title=item.title),
             move.made,
             move.reverted,
-            DataChange.of(self.context.actor, event=item.event_id),
+            change,
             self.context.hub,
             on_error=self._undo_failed,
         )
