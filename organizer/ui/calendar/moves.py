@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from organizer.models import Event
 from organizer.services import EventDraft, Services
-from organizer.services.series import SeriesState
+from organizer.services.series import SeriesState, roles_of
 from organizer.ui.calendar.items import CalendarItem, OccurrenceKey
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -190,7 +190,7 @@ def make_move(
     else:
         draft = moved_event(event, delta)
         new_id = new_start = draft.starts_at
-    roles = series.capture(item.event_id).roles
+    roles = roles_of(event.shifts)
     latest = _Latest(item.event_version)
 
     def made() -> None:
