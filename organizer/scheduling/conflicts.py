@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select, union_all
+from sqlalchemy import Boolean, Select, and_, bindparam, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from organizer.errors import DomainError, NotFoundError
@@ -32,6 +32,7 @@ from organizer.models import (
     OccurrenceRow,
     Qualification,
     Shift,
+    UTCDateTime,
     Volunteer,
     VolunteerQualification,
 )
@@ -864,8 +865,8 @@ def load_bookings(
     from_driver = from_driver and connection.dialect.name == "sqlite"
     instants = Instants()
     # Each person's assignments are found on their own index by where the series put the
-    # occurrence, which is near where it is for nearly all; the few moved further, or
-    # lasting longer, are found from the occurrences in the window themselves.
+    # occurrence, which is near where it is for nearly all; the events of the few lasting
+    # longer or moved further (which only an override can do) are looked for first.
     near_after = start - LONG_OCCURRENCE - MOVED_NEAR
     near_before = end + MOVED_NEAR
     parts = [
@@ -876,13 +877,15 @@ def load_bookings(
             Assignment.occurrence_start < near_before,
         )
     ]
-    for long in (False, True):
+    bounds = {"start": start, "end": end, "near_after": near_after, "near_before": near_before,
+              "soonest": start - LONG_OCCURRENCE}  # fmt: skip
+    far_events = connection.scalars(_FAR_EVENTS, bounds).all()
+    if far_events:
         parts.append(
             _bookings_query(
                 start,
                 end,
-                OccurrenceRow.long.is_(long),
-                *(() if long else (OccurrenceRow.starts_at > start - LONG_OCCURRENCE,)),
+                among(connection, OccurrenceRow.event_id, far_events),
                 or_(
                     OccurrenceRow.recurrence_id <= near_after,
                     OccurrenceRow.recurrence_id >= near_before,
@@ -915,6 +918,24 @@ def load_bookings(
 
 MOVED_NEAR = timedelta(days=30)
 """How far from its place in its series an occurrence may be and still be found by it."""
+
+_FAR_EVENTS = text(
+    "SELECT event_id FROM occurrence_overrides"
+    " WHERE starts_at > :soonest AND starts_at < :end"
+    " AND (recurrence_id <= :near_after OR recurrence_id >= :near_before)"
+    " UNION SELECT event_id FROM occurrences"
+    " WHERE long = :long AND starts_at < :end AND ends_at > :start"
+    " AND (recurrence_id <= :near_after OR recurrence_id >= :near_before)"
+).bindparams(
+    *(
+        bindparam(name, type_=UTCDateTime())
+        for name in ("start", "end", "near_after", "near_before")
+    ),
+    bindparam("soonest", type_=UTCDateTime()),
+    bindparam("long", True, type_=Boolean()),
+)
+"""Events with an occurrence overlapping ``[:start, :end)`` that is far from its place in
+its series: moved there (a short one, so starting after ``:soonest``), or lasting long."""
 
 
 def _bookings_query(start: datetime, end: datetime, *where: Any) -> Select[Any]:
