@@ -49,7 +49,7 @@ from organizer.models.ids import (
     ShiftId,
 )
 from organizer.recurrence import describe, expand, normalise_rule
-from organizer.services.base import Service, apply_draft, check_version
+from organizer.services.base import Service, among, apply_draft, check_version
 from organizer.services.coverage import PLACE_HOLDING
 from organizer.services.events import EventDraft, EventService
 from organizer.services.occurrences import LONG_OCCURRENCE, refresh_event
@@ -832,11 +832,18 @@ class SeriesService(Service):
         )
         for override_state in state.overrides:
             session.add(_override_row(event.id, override_state, self._stamp))
-        moves = []
-        for placement in state.placements:
-            booking = session.get(Assignment, placement.assignment_id)
-            if booking is not None:
-                moves.append((booking, shift_ids[placement.shift_id], placement.occurrence_start))
+        # Every booking in one read, rather than one read each.
+        wanted = [placement.assignment_id for placement in state.placements]
+        bookings: dict[int, Assignment] = {}
+        if wanted:
+            query = select(Assignment).where(among(session.connection(), Assignment.id, wanted))
+            bookings = {booking.id: booking for booking in session.scalars(query)}
+        moves = [
+            (bookings[placement.assignment_id], shift_ids[placement.shift_id],
+             placement.occurrence_start)
+            for placement in state.placements
+            if placement.assignment_id in bookings
+        ]  # fmt: skip
         _move(session, moves, self._stamp)
         leftover = session.scalars(
             select(Shift).where(
