@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from organizer.errors import ConflictError, DomainError
-from organizer.models import utc_now
+from organizer.models import EventStatus, utc_now
 from organizer.people.newcomers import MAX_BUDDIES, OnboardingService, OnboardingStep
 from organizer.services import Services, WeeklyWindow
 from organizer.storage import Database
@@ -69,6 +69,29 @@ def test_a_newcomers_checklist_fills_in_step_by_step(db: Database, services: Ser
         onboarding.set_trained(nia.id, step.version, None)
     with pytest.raises(DomainError, match="their own buddy"):
         onboarding.set_buddy(nia.id, cleared.version, nia.id)
+
+
+def test_a_first_shift_is_one_that_happened_when_it_did(db: Database, services: Services) -> None:
+    """A place on a date since cancelled is not a first shift; one on a date moved earlier
+    counts from when it happened, at its own start."""
+    onboarding = OnboardingService(db, ACTOR, clock=lambda: datetime(2024, 3, 1, tzinfo=UTC))
+    café = weekly_shift(services, "Friday café", "Community café")
+    nia = person(services, "Nia Newcomer", joined_on=date(2024, 1, 1))
+    event_id = services.shifts.get(café.shift_id).event_id
+    assign(services, café, nia.id, 1, attended=False)
+    event = services.events.get(event_id)
+    services.events.change_occurrence(
+        event_id, event.version, café.week(1), status=EventStatus.CANCELLED
+    )
+    assert onboarding.checklist(nia.id).first_shift_at is None
+
+    assign(services, café, nia.id, 9, attended=False)
+    moved = café.week(9) - timedelta(days=30)  # from 4 March to 3 February
+    event = services.events.get(event_id)
+    services.events.change_occurrence(
+        event_id, event.version, café.week(9), starts_at=moved, ends_at=moved + timedelta(hours=2)
+    )
+    assert onboarding.checklist(nia.id).first_shift_at == moved
 
 
 def test_buddies_share_a_cause_and_free_time_and_are_not_overloaded(

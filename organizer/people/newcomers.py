@@ -27,12 +27,14 @@ from organizer.models import (
     AvailabilityWindow,
     Cause,
     Event,
+    OccurrenceRow,
     Shift,
     Volunteer,
     utc_now,
 )
 from organizer.models.ids import VolunteerId
 from organizer.services.base import Service, check_version, chunks
+from organizer.services.coverage import GOES_AHEAD, shift_times, with_occurrence
 from organizer.storage import Database
 from organizer.wording import WEEKDAYS, english_date
 
@@ -322,23 +324,7 @@ class OnboardingService(Service):
                 ).where(Volunteer.id.in_(ids))
             )
         }
-        first = dict(
-            session.execute(
-                select(Assignment.volunteer_id, func.min(Assignment.occurrence_start))
-                .where(
-                    Assignment.volunteer_id.in_(ids),
-                    or_(
-                        Assignment.attendance == Attendance.ATTENDED,
-                        and_(
-                            Assignment.attendance.is_(None),
-                            Assignment.status.in_(_PLACE_HOLDING),
-                            Assignment.occurrence_start < now,
-                        ),
-                    ),
-                )
-                .group_by(Assignment.volunteer_id)
-            ).all()
-        )
+        first = _first_shifts(session, ids, now)
         buddy_ids = {row.buddy_id for row in people.values() if row.buddy_id is not None}
         buddies = dict(
             session.execute(
@@ -362,6 +348,46 @@ class OnboardingService(Service):
             for vid in ids
             if (row := people.get(VolunteerId(vid))) is not None
         ]
+
+
+def _first_shifts(session: Session, ids: Sequence[int], now: datetime) -> dict[int, datetime]:
+    """When each volunteer's first shift began, at its own start where it now is.
+
+    That is one they attended, or a place they held on a date that went ahead and passed.
+    """
+    shifts = with_occurrence(
+        select(
+            Assignment.volunteer_id,
+            Assignment.attendance,
+            Assignment.occurrence_start,
+            OccurrenceRow.starts_at,
+            OccurrenceRow.ends_at,
+            Shift.start_offset_min,
+            Shift.end_offset_min,
+        ).select_from(Assignment),
+        outer=True,
+    ).where(
+        Assignment.volunteer_id.in_(ids),
+        or_(
+            Assignment.attendance == Attendance.ATTENDED,
+            and_(
+                Assignment.attendance.is_(None),
+                Assignment.status.in_(_PLACE_HOLDING),
+                OccurrenceRow.event_id.is_not(None),
+                GOES_AHEAD,
+            ),
+        ),
+    )
+    first: dict[int, datetime] = {}
+    for vid, attendance, planned, starts, ends, start_offset, end_offset in session.execute(shifts):
+        began = (
+            planned if starts is None else shift_times(starts, ends, start_offset, end_offset)[0]
+        )
+        if (attendance == Attendance.ATTENDED or began < now) and (
+            vid not in first or began < first[vid]
+        ):
+            first[vid] = began
+    return first
 
 
 def _windows(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[int, time, time]]]:
