@@ -34,7 +34,7 @@ from organizer.models import (
 )
 from organizer.models.ids import VolunteerId
 from organizer.services.base import Service, check_version, chunks
-from organizer.services.coverage import GOES_AHEAD, shift_times, with_occurrence
+from organizer.services.coverage import GOES_AHEAD, shift_begins
 from organizer.storage import Database
 from organizer.wording import WEEKDAYS, english_date
 
@@ -355,18 +355,9 @@ def _first_shifts(session: Session, ids: Sequence[int], now: datetime) -> dict[i
 
     That is one they attended, or a place they held on a date that went ahead and passed.
     """
-    shifts = with_occurrence(
-        select(
-            Assignment.volunteer_id,
-            Assignment.attendance,
-            Assignment.occurrence_start,
-            OccurrenceRow.starts_at,
-            OccurrenceRow.ends_at,
-            Shift.start_offset_min,
-            Shift.end_offset_min,
-        ).select_from(Assignment),
-        outer=True,
-    ).where(
+    first: dict[int, datetime] = {}
+    for vid, attendance, began in shift_begins(
+        session,
         Assignment.volunteer_id.in_(ids),
         or_(
             Assignment.attendance == Attendance.ATTENDED,
@@ -377,12 +368,7 @@ def _first_shifts(session: Session, ids: Sequence[int], now: datetime) -> dict[i
                 GOES_AHEAD,
             ),
         ),
-    )
-    first: dict[int, datetime] = {}
-    for vid, attendance, planned, starts, ends, start_offset, end_offset in session.execute(shifts):
-        began = (
-            planned if starts is None else shift_times(starts, ends, start_offset, end_offset)[0]
-        )
+    ):
         if (attendance == Attendance.ATTENDED or began < now) and (
             vid not in first or began < first[vid]
         ):

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
 
 from organizer.models import (
     Assignment,
     AssignmentStatus,
+    Attendance,
     Event,
     EventStatus,
     OccurrenceOverride,
     OccurrenceRow,
     Shift,
 )
-from organizer.models.ids import CauseId, EventId, QualificationId, ShiftId
+from organizer.models.ids import CauseId, EventId, QualificationId, ShiftId, VolunteerId
 from organizer.services.base import Service
 
 PLACE_HOLDING = tuple(status for status in AssignmentStatus if status.holds_place)
@@ -259,6 +261,33 @@ class CoverageService(Service):
 
 def _urgency(fill: ShiftFill, now: datetime) -> tuple[int, int, datetime, str, int]:
     return (_urgency_day(fill, now), -fill.missing, fill.starts_at, fill.title, fill.shift_id)
+
+
+def shift_begins(
+    session: Session, *where: ColumnElement[bool]
+) -> Iterator[tuple[VolunteerId, Attendance | None, datetime]]:
+    """Who is on each assignment meeting ``where``, their attendance, and when it begins.
+
+    It begins at the shift's own start on its occurrence as it now is (moved, if it was),
+    or where its series put it when the occurrence is gone from the index.  ``where`` may
+    name the occurrence, event and override, joined as :func:`with_occurrence` joins them.
+    """
+    query = with_occurrence(
+        select(
+            Assignment.volunteer_id,
+            Assignment.attendance,
+            Assignment.occurrence_start,
+            OccurrenceRow.starts_at,
+            OccurrenceRow.ends_at,
+            Shift.start_offset_min,
+            Shift.end_offset_min,
+        ).select_from(Assignment),
+        outer=True,
+    ).where(*where)
+    for vid, attendance, planned, starts, ends, start_offset, end_offset in session.execute(query):
+        if starts is not None:
+            planned = shift_times(starts, ends, start_offset, end_offset)[0]
+        yield vid, attendance, planned
 
 
 def _urgency_day(fill: ShiftFill, now: datetime) -> int:

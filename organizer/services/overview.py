@@ -21,7 +21,6 @@ from organizer.models import (
     Location,
     OccurrenceOverride,
     OccurrenceRow,
-    Shift,
     Volunteer,
     utc_now,
 )
@@ -33,8 +32,7 @@ from organizer.services.coverage import (
     CoverageService,
     FillStatus,
     ShiftFill,
-    shift_times,
-    with_occurrence,
+    shift_begins,
 )
 from organizer.services.events import EventService, OccurrenceInfo
 from organizer.storage import Database
@@ -191,28 +189,16 @@ class OverviewService(Service):
         )
         with self.db.read() as session:
             people = session.execute(newest).all()
-            # Each shift as it now happens: moved occurrences at their new time, from the
-            # shift's own start; cancelled ones left out, no-shows not counted as done.
-            shifts = with_occurrence(
-                select(
-                    Assignment.volunteer_id,
-                    Assignment.attendance,
-                    OccurrenceRow.starts_at,
-                    OccurrenceRow.ends_at,
-                    Shift.start_offset_min,
-                    Shift.end_offset_min,
-                ).select_from(Assignment)
-            ).where(
-                Assignment.volunteer_id.in_([row.id for row in people]),
-                Assignment.status.in_(PLACE_HOLDING),
-                GOES_AHEAD,
-            )
+            # Each shift as it now happens: cancelled ones left out, no-shows not done.
             done: dict[int, int] = {}
             upcoming: dict[int, datetime] = {}
-            for volunteer_id, attendance, starts, ends, start_offset, end_offset in session.execute(
-                shifts
+            for volunteer_id, attendance, begins in shift_begins(
+                session,
+                Assignment.volunteer_id.in_([row.id for row in people]),
+                Assignment.status.in_(PLACE_HOLDING),
+                OccurrenceRow.event_id.is_not(None),
+                GOES_AHEAD,
             ):
-                begins = shift_times(starts, ends, start_offset, end_offset)[0]
                 if begins < moment:
                     if attendance not in _NOT_DONE:
                         done[volunteer_id] = done.get(volunteer_id, 0) + 1
