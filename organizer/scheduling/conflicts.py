@@ -877,9 +877,10 @@ def load_bookings(
             Assignment.occurrence_start < near_before,
         )
     ]
-    bounds = {"start": start, "end": end, "near_after": near_after, "near_before": near_before,
-              "soonest": start - LONG_OCCURRENCE}  # fmt: skip
-    far_events = connection.scalars(_FAR_EVENTS, bounds).all()
+    bounds = {"start": start, "end": end, "near_after": near_after, "near_before": near_before}
+    far_events = connection.scalars(
+        _FAR_EVENTS, {**bounds, "soonest": start - LONG_OCCURRENCE}
+    ).all()
     if far_events:
         parts.append(
             _bookings_query(
