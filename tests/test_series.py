@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from organizer import timezones
 from organizer.errors import ConflictError, DomainError, ValidationError
@@ -35,6 +36,7 @@ from organizer.services import (
     Services,
     VolunteerDraft,
 )
+from organizer.services import series as series_module
 from organizer.services.events import occurrence_exists
 from organizer.services.occurrences import index_problems
 from organizer.services.series import (
@@ -297,6 +299,53 @@ def test_changing_the_time_of_all_future_dates_moves_their_bookings(
     moved = services.assignments.for_shift(booked.facilitator)
     assert [a.occurrence_start for a in moved] == [tuesday(1, 12, hour=19), tuesday(8, 12, hour=19)]
     assert_index_right(db)
+
+
+def test_moved_bookings_are_stamped_so_an_older_copy_cannot_overwrite_them(
+    services: Services, series: SeriesService
+) -> None:
+    booked = booked_circle(services, series, [tuesday(1, 12), tuesday(8, 12)])
+    other = Services.for_database(services.db, "Jo")
+    held = other.assignments.get(booked.bookings[tuesday(8, 12)])
+    later = circle(
+        starts_at=datetime(2026, 11, 3, 19, 0, tzinfo=LONDON),
+        ends_at=datetime(2026, 11, 3, 21, 0, tzinfo=LONDON),
+    )
+    series.update(booked.event_id, booked.version, later, booked.roles, now=NOW)
+    moved = services.assignments.get(held.id)
+    assert moved.occurrence_start == tuesday(8, 12, hour=19)
+    assert moved.version > held.version and moved.updated_by == "Sam"
+    stale = AssignmentDraft(
+        shift_id=held.shift_id,
+        volunteer_id=held.volunteer_id,
+        occurrence_start=held.occurrence_start,
+        status=AssignmentStatus.TENTATIVE,
+    )
+    with pytest.raises(ConflictError):
+        other.assignments.update(held.id, held.version, stale)
+    assert services.assignments.get(held.id).occurrence_start == tuesday(8, 12, hour=19)
+
+
+def test_a_booking_changed_during_a_move_stops_the_move(
+    db: Database, services: Services, series: SeriesService
+) -> None:
+    """On a server, another save can land between reading the bookings and moving them."""
+    booked = booked_circle(services, series, [tuesday(1, 12), tuesday(8, 12)])
+    first, second = (booked.bookings[day] for day in (tuesday(1, 12), tuesday(8, 12)))
+    with pytest.raises(StaleDataError), db.write() as session:
+        bookings = [session.get_one(Assignment, first), session.get_one(Assignment, second)]
+        table = Assignment.__table__.c
+        session.connection().execute(
+            update(Assignment.__table__)  # type: ignore[arg-type]
+            .where(table.id == second)
+            .values(note="Changed by Jo", version=table.version + 1)
+        )
+        moves = [(b, b.shift_id, b.occurrence_start + HOUR) for b in bookings]
+        series_module._move(session, moves, lambda row: None)
+    assert [a.occurrence_start for a in services.assignments.for_shift(booked.facilitator)] == [
+        tuesday(1, 12),
+        tuesday(8, 12),
+    ]
 
 
 def test_an_edit_of_all_dates_leaves_booked_past_dates_alone_by_splitting(
