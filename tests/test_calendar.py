@@ -79,7 +79,7 @@ from organizer.ui.calendar.moves import MoveScope, draft_of, make_move, shift_ru
 from organizer.ui.calendar.periods import ViewMode, local_at, period_for, step
 from organizer.ui.calendar.text import period_title
 from organizer.ui.context import ViewContext
-from tests.ui_helpers import view_context, when_picker_shows
+from tests.ui_helpers import undo, view_context, when_picker_shows
 
 DEMO_START = date(2026, 11, 23)
 NOW = datetime(2026, 11, 25, 14, 20)
@@ -970,7 +970,7 @@ def test_dragging_a_one_off_moves_it_and_undo_moves_it_back(
     )
     assert page.selected_day == date(2026, 11, 10)
 
-    context.undo_stack.undo()
+    undo(qtbot, context)
     assert services.events.get(stall.event_id).starts_at == stall.recurrence_id
     qtbot.waitUntil(
         lambda: AWARENESS_STALL in {i.title for i in page.model.items_on(date(2026, 11, 7))}
@@ -1018,13 +1018,17 @@ def test_dragging_a_series_occurrence_can_move_only_that_one(
         lambda: SATURDAY_WALK in {i.title for i in page.model.items_on(date(2026, 11, 22))}
     )
 
-    context.undo_stack.undo()
+    undo(qtbot, context)
     back = services.events.occurrences_between(start, stop)
     assert any(o.event_id == walk.event_id and o.starts_at == walk.recurrence_id for o in back)
 
 
 def test_dragging_a_series_occurrence_can_move_the_whole_series(
-    qtbot: QtBot, page: CalendarPage, context: ViewContext, services: Services
+    qtbot: QtBot,
+    page: CalendarPage,
+    context: ViewContext,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every walk moves to Sunday, except the Saturdays already worked: the series moves
     from its next date on (as the editor would), says so, and undo joins it back."""
@@ -1056,7 +1060,16 @@ def test_dragging_a_series_occurrence_can_move_the_whole_series(
         if box.windowTitle() == "Moved from a later date"
     )
     assert "The changes apply from Saturday 28 November 2026 on." in notice.text()
-    context.undo_stack.undo()
+    # A busy series takes hundreds of bookings along: undo must not freeze the window.
+    restore, restored_on = services.series.restore, []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        restored_on.append(threading.current_thread())
+        return restore(*args, **kwargs)
+
+    monkeypatch.setattr(services.series, "restore", watched)
+    undo(qtbot, context)
+    assert restored_on and threading.main_thread() not in restored_on
     assert services.events.get(walk.event_id).rrule == "FREQ=WEEKLY;BYDAY=SA"
     assert set(walks().values()) == {walk.event_id}
     assert sorted(walks()) == [date(2026, 11, 14), date(2026, 11, 21), date(2026, 11, 28),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QDate, QLocale, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
@@ -42,7 +45,7 @@ from organizer.ui.events.roles_table import RolesModel
 from organizer.ui.events.scope import ScopeDialog
 from organizer.ui.main_window import MainWindow
 from organizer.ui.worker import Worker
-from tests.ui_helpers import ink, view_context
+from tests.ui_helpers import ink, redo, undo, view_context
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)  # the small demo data is centred on this week
@@ -344,9 +347,9 @@ def test_edit_one_occurrence_only_then_undo_and_redo(qtbot: QtBot, context: View
 
     assert shown() == [("Tuesday circle", "10 18:00"), ("Circle with guest speaker", "17 19:00")]
     assert context.undo_stack.undoText() == "Change one date of “Tuesday circle”"
-    context.undo_stack.undo()
+    undo(qtbot, context)
     assert shown() == [("Tuesday circle", "10 18:00"), ("Tuesday circle", "17 18:00")]
-    context.undo_stack.redo()
+    redo(qtbot, context)
     assert shown()[1] == ("Circle with guest speaker", "17 19:00")
 
 
@@ -393,7 +396,7 @@ def test_shared_changes_are_not_offered_for_one_date_and_problems_come_first(
 
 
 def test_this_and_following_keeps_the_past_and_moves_later_bookings(
-    qtbot: QtBot, context: ViewContext
+    qtbot: QtBot, context: ViewContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = context.services
     today = datetime.now(LONDON).date()
@@ -442,12 +445,51 @@ def test_this_and_following_keeps_the_past_and_moves_later_bookings(
         (booked.id, later + timedelta(minutes=30))
     ]
 
-    context.undo_stack.undo()
+    # Undo and redo take the series' bookings along, off the GUI thread.
+    ran_on: list[threading.Thread] = []
+    for name in ("restore", "update"):
+        monkeypatch.setattr(SeriesService, name, on_thread(getattr(SeriesService, name), ran_on))
+    undo(qtbot, context)
     assert [e.id for e in services.events.list()] == [event_id]
     starts = {a.id: a.occurrence_start for a in services.assignments.for_shift(facilitator.id)}
     assert starts[booked.id] == later
-    context.undo_stack.redo()
+    redo(qtbot, context)
     assert len(services.events.list()) == 2
+    assert len(ran_on) == 2 and threading.main_thread() not in ran_on
+
+
+def on_thread(method: Callable[..., Any], ran_on: list[threading.Thread]) -> Callable[..., Any]:
+    """``method``, noting in ``ran_on`` the thread of each call."""
+
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        ran_on.append(threading.current_thread())
+        return method(*args, **kwargs)
+
+    return noted
+
+
+def test_an_undo_refused_after_the_editor_closed_says_why(
+    qtbot: QtBot, context: ViewContext
+) -> None:
+    """The editor is gone by the time its edit is undone; a refusal is still explained."""
+    page = show_page(qtbot, context)
+    editor = open_editor(qtbot, page.new_event(), context)
+    qtbot.keyClicks(editor.title, "Seed swap")
+    with qtbot.waitSignal(editor.finished):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(editor))
+    settle(qtbot, context)
+    (event,) = context.services.events.list()
+    context.services.events.set_status(event.id, event.version, EventStatus.CANCELLED)
+
+    with qtbot.waitSignal(context.worker.busy_changed):
+        context.undo_stack.undo()
+    settle(qtbot, context)
+    box = next(b for b in page.findChildren(QMessageBox) if b.isVisible())
+    assert box.windowTitle() == "Could not undo or redo"
+    assert "changed" in box.text()
+    assert context.services.events.get(event.id).status is EventStatus.CANCELLED
+    assert context.undo_stack.undoText() == "New event “Seed swap”", "nothing claims an undo"
 
 
 def test_undo_and_redo_a_new_event_and_an_edit(qtbot: QtBot, context: ViewContext) -> None:
@@ -460,11 +502,9 @@ def test_undo_and_redo_a_new_event_and_an_edit(qtbot: QtBot, context: ViewContex
     qtbot.waitUntil(lambda: titles(page) == ["Seed swap"])
     uid = context.services.events.list()[0].uid
 
-    context.undo_stack.undo()
-    settle(qtbot, context)
+    undo(qtbot, context)
     qtbot.waitUntil(lambda: titles(page) == [])
-    context.undo_stack.redo()
-    settle(qtbot, context)
+    redo(qtbot, context)
     qtbot.waitUntil(lambda: titles(page) == ["Seed swap"])
     assert context.services.events.list()[0].uid == uid
 
@@ -477,11 +517,9 @@ def test_undo_and_redo_a_new_event_and_an_edit(qtbot: QtBot, context: ViewContex
     settle(qtbot, context)
     qtbot.waitUntil(lambda: titles(page) == ["Seed and plant swap"])
     assert context.undo_stack.undoText() == "Edit “Seed and plant swap”"
-    context.undo_stack.undo()
-    settle(qtbot, context)
+    undo(qtbot, context)
     qtbot.waitUntil(lambda: titles(page) == ["Seed swap"])
-    context.undo_stack.redo()
-    settle(qtbot, context)
+    redo(qtbot, context)
     qtbot.waitUntil(lambda: titles(page) == ["Seed and plant swap"])
 
 
@@ -587,7 +625,7 @@ def test_delete_asks_and_offers_cancelling_an_event_with_bookings(
         settle(qtbot, demo)
     assert demo.services.events.get(1).status is EventStatus.CANCELLED
     qtbot.waitUntil(lambda: 1 not in [r.event_id for r in page.model.rows()])
-    demo.undo_stack.undo()
+    undo(qtbot, demo)
     assert demo.services.events.get(1).status is EventStatus.SCHEDULED
 
 
@@ -608,7 +646,7 @@ def test_delete_removes_an_event_nobody_is_booked_on_and_undo_brings_it_back(
     settle(qtbot, context)
     qtbot.waitUntil(lambda: titles(page) == [])
     assert context.services.events.list() == []
-    context.undo_stack.undo()
+    undo(qtbot, context)
     restored = context.services.events.get(event_id)
     assert restored.uid == uid and [s.role for s in restored.shifts] == ["Facilitator", "Greeter"]
 
@@ -722,7 +760,7 @@ def test_a_removed_date_can_be_restored_and_undo_removes_it_again(
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     settle(qtbot, context)
     assert context.services.events.get(event_id).exceptions == []
-    context.undo_stack.undo()
+    undo(qtbot, context)
     assert [e.occurrence_start for e in context.services.events.get(event_id).exceptions] == [
         removed
     ]

@@ -39,7 +39,7 @@ from organizer.services.series import draft_of
 from organizer.storage import Database
 from organizer.ui.calendars_io.import_wizard import RESULT_PAGE, ImportWizard
 from organizer.ui.context import ViewContext
-from organizer.ui.people.common import BackgroundCommand
+from organizer.ui.undo import BackgroundCommand
 from tests.ui_helpers import view_context
 
 DATA = Path(__file__).parent / "data" / "ics"

@@ -23,7 +23,7 @@ from organizer.ui.scheduling.heatmap import (
     DayCoverage,
     DayStatus,
 )
-from tests.ui_helpers import assert_not_blank, view_context
+from tests.ui_helpers import assert_not_blank, redo, undo, view_context
 
 MONDAY = date(2026, 11, 23)
 TODAY = MONDAY + timedelta(days=2)
@@ -191,9 +191,9 @@ def test_fill_gaps_preview_apply_undo_redo(
     stack = context.undo_stack
     assert stack.count() == 1
 
-    stack.undo()
+    undo(qtbot, context)
     assert places_filled(context, start, end) == before
-    stack.redo()
+    redo(qtbot, context)
     assert places_filled(context, start, end) == before + len(ids)
 
 
@@ -274,14 +274,14 @@ def test_cover_steps_undo_and_redo(qtbot: QtBot, context: ViewContext) -> None:
     assert first.volunteer_id in people_on(context, short.key)
     assert stack.undoText() == f"Record {first.name}'s answer"
 
-    stack.undo()  # the "yes": off the shift again, the ask still waiting for an answer
+    undo(qtbot, context)  # the "yes": off the shift again, the ask still waiting for an answer
     assert first.volunteer_id not in people_on(context, short.key)
     assert [(r.name, r.answer) for r in cover.requests(*short.key)] == [(first.name, "pending")]
     assert stack.undoText() == f"Ask {first.name} to cover"
-    stack.undo()  # the ask itself
+    undo(qtbot, context)  # the ask itself
     assert cover.requests(*short.key) == []
-    stack.redo()
-    stack.redo()
+    redo(qtbot, context)
+    redo(qtbot, context)
     assert [(r.name, r.answer) for r in cover.requests(*short.key)] == [(first.name, "yes")]
     assert first.volunteer_id in people_on(context, short.key)
     assert stack.canUndo() and not stack.canRedo()

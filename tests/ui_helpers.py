@@ -10,6 +10,7 @@ from typing import Protocol
 from PySide6.QtCore import QRect, QSettings, QTimer
 from PySide6.QtGui import QImage, QUndoStack
 from PySide6.QtWidgets import QCalendarWidget, QTableView, QWidget
+from pytestqt.qtbot import QtBot
 
 from organizer.services import Services
 from organizer.storage import Database
@@ -100,3 +101,15 @@ def when_picker_shows(
         act(picker.calendar, table)
 
     QTimer.singleShot(0, attempt)
+
+
+def undo(qtbot: QtBot, context: ViewContext) -> None:
+    """Undo the last edit and wait until it is done: a series' undo runs on the worker."""
+    with qtbot.waitSignal(context.hub.changed, timeout=10_000):
+        context.undo_stack.undo()
+
+
+def redo(qtbot: QtBot, context: ViewContext) -> None:
+    """Redo the last edit undone and wait until it is done (see :func:`undo`)."""
+    with qtbot.waitSignal(context.hub.changed, timeout=10_000):
+        context.undo_stack.redo()

@@ -1,13 +1,20 @@
-"""Undoable edits: each edit is a pair of service calls wrapped in a QUndoCommand."""
+"""Undoable edits: each edit is a pair of service calls wrapped in a QUndoCommand.
+
+:class:`EditCommand` undoes and redoes on the GUI thread, for edits that touch a row or
+two; :class:`BackgroundCommand` runs them on the worker, for edits that may move many rows
+(a series and its bookings, an import).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from organizer.changes import DataChange
 from organizer.errors import OrganizerError
+from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 
 
@@ -63,6 +70,84 @@ class EditCommand(QUndoCommand):
         self._hub.announce(self._change)
 
 
-def push_done(stack: QUndoStack, command: EditCommand) -> None:
+class BackgroundCommand(QUndoCommand):
+    """An edit already done once whose undo and redo run on the worker (they may be long).
+
+    The stack moves at once; if the job is then refused (someone has shifts since, say),
+    the stack is put back without running anything, so it never claims what did not happen,
+    and ``on_error`` gets the reason.  ``on_undone`` / ``on_redone`` hear of success.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        context: ViewContext,
+        redo: Callable[[], Any],
+        undo: Callable[[], Any],
+        change: DataChange,
+        on_error: Callable[[OrganizerError], None],
+    ) -> None:
+        """``redo``/``undo`` call the services (off the GUI thread); ``change`` is announced."""
+        super().__init__(text)
+        self.context = context
+        self._redo = redo
+        self._undo = undo
+        self.change = change
+        self.on_error = on_error
+        self.on_undone: Callable[[Any], None] | None = None
+        self.on_redone: Callable[[Any], None] | None = None
+        self._first = True
+        self._skip = False
+        self.running = False
+
+    def redo(self) -> None:
+        """Repeat the edit (the first call, made by the push, only announces it)."""
+        if self._first:
+            self._first = False
+            self.context.hub.announce(self.change)
+        elif self._skip:
+            self._skip = False
+        else:
+            self._start(self._redo, undoing=False)
+
+    def undo(self) -> None:
+        """Reverse the edit."""
+        if self._skip:
+            self._skip = False
+        else:
+            self._start(self._undo, undoing=True)
+
+    def _start(self, work: Callable[[], Any], *, undoing: bool) -> None:
+        self.running = True
+        stack = self.context.undo_stack
+
+        def done(result: Any) -> None:
+            self.running = False
+            self.context.hub.announce(self.change)
+            listener = self.on_undone if undoing else self.on_redone
+            if listener is not None:
+                listener(result)
+
+        def failed(error: Exception) -> None:
+            self.running = False
+            self._put_back(stack, undoing=undoing)
+            if not isinstance(error, OrganizerError):
+                raise error
+            self.on_error(error)
+
+        self.context.worker.submit(work, on_done=done, on_error=failed)
+
+    def _put_back(self, stack: QUndoStack, *, undoing: bool) -> None:
+        """Move the stack back over this command without running it again."""
+        index = stack.index()
+        if undoing and index < stack.count() and stack.command(index) is self:
+            self._skip = True
+            stack.redo()
+        elif not undoing and index > 0 and stack.command(index - 1) is self:
+            self._skip = True
+            stack.undo()
+
+
+def push_done(stack: QUndoStack, command: QUndoCommand) -> None:
     """Put an edit that has just been made on the undo stack."""
     stack.push(command)

@@ -38,7 +38,7 @@ from organizer.ui.calendar.text import period_title
 from organizer.ui.calendar.week_view import WeekView
 from organizer.ui.context import ViewContext
 from organizer.ui.date_picker import DatePicker, paint_chevron, title_button
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import BackgroundCommand, push_done
 
 RELOAD_ON = ("event", "cause", "location")
 RELOAD_AGENDA_ON = ("shift", "assignment")
@@ -694,12 +694,13 @@ class CalendarPage(QWidget):
             change = DataChange.of(actor, "shift", "assignment", event=item.event_id)
         else:
             change = DataChange.of(actor, "event", "shift", "assignment")
-        command = EditCommand(
+        # A series' bookings move too: hundreds in a busy one, so not on the GUI thread.
+        command = BackgroundCommand(
             texts[move.scope].format(title=item.title),
+            self.context,
             move.made,
             move.reverted,
             change,
-            self.context.hub,
             on_error=self._undo_failed,
         )
         new_day = move.new_start.astimezone().date()

@@ -61,7 +61,7 @@ from organizer.ui.calendars_io.preview_model import (
 from organizer.ui.context import ViewContext
 from organizer.ui.events.fields import Banner, PaletteDelegate, ProblemLabel, plural, tr
 from organizer.ui.opening import documents_folder
-from organizer.ui.people.common import BackgroundCommand
+from organizer.ui.undo import BackgroundCommand
 
 FILES_PAGE, PREVIEW_PAGE, RESULT_PAGE = range(3)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import shiboken6
 from PySide6.QtCore import QDate, QLocale, QStringListModel, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -60,6 +62,7 @@ from organizer.ui.events.fields import (
     report_error,
     series_service,
     submit,
+    tr,
     zone_hint,
 )
 from organizer.ui.events.recurrence_editor import RecurrenceEditor
@@ -131,7 +134,8 @@ class EventEditor(QDialog):
         self.event_id = event_id
         self.occurrence = occurrence
         self.series = series_service(context)
-        self.edits = EventEdits(context, on_error=self._undo_failed)
+        # Its edits are undone long after it closed: a refusal is told over its parent.
+        self.edits = EventEdits(context, on_error=partial(_undo_refused, parent))
         self.data: EditorData | None = None
         self.scope_dialog: ScopeDialog | None = None
         self.notice_box: QMessageBox | None = None
@@ -760,9 +764,6 @@ class EventEditor(QDialog):
         self.banner.show_problem(str(error))
         self.cancel_button.setEnabled(True)
 
-    def _undo_failed(self, error: OrganizerError) -> None:
-        report_error(self.parentWidget(), self.tr("Could not undo or redo"), error)
-
     def show_problems(self, problems: Sequence[FieldProblem]) -> None:
         """Show each problem next to its field (others at the top); the dialog stays open."""
         by_field: dict[str, list[str]] = {}
@@ -865,6 +866,13 @@ def _time(value: QTime) -> time:
 
 def _id_or_none(value: object, kind: Callable[[int], Any]) -> Any:
     return None if value is None else kind(int(str(value)))
+
+
+def _undo_refused(host: QWidget | None, error: OrganizerError) -> None:
+    """Say over ``host`` (if it is still open) why an undo or redo was refused."""
+    if host is not None and not shiboken6.isValid(host):
+        host = None
+    report_error(host, tr("Could not undo or redo"), error)
 
 
 __all__ = ["EditorData", "EventEditor", "load_editor_data"]

@@ -10,7 +10,7 @@ from organizer.models import Event, EventStatus
 from organizer.services.series import SavedSeries, SeriesState
 from organizer.ui.context import ViewContext
 from organizer.ui.events.fields import events_changed, series_service, tr
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import BackgroundCommand, push_done
 
 ErrorHandler = Callable[[OrganizerError], None]
 
@@ -29,7 +29,8 @@ class EventEdits:
     """Puts event edits that were just made on the undo stack, with their way back.
 
     Undo puts the recorded state back through :class:`SeriesService` (joining a split series,
-    recreating a deleted event); redo repeats the edit.  A step that cannot be undone any
+    recreating a deleted event); redo repeats the edit.  Both run on the worker: a series
+    takes its bookings along, hundreds of them in a busy one.  A step that cannot be undone any
     more (someone changed the event meanwhile) is reported to ``on_error``.
     """
 
@@ -134,15 +135,19 @@ class EventEdits:
     def _push(
         self, text: str, redo: Callable[[], None], undo: Callable[[], None], *event_ids: int
     ) -> None:
-        command = EditCommand(
+        command = BackgroundCommand(
             text,
+            self.context,
             redo,
             undo,
             events_changed(self.context, *event_ids),
-            self.context.hub,
-            on_error=self.on_error,
+            on_error=self._failed,
         )
         push_done(self.context.undo_stack, command)
+
+    def _failed(self, error: OrganizerError) -> None:
+        if self.on_error is not None:
+            self.on_error(error)
 
 
 def _id_version(event: Event | None) -> tuple[int, int] | None:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from organizer.changes import DataChange
 from organizer.errors import OrganizerError
 from organizer.ui.context import ViewContext
 from organizer.ui.path_field import PathChooser
@@ -247,84 +246,6 @@ def confirm(
     box.setDefaultButton(cancel if destructive else go)
     box.exec()
     return box.clickedButton() is go
-
-
-class BackgroundCommand(QUndoCommand):
-    """An edit already done once whose undo and redo run on the worker (they may be long).
-
-    The stack moves at once; if the job is then refused (someone has shifts since, say),
-    the stack is put back without running anything, so it never claims what did not happen,
-    and ``on_error`` gets the reason.  ``on_undone`` / ``on_redone`` hear of success.
-    """
-
-    def __init__(
-        self,
-        text: str,
-        context: ViewContext,
-        redo: Callable[[], Any],
-        undo: Callable[[], Any],
-        change: DataChange,
-        on_error: Callable[[OrganizerError], None],
-    ) -> None:
-        """``redo``/``undo`` call the services (off the GUI thread); ``change`` is announced."""
-        super().__init__(text)
-        self.context = context
-        self._redo = redo
-        self._undo = undo
-        self.change = change
-        self.on_error = on_error
-        self.on_undone: Callable[[Any], None] | None = None
-        self.on_redone: Callable[[Any], None] | None = None
-        self._first = True
-        self._skip = False
-        self.running = False
-
-    def redo(self) -> None:
-        """Repeat the edit (the first call, made by the push, only announces it)."""
-        if self._first:
-            self._first = False
-            self.context.hub.announce(self.change)
-        elif self._skip:
-            self._skip = False
-        else:
-            self._start(self._redo, undoing=False)
-
-    def undo(self) -> None:
-        """Reverse the edit."""
-        if self._skip:
-            self._skip = False
-        else:
-            self._start(self._undo, undoing=True)
-
-    def _start(self, work: Callable[[], Any], *, undoing: bool) -> None:
-        self.running = True
-        stack = self.context.undo_stack
-
-        def done(result: Any) -> None:
-            self.running = False
-            self.context.hub.announce(self.change)
-            listener = self.on_undone if undoing else self.on_redone
-            if listener is not None:
-                listener(result)
-
-        def failed(error: Exception) -> None:
-            self.running = False
-            if not isinstance(error, OrganizerError):
-                raise error
-            self._put_back(stack, undoing=undoing)
-            self.on_error(error)
-
-        self.context.worker.submit(work, on_done=done, on_error=failed)
-
-    def _put_back(self, stack: QUndoStack, *, undoing: bool) -> None:
-        """Move the stack back over this command without running it again."""
-        index = stack.index()
-        if undoing and index < stack.count() and stack.command(index) is self:
-            self._skip = True
-            stack.redo()
-        elif not undoing and index > 0 and stack.command(index - 1) is self:
-            self._skip = True
-            stack.undo()
 
 
 def is_top(stack: QUndoStack, command: QUndoCommand) -> bool:

@@ -58,7 +58,6 @@ from organizer.people.importing import (
 from organizer.people.tabular import Table, read_table, restore_cell
 from organizer.ui.context import ViewContext
 from organizer.ui.people.common import (
-    BackgroundCommand,
     FileField,
     Notice,
     ProgressRow,
@@ -83,6 +82,7 @@ from organizer.ui.people.models import (
     issues_of,
 )
 from organizer.ui.tones import Tone
+from organizer.ui.undo import BackgroundCommand
 from organizer.ui.volunteers.text import day_text
 
 FILE, COLUMNS, CHECK, DONE = range(4)

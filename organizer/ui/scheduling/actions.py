@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QBoxLayout
 from organizer.changes import DataChange
 from organizer.errors import DomainError, OrganizerError
 from organizer.ui.context import ViewContext
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import BackgroundCommand, push_done
 
 if TYPE_CHECKING:
     from organizer.ui.roster.page import RosterPage
@@ -305,7 +305,8 @@ class SchedulingActions(QObject):
 
     def _push(self, text: str, redo: Callable[[], None], undo: Callable[[], None]) -> None:
         change = DataChange.of(self.context.actor, "assignment")
-        command = EditCommand(text, redo, undo, change, self.context.hub, on_error=self.report)
+        # Redoing a filled week checks every placement for clashes again: not on the GUI thread.
+        command = BackgroundCommand(text, self.context, redo, undo, change, on_error=self.report)
         push_done(self.context.undo_stack, command)
 
     def _may_edit(self) -> bool:
