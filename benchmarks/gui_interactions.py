@@ -598,3 +598,89 @@ WHERE s.event_id = o.event_id AND a.shift_id = s.id AND a.occurrence_start = o.r
         yield label, seconds, raw, stall
     workspace.close()
     del app
+
+
+BUSIEST_SERIES = """
+SELECT s.event_id, count(*) FROM assignments a JOIN shifts s ON s.id = a.shift_id
+JOIN events e ON e.id = s.event_id
+WHERE e.rrule IS NOT NULL AND e.status != 'cancelled'
+GROUP BY s.event_id ORDER BY count(*) DESC, s.event_id LIMIT 1
+"""
+
+
+def measure_undo(
+    path: Path, ini: str, probe_type: Callable[[], Any], repeat: int
+) -> Iterator[tuple[str, float, float]]:
+    """Yield (label, seconds, longest GUI stall) for undoing and redoing a calendar drag of
+    the busiest series, on a copy of ``path`` (the bench's file is left as it was).
+
+    Seconds run from the key press to the change being announced, when the views re-read.
+    """
+    import tempfile
+
+    from organizer.app import Workspace
+    from organizer.storage import open_database
+    from organizer.ui.calendar.moves import MoveScope
+
+    copy = Path(tempfile.mkdtemp()) / path.name
+    with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with sqlite3.connect(copy) as conn:
+        event_id, bookings = conn.execute(BUSIEST_SERIES).fetchone()
+
+    app = QApplication.instance() or QApplication([])
+    workspace = Workspace(QSettings(ini, QSettings.Format.IniFormat))
+    window = workspace.show_database(open_database(copy))
+    window.resize(1280, 800)
+    pump_until_idle(workspace)
+    context = workspace.context
+    assert context is not None
+    window.show_page("calendar")
+    calendar = cast("CalendarPage", window.page("calendar"))
+    calendar.go(1)  # next month: all of it still ahead, none of it worked yet
+    pump_until_idle(workspace)
+    data = calendar.model.data_set
+    assert data is not None
+    item = next(
+        item for day in sorted(data.by_day) for item in data.by_day[day]
+        if item.event_id == event_id
+    )  # fmt: skip
+    calendar.move_occurrence(item, timedelta(days=1), MoveScope.SERIES)
+    pump_until_idle(workspace)
+    stack = context.undo_stack
+    assert stack.count() == 1, "the move was made"
+    probe = probe_type()
+
+    def until_announced(step: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            loop = QEventLoop()
+            announced: list[object] = []
+            context.hub.changed.connect(announced.append)
+            context.hub.changed.connect(loop.quit)
+            step()
+            if not announced:  # an undo run on the GUI thread has announced already
+                loop.exec()
+            context.hub.changed.disconnect(loop.quit)
+            context.hub.changed.disconnect(announced.append)
+            QCoreApplication.processEvents()
+
+        return run
+
+    for label in ("undo", "redo"):
+        step, back = (stack.undo, stack.redo) if label == "undo" else (stack.redo, stack.undo)
+        times, stalls = [], []
+        for _ in range(repeat):
+            if label == "redo":
+                back()
+                pump_until_idle(workspace)
+            started = time.perf_counter()
+            stalls.append(probe.measure(until_announced(step)))
+            times.append(time.perf_counter() - started)
+            pump_until_idle(workspace)
+            if label == "undo":
+                back()
+                pump_until_idle(workspace)
+        name = f"Calendar: {label} moving a series ({bookings} bookings)"
+        yield name, statistics.median(times), max(stalls)
+    workspace.close()
+    del app
