@@ -10,11 +10,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from organizer.models import Attendance
-from organizer.reports.attendance import AttendanceService, attended_as_scheduled
+from organizer.reports.attendance import (
+    AttendanceEdit,
+    AttendanceService,
+    AttendanceValues,
+    attended_as_scheduled,
+)
 from organizer.reports.hours import Period, ReportKind, ReportService
 from organizer.reports.tables import Column, ColumnKind, Table
 from organizer.storage import Database
@@ -246,6 +252,30 @@ def test_marking_everyone_attended_saves_one_undoable_step(
     assert recorded(db, world) == [(name, None, None) for name, _, _ in done]
     context.undo_stack.redo()
     assert recorded(db, world) == done
+
+
+def test_an_undo_refused_after_someone_else_recorded_says_why(
+    qtbot: QtBot, db: Database, context: ViewContext
+) -> None:
+    world = build_world(db, record=False)
+    page = QWidget()
+    qtbot.addWidget(page)
+    dialog = AttendanceDialog(context, world.garden, at(2, 10), parent=page)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.show()
+    qtbot.mouseClick(dialog.everyone_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    other = AttendanceService(db, "Jo")
+    ann = other.sheet(world.garden, at(2, 10)).people[0]
+    no_show = AttendanceValues(attendance=Attendance.NO_SHOW)
+    other.record([AttendanceEdit(ann.assignment_id, ann.version, no_show)])
+
+    context.undo_stack.undo()
+    box = next(b for b in page.findChildren(QMessageBox) if b.isVisible())
+    assert box.windowTitle() == "Could not undo or redo"
+    assert recorded(db, world)[0] == ("Ann Archer", Attendance.NO_SHOW, None), "Jo's stays"
+    assert not context.undo_stack.canUndo(), "nothing claims an undo that did not happen"
 
 
 def test_one_person_marked_no_show_and_late_leaver(

@@ -348,6 +348,7 @@ class UndoableRecords(QObject, Generic[RowT, DraftT]):
         service: CrudService[Any, DraftT],
         draft_of: Callable[[RowT], DraftT],
         texts: EditTexts,
+        undo_failed: Callable[[OrganizerError], None],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -355,7 +356,7 @@ class UndoableRecords(QObject, Generic[RowT, DraftT]):
         self.service = service
         self.draft_of = draft_of
         self.texts = texts
-        self.undo_failed: Callable[[OrganizerError], None] | None = None
+        self.undo_failed = undo_failed
         self._handles: dict[int, _Handle] = {}
 
     def add(
@@ -498,9 +499,11 @@ class UndoableLocations(UndoableRecords[Location, LocationDraft]):
         context: ViewContext,
         links: LocationLinks,
         texts: EditTexts,
+        undo_failed: Callable[[OrganizerError], None],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(context, context.services.locations, location_draft, texts, parent)
+        locations = context.services.locations
+        super().__init__(context, locations, location_draft, texts, undo_failed, parent)
         self.links = links
 
     def _delete(self, handle: _Handle) -> object:
@@ -900,6 +903,7 @@ class PlacesPage(QWidget):
                 change=self.tr("Change cause “{name}”"),
                 delete=self.tr("Delete cause “{name}”"),
             ),
+            self._undo_failed,
             self,
         )
         db = context.services.locations.db
@@ -911,10 +915,9 @@ class PlacesPage(QWidget):
                 change=self.tr("Change location “{name}”"),
                 delete=self.tr("Delete location “{name}”"),
             ),
+            self._undo_failed,
             self,
         )
-        for keeper in (self.causes, self.locations):
-            keeper.undo_failed = self._undo_failed
 
         heading = QLabel(self.tr("Causes & locations"))
         heading.setFont(scaled_font(self.font(), 1.5))

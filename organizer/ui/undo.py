@@ -34,9 +34,14 @@ class EditCommand(QUndoCommand):
         undo: Callable[[], None],
         change: DataChange,
         hub: ChangeHub,
-        on_error: Callable[[OrganizerError], None] | None = None,
+        *,
+        on_error: Callable[[OrganizerError], None],
     ) -> None:
-        """``redo``/``undo`` call the services; ``change`` is announced after each."""
+        """``redo``/``undo`` call the services; ``change`` is announced after each.
+
+        ``on_error`` tells the coordinator why a later undo or redo was refused: one is
+        always needed, since nothing else would show that Ctrl+Z did nothing.
+        """
         super().__init__(text)
         self._redo = redo
         self._undo = undo
@@ -64,8 +69,7 @@ class EditCommand(QUndoCommand):
         except OrganizerError as error:
             self.last_error = error
             self.setObsolete(True)
-            if self._on_error is not None:
-                self._on_error(error)
+            self._on_error(error)
             return
         self._hub.announce(self._change)
 

@@ -9,7 +9,6 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import shiboken6
 from PySide6.QtCore import QDate, QLocale, QStringListModel, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -59,10 +58,9 @@ from organizer.ui.events.fields import (
     local_wall,
     mark_invalid,
     message_box,
-    report_error,
     series_service,
     submit,
-    tr,
+    undo_refused,
     zone_hint,
 )
 from organizer.ui.events.recurrence_editor import RecurrenceEditor
@@ -135,7 +133,7 @@ class EventEditor(QDialog):
         self.occurrence = occurrence
         self.series = series_service(context)
         # Its edits are undone long after it closed: a refusal is told over its parent.
-        self.edits = EventEdits(context, on_error=partial(_undo_refused, parent))
+        self.edits = EventEdits(context, on_error=partial(undo_refused, parent))
         self.data: EditorData | None = None
         self.scope_dialog: ScopeDialog | None = None
         self.notice_box: QMessageBox | None = None
@@ -866,13 +864,6 @@ def _time(value: QTime) -> time:
 
 def _id_or_none(value: object, kind: Callable[[int], Any]) -> Any:
     return None if value is None else kind(int(str(value)))
-
-
-def _undo_refused(host: QWidget | None, error: OrganizerError) -> None:
-    """Say over ``host`` (if it is still open) why an undo or redo was refused."""
-    if host is not None and not shiboken6.isValid(host):
-        host = None
-    report_error(host, tr("Could not undo or redo"), error)
 
 
 __all__ = ["EditorData", "EventEditor", "load_editor_data"]

@@ -317,6 +317,16 @@ def report_error(parent: QWidget | None, title: str, error: OrganizerError) -> Q
     return message_box(parent, QMessageBox.Icon.Warning, title, str(error), detail)
 
 
+def undo_refused(host: QWidget | None, error: OrganizerError) -> None:
+    """Say why an undo or redo was refused, over ``host`` if it is still open.
+
+    For edits made in a dialog: the stack keeps them long after the dialog closed.
+    """
+    if host is not None and not shiboken6.isValid(host):
+        host = None
+    report_error(host, tr("Could not undo or redo"), error)
+
+
 def submit(
     owner: QObject,
     context: ViewContext,

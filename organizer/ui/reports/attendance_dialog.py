@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTime, Signal
@@ -40,6 +41,7 @@ from organizer.reports.attendance import (
     values_for,
 )
 from organizer.ui.context import ViewContext
+from organizer.ui.events.fields import undo_refused
 from organizer.ui.reports.documents import sign_in_html, write_pdf
 from organizer.ui.roster.widgets import MessageBar, heading_label, muted_label
 from organizer.ui.undo import EditCommand, push_done
@@ -287,6 +289,8 @@ class AttendanceDialog(QDialog):
             step.flip,
             DataChange.of(self.context.actor, "assignment"),
             self.context.hub,
+            # Undone after this dialog has closed: the refusal is told over the page.
+            on_error=partial(undo_refused, self.parentWidget()),
         )
         push_done(self.context.undo_stack, command)
         self.saved.emit()
