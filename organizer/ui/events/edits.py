@@ -34,7 +34,7 @@ class EventEdits:
     more (someone changed the event meanwhile) is reported to ``on_error``.
     """
 
-    def __init__(self, context: ViewContext, on_error: ErrorHandler | None = None) -> None:
+    def __init__(self, context: ViewContext, on_error: ErrorHandler) -> None:
         """Edits for ``context``'s database; failures of later undo/redo go to ``on_error``."""
         self.context = context
         self.series = series_service(context)
@@ -141,13 +141,9 @@ class EventEdits:
             redo,
             undo,
             events_changed(self.context, *event_ids),
-            on_error=self._failed,
+            on_error=self.on_error,
         )
         push_done(self.context.undo_stack, command)
-
-    def _failed(self, error: OrganizerError) -> None:
-        if self.on_error is not None:
-            self.on_error(error)
 
 
 def _id_version(event: Event | None) -> tuple[int, int] | None:
