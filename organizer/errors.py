@@ -78,14 +78,15 @@ class ConflictError(DomainError):
         changed_at: datetime | None,
         current_version: int | None,
     ) -> None:
-        who = changed_by or "someone else"
+        who = changed_by or "Someone else"
         when = (
             f" at {english_date(changed_at.astimezone(), '%H:%M on %d %b %Y')}"
             if changed_at
             else ""
         )
+        self._changed = f"{who} changed this {entity}{when}"
         super().__init__(
-            f"{who} changed this {entity}{when} after you opened it. "
+            f"{self._changed} after you opened it. "
             "Reload it to see their version before saving again."
         )
         self.entity = entity
@@ -93,6 +94,18 @@ class ConflictError(DomainError):
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.current_version = current_version
+
+    def changed_text(self) -> str:
+        """Who changed the record and when, as a clause ("Priya changed this event at …")."""
+        return self._changed
+
+
+class UndoRefusedError(DomainError):
+    """An undo or redo could not be made; ``reason`` is what refused it."""
+
+    def __init__(self, message: str, reason: OrganizerError) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class StorageError(OrganizerError):

@@ -353,4 +353,5 @@ def test_a_refused_undo_leaves_the_stack_and_the_data_as_they_were(
     assert checksum(db) == unchanged
     assert context.undo_stack.canUndo() and not context.undo_stack.canRedo()
     problem = wizard.result_page.problem
-    assert "could not be undone" in problem.text()
+    assert problem.text().startswith("Could not undo Import 4 events from google.ics: ")
+    assert problem.text().endswith("so nothing was changed.")

@@ -286,7 +286,8 @@ def test_undo_after_someone_else_changed_an_answer_says_so_and_changes_nothing(
         context.undo_stack.undo()
 
     message = problem.args[0] if problem.args else ""
-    assert message.startswith("Dana changed this assignment")
+    assert message.startswith("Could not undo Record 2 answers from calendar replies: Dana ")
+    assert message.endswith("Undoing it would overwrite their change, so nothing was changed.")
     assert dialog.banner.isVisible()
     assert state(roster) == before_undo
     assert not context.undo_stack.canRedo()  # the step that no longer fits is dropped
@@ -309,5 +310,6 @@ def test_undo_refused_after_the_dialog_closed_is_explained_on_the_window(
     context.undo_stack.undo()
 
     boxes = window.findChildren(QMessageBox)
-    assert [box.text() for box in boxes if box.text().startswith("Dana changed")] != []
+    told = [box.text() for box in boxes if "Dana changed this assignment" in box.text()]
+    assert len(told) == 1 and told[0].startswith("Could not undo Record")
     assert state(roster) == before_undo

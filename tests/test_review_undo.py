@@ -284,7 +284,9 @@ def test_an_undo_refused_by_a_conflict_is_reported_and_changes_nothing(
     rename(db, people["KeithMof"], "Keith Moffat")
 
     context.undo_stack.undo()
-    assert "could not be undone" in dialog.notice.shown_text
+    told = dialog.notice.shown_text
+    assert told.startswith("Could not undo Clear the flag on KeithMof: Someone else changed this")
+    assert told.endswith("so nothing was changed.")
     assert reasons(db)["Keith Moffat"] == ""
     assert context.undo_stack.count() == 0  # the stack no longer offers it
     qtbot.waitUntil(lambda: not context.worker.busy, timeout=10_000)

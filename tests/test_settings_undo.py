@@ -165,8 +165,8 @@ def test_undo_after_someone_else_changed_the_settings_is_refused_and_made_obsole
     assert isinstance(command.last_error, ConflictError)
     assert "they were not changed back" in command.last_error.message
     assert failures == [
-        "That could not be undone or redone: Someone changed the organisation settings since; "
-        "they were not changed back."
+        "Could not undo Change organisation settings: Someone changed the organisation "
+        "settings, after that. Undoing it would overwrite their change, so nothing was changed."
     ]
     # Made obsolete, the command was dropped (and deleted) by the stack: nothing to redo.
     assert stack.count() == 0 and not stack.canUndo() and not stack.canRedo()

@@ -7,16 +7,19 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
-from organizer.errors import ConflictError, OrganizerError
+from organizer.errors import ConflictError, OrganizerError, UndoRefusedError
+from organizer.models.ids import CauseId
 from organizer.services import CauseDraft, Services
 from organizer.storage import Database
 from organizer.ui.hub import ChangeHub
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import BackgroundCommand, EditCommand, push_done
+from organizer.ui.undo_stack import UndoStack
 from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 
 def test_work_runs_off_the_gui_thread_and_reports_on_it(qtbot: QtBot) -> None:
@@ -120,7 +123,7 @@ def test_jobs_run_in_the_order_they_were_given(qtbot: QtBot) -> None:
 def test_undo_and_redo_go_through_the_services(qtbot: QtBot, db: Database) -> None:
     services = Services.for_database(db, "Sam")
     hub = ChangeHub()
-    stack = QUndoStack()
+    stack = UndoStack()
     heard: list[DataChange] = []
     hub.changed.connect(heard.append)
 
@@ -160,7 +163,7 @@ def test_an_undo_that_conflicts_is_reported_and_dropped(qtbot: QtBot, db: Databa
     mine = Services.for_database(db, "Sam")
     theirs = Services.for_database(db, "Priya")
     hub = ChangeHub()
-    stack = QUndoStack()
+    stack = UndoStack()
     cause = mine.causes.create(CauseDraft(name="Walk and talk"))
     renamed = mine.causes.update(cause.id, cause.version, CauseDraft(name="Walk & talk"))
     reported: list[OrganizerError] = []
@@ -180,7 +183,13 @@ def test_an_undo_that_conflicts_is_reported_and_dropped(qtbot: QtBot, db: Databa
     theirs.causes.update(cause.id, renamed.version, CauseDraft(name="Walking group"))
     stack.undo()
     assert isinstance(command.last_error, ConflictError)
-    assert reported == [command.last_error]
+    [told] = reported
+    assert isinstance(told, UndoRefusedError) and told.reason is command.last_error
+    # Told as an undo refused, not as a save ("Reload it … before saving again").
+    assert str(told).startswith("Could not undo Rename cause: Priya changed this cause at ")
+    assert str(told).endswith(
+        ", after that. Undoing it would overwrite their change, so nothing was changed."
+    )
     assert mine.causes.get(cause.id).name == "Walking group"
     assert stack.count() == 0
 
@@ -239,3 +248,109 @@ def test_running_until_idle_lets_a_job_wait_for_the_gui_thread(qtbot: QtBot) -> 
     worker.run_until_idle()
     assert not worker.busy
     assert done == [True]
+
+
+class TwoRenames:
+    """Two causes renamed, each an undoable step: the first on the GUI thread, the second
+    (as a series' move would be) on the worker."""
+
+    def __init__(self, qtbot: QtBot, db: Database) -> None:
+        self.mine = Services.for_database(db, "Sam")
+        self.theirs = Services.for_database(db, "Priya")
+        self.context = view_context(self.mine)
+        self.stack = self.context.undo_stack
+        self.reported: list[OrganizerError] = []
+        causes = self.mine.causes
+        bank = causes.create(CauseDraft(name="Food bank"))
+        garden = causes.create(CauseDraft(name="Garden"))
+        self.bank, self.garden = bank.id, garden.id
+        bank = causes.update(bank.id, bank.version, CauseDraft(name="Food bank north"))
+        self.bank_version = bank.version
+        garden = causes.update(garden.id, garden.version, CauseDraft(name="Allotment"))
+        self.garden_version = garden.version
+        hub, report = self.context.hub, self.reported.append
+        push_done(
+            self.stack,
+            EditCommand(
+                "Rename Food bank",
+                lambda: None,
+                partial(self._rename_back, self.bank, "Food bank"),
+                DataChange.of("Sam", cause=self.bank),
+                hub,
+                on_error=report,
+            ),
+        )
+        push_done(
+            self.stack,
+            BackgroundCommand(
+                "Rename Garden",
+                self.context,
+                lambda: None,
+                partial(self._rename_back, self.garden, "Garden"),
+                DataChange.of("Sam", cause=self.garden),
+                on_error=report,
+            ),
+        )
+        self.host = QWidget()
+        qtbot.addWidget(self.host)
+        self.undo_action = self.stack.undo_action(self.host, "&Undo")
+
+    def _rename_back(self, cause_id: CauseId, name: str) -> None:
+        version = self.bank_version if cause_id == self.bank else self.garden_version
+        self.mine.causes.update(cause_id, version, CauseDraft(name=name))
+
+    def names(self) -> tuple[str, str]:
+        get = self.mine.causes.get
+        return get(self.bank).name, get(self.garden).name
+
+
+def test_ctrl_z_pressed_twice_undoes_both_steps_in_turn(qtbot: QtBot, db: Database) -> None:
+    steps = TwoRenames(qtbot, db)
+    steps.undo_action.trigger()
+    assert steps.stack.busy  # the garden's rename is being undone on the worker
+    steps.undo_action.trigger()  # at once: it waits for that step
+    assert steps.names() == ("Food bank north", "Allotment")
+    qtbot.waitUntil(lambda: steps.stack.index() == 0 and not steps.stack.busy)
+    assert steps.names() == ("Food bank", "Garden")
+    assert steps.reported == []
+    assert steps.undo_action.text() == "&Undo" and not steps.undo_action.isEnabled()
+
+
+def test_a_second_ctrl_z_is_dropped_when_the_first_is_refused(qtbot: QtBot, db: Database) -> None:
+    steps = TwoRenames(qtbot, db)
+    # Priya renames the garden after Sam did: undoing Sam's rename would overwrite hers.
+    steps.theirs.causes.update(steps.garden, steps.garden_version, CauseDraft(name="Plots"))
+    steps.undo_action.trigger()
+    steps.undo_action.trigger()
+    qtbot.waitUntil(lambda: bool(steps.reported))
+    [told] = steps.reported
+    assert str(told).startswith("Could not undo Rename Garden: Priya changed this cause")
+    # The second press counted on the first: the food bank keeps its new name, and the
+    # stack still says both steps are done, as they are.
+    assert not steps.stack.busy
+    assert steps.names() == ("Food bank north", "Plots")
+    assert steps.stack.index() == 2 and steps.stack.undoText() == "Rename Garden"
+    assert steps.undo_action.text() == "&Undo Rename Garden"
+
+
+def test_an_edit_made_while_a_step_runs_goes_on_the_stack_after_it(
+    qtbot: QtBot, db: Database
+) -> None:
+    steps = TwoRenames(qtbot, db)
+    steps.theirs.causes.update(steps.garden, steps.garden_version, CauseDraft(name="Plots"))
+    steps.undo_action.trigger()
+    walk = steps.mine.causes.create(CauseDraft(name="Walk and talk"))
+    made = EditCommand(
+        "Add Walk and talk",
+        lambda: None,
+        lambda: steps.mine.causes.delete(walk.id, walk.version),
+        DataChange.of("Sam", cause=walk.id),
+        steps.context.hub,
+        on_error=steps.reported.append,
+    )
+    push_done(steps.stack, made)
+    qtbot.waitUntil(lambda: bool(steps.reported) and not steps.stack.busy)
+    # The refused step is put back under the new edit rather than thrown away with it.
+    assert steps.stack.count() == 3 and steps.stack.index() == 3
+    assert steps.stack.command(1).text() == "Rename Garden"
+    assert steps.stack.command(2) is made

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QRect, QSettings, QTimer
-from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QCalendarWidget, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +17,7 @@ from organizer.storage import Database
 from organizer.ui.context import ViewContext
 from organizer.ui.date_picker import DatePicker
 from organizer.ui.hub import ChangeHub
+from organizer.ui.undo_stack import UndoStack
 from organizer.ui.worker import Worker
 
 SHOTS = os.environ.get("ORGANIZER_SHOTS")
@@ -39,7 +40,7 @@ def view_context(
     return ViewContext(
         services=services,
         worker=worker if worker is not None else Worker(),
-        undo_stack=QUndoStack(),
+        undo_stack=UndoStack(),
         hub=ChangeHub(),
         read_only=read_only,
         settings=settings,

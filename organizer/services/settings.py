@@ -83,6 +83,10 @@ class SettingsChangedError(ConflictError):
         )
         self.args = (self.message,)
 
+    def changed_text(self) -> str:
+        """Who changed the settings, as a clause."""
+        return "Someone changed the organisation settings"
+
 
 class SettingsService(Service):
     """Read and change the organisation's settings; keep the mail password in the keyring."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QUndoStack
 
 from organizer.services import Services
 from organizer.ui.hub import ChangeHub
+from organizer.ui.undo_stack import UndoStack
 from organizer.ui.worker import Worker
 
 
@@ -21,7 +21,7 @@ class ViewContext:
 
     services: Services
     worker: Worker
-    undo_stack: QUndoStack
+    undo_stack: UndoStack
     hub: ChangeHub
     read_only: bool = False
     settings: QSettings | None = None

@@ -38,7 +38,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QResizeEvent,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -65,6 +64,7 @@ from organizer.paths import FILE_SUFFIX
 from organizer.ui import app_settings, line_icon
 from organizer.ui.opening import RecentDatabases, documents_folder, file_filter
 from organizer.ui.sharing.banners import BannerArea
+from organizer.ui.undo_stack import UndoStack
 
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.settings = settings if settings is not None else app_settings()
         self.recent = RecentDatabases(self.settings)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)
         self.setObjectName("main-window")
         self.setAccessibleName(self.tr("Organizer"))
 
@@ -481,11 +481,11 @@ class MainWindow(QMainWindow):
         self.quit_action.setStatusTip(self.tr("Close Organizer"))
         self.quit_action.triggered.connect(self.close)
 
-        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action = self.undo_stack.undo_action(self, self.tr("&Undo"))
         self.undo_action.setShortcuts(
             _with_fallback(QKeySequence.StandardKey.Undo, QKeySequence("Ctrl+Z"))
         )
-        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action = self.undo_stack.redo_action(self, self.tr("&Redo"))
         self.redo_action.setShortcuts(
             _with_fallback(QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z"), first=True)
         )

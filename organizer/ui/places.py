@@ -70,7 +70,7 @@ from organizer.ui.home import OBJECT_ROLE, SORT_ROLE, Card, EnterActivates
 from organizer.ui.sharing.conflicts import guarded_change
 from organizer.ui.sharing.presence import watch_record
 from organizer.ui.tones import blend, error_colour, scaled_font
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import EditCommand, push_done, refusal_text
 
 # Colours offered to a new cause, in order, skipping those already taken.
 CAUSE_COLOURS = (
@@ -1318,12 +1318,7 @@ class PlacesPage(QWidget):
         self._tell(QMessageBox.Icon.Warning, title, str(error), "")
 
     def _undo_failed(self, error: OrganizerError) -> None:
-        self._tell(
-            QMessageBox.Icon.Warning,
-            self.tr("Could not undo"),
-            self.tr("That step could not be undone or redone."),
-            str(error),
-        )
+        self._tell(QMessageBox.Icon.Warning, self.tr("Could not undo"), refusal_text(error), "")
 
     def _tell(self, icon: QMessageBox.Icon, title: str, text: str, detail: str) -> None:
         box = self._message_box(icon, title, text, detail)

@@ -8,14 +8,53 @@ two; :class:`BackgroundCommand` runs them on the worker, for edits that may move
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from organizer.changes import DataChange
-from organizer.errors import OrganizerError
-from organizer.ui.context import ViewContext
+from organizer.errors import ConflictError, OrganizerError, StorageError, UndoRefusedError
 from organizer.ui.hub import ChangeHub
+from organizer.ui.undo_stack import UndoStack
+
+if TYPE_CHECKING:
+    from organizer.ui.context import ViewContext
+
+
+def tr(text: str) -> str:
+    """``text`` in the coordinator's language."""
+    return QCoreApplication.translate("Undo", text)
+
+
+def refusal(error: OrganizerError, step: str, *, undoing: bool) -> OrganizerError:
+    """What to tell the coordinator when undoing or redoing ``step`` met ``error``.
+
+    A problem with the file is told as it is (its own advice fits); a record changed or
+    deleted by someone since is told as an undo, not as a save.
+    """
+    if isinstance(error, StorageError):
+        return error
+    if isinstance(error, ConflictError):
+        if undoing:
+            reason = tr("{changed}, after that. Undoing it would overwrite their change, so "
+                        "nothing was changed.")  # fmt: skip
+        else:
+            reason = tr("{changed}, after it was undone. Redoing it would overwrite their "
+                        "change, so nothing was changed.")  # fmt: skip
+        why = reason.format(changed=error.changed_text())
+    else:
+        why = f"{error} {tr('Nothing was changed.')}"
+    # Steps are often named with quotes of their own (Move “Quiz night”): none added here.
+    text = tr("Could not undo {step}:") if undoing else tr("Could not redo {step}:")
+    return UndoRefusedError(f"{text.format(step=step)} {why}", error)
+
+
+def refusal_text(error: OrganizerError) -> str:
+    """Why an undo or redo was refused, in one line (``error`` as :func:`refusal` made it)."""
+    if isinstance(error, UndoRefusedError):
+        return str(error)
+    return tr("That could not be undone or redone: {reason}").format(reason=error)
 
 
 class EditCommand(QUndoCommand):
@@ -69,7 +108,7 @@ class EditCommand(QUndoCommand):
         except OrganizerError as error:
             self.last_error = error
             self.setObsolete(True)
-            self._on_error(error)
+            self._on_error(refusal(error, self.text(), undoing=action is self._undo))
             return
         self._hub.announce(self._change)
 
@@ -124,6 +163,7 @@ class BackgroundCommand(QUndoCommand):
     def _start(self, work: Callable[[], Any], *, undoing: bool) -> None:
         self.running = True
         stack = self.context.undo_stack
+        stack.step_started(self)
 
         def done(result: Any) -> None:
             self.running = False
@@ -131,13 +171,15 @@ class BackgroundCommand(QUndoCommand):
             listener = self.on_undone if undoing else self.on_redone
             if listener is not None:
                 listener(result)
+            stack.step_ended(refused=False)
 
         def failed(error: Exception) -> None:
             self.running = False
             self._put_back(stack, undoing=undoing)
+            stack.step_ended(refused=True)
             if not isinstance(error, OrganizerError):
                 raise error
-            self.on_error(error)
+            self.on_error(refusal(error, self.text(), undoing=undoing))
 
         self.context.worker.submit(work, on_done=done, on_error=failed)
 
@@ -152,6 +194,6 @@ class BackgroundCommand(QUndoCommand):
             stack.undo()
 
 
-def push_done(stack: QUndoStack, command: QUndoCommand) -> None:
-    """Put an edit that has just been made on the undo stack."""
-    stack.push(command)
+def push_done(stack: UndoStack, command: QUndoCommand) -> None:
+    """Put an edit that has just been made on the undo stack (after a step running)."""
+    stack.push_when_free(command)

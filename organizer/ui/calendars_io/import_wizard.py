@@ -61,7 +61,7 @@ from organizer.ui.calendars_io.preview_model import (
 from organizer.ui.context import ViewContext
 from organizer.ui.events.fields import Banner, PaletteDelegate, ProblemLabel, plural, tr
 from organizer.ui.opening import documents_folder
-from organizer.ui.undo import BackgroundCommand
+from organizer.ui.undo import BackgroundCommand, push_done, refusal_text
 
 FILES_PAGE, PREVIEW_PAGE, RESULT_PAGE = range(3)
 
@@ -210,7 +210,7 @@ class ImportWizard(QWizard):
         self.importing = True
 
         def notify(error: OrganizerError) -> None:
-            text = tr("The import could not be undone or redone: {reason}").format(reason=error)
+            text = refusal_text(error)
             if shiboken6.isValid(wizard) and wizard.isVisible():
                 wizard.result_page.problem.show_problems([text])
             elif fallback is not None:
@@ -226,7 +226,7 @@ class ImportWizard(QWizard):
             command = None
             if result.created or result.updated:
                 command = import_command(context, previews, cause_id, zone_name, result, notify)
-                context.undo_stack.push(command)
+                push_done(context.undo_stack, command)
             if shiboken6.isValid(wizard):
                 wizard._imported(result, command)
 

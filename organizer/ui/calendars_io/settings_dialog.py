@@ -35,7 +35,7 @@ from organizer.ui.calendars_io.common import (
 )
 from organizer.ui.context import ViewContext
 from organizer.ui.events.fields import Banner, ProblemLabel, mark_invalid
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import EditCommand, push_done, refusal_text
 
 REMINDERS: tuple[tuple[int | None, str], ...] = (
     (None, "No reminder"),
@@ -419,11 +419,10 @@ class SettingsDialog(QDialog):
         """
         context, service, report = self.context, self.service, self.undo_failed
         title = self.tr("Change organisation settings")
-        text = self.tr("That could not be undone or redone: {reason}")
 
         def refused(error: OrganizerError) -> None:
             if report is not None:
-                report(text.format(reason=error))
+                report(refusal_text(error))
 
         def push(before: OrganisationSettings, after: OrganisationSettings) -> None:
             if before == after:

@@ -66,7 +66,7 @@ from organizer.ui.people.models import (
     PairsModel,
 )
 from organizer.ui.tones import Tone
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import EditCommand, push_done, refusal_text
 from organizer.ui.volunteers.edits import VolunteerEdits
 from organizer.ui.volunteers.text import day_text, hours_text
 
@@ -781,7 +781,7 @@ class FlaggedDialog(QDialog):
         if not shiboken6.isValid(self):  # undone after the window was closed
             return
         self.notice.say(
-            tr("That could not be undone or redone: {reason}").format(reason=str(error)),
+            refusal_text(error),
             Tone.ALERT,
         )
 

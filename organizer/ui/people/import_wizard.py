@@ -82,7 +82,7 @@ from organizer.ui.people.models import (
     issues_of,
 )
 from organizer.ui.tones import Tone
-from organizer.ui.undo import BackgroundCommand
+from organizer.ui.undo import BackgroundCommand, push_done
 from organizer.ui.volunteers.text import day_text
 
 FILE, COLUMNS, CHECK, DONE = range(4)
@@ -827,7 +827,7 @@ class ImportWizard(QDialog):
         def done(result: ImportResult) -> None:
             # The import happened even if the wizard has closed: it must reach the undo stack.
             command = _import_command(context, preview, leave_out, result, notify)
-            context.undo_stack.push(command)
+            push_done(context.undo_stack, command)
             if shiboken6.isValid(self):
                 self._imported(result, command)
 
@@ -890,7 +890,7 @@ class ImportWizard(QDialog):
         if command is None or not is_top(self.context.undo_stack, command):
             return
         self.done_notice.say(tr("Undoing the import…"))
-        self.context.undo_stack.undo()
+        self.context.undo_stack.request_undo()
         self._update_buttons()
 
     def _undone(self, removed: int) -> None:

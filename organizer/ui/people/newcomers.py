@@ -44,7 +44,7 @@ from organizer.ui.context import ViewContext
 from organizer.ui.people.common import Notice, error_text, heading, muted, run, tr
 from organizer.ui.people.models import RowsModel
 from organizer.ui.tones import Tone, scaled_font
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import EditCommand, push_done, refusal_text
 from organizer.ui.volunteers.text import day_text
 
 Today = Callable[[], date]
@@ -473,7 +473,7 @@ class NewcomerPanel(QWidget):
 
     def _undo_failed(self, error: OrganizerError) -> None:
         self.box.note.say(
-            tr("That could not be undone or redone: {reason}").format(reason=str(error)),
+            refusal_text(error),
             Tone.ALERT,
         )
 

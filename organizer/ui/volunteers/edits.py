@@ -11,7 +11,7 @@ from organizer.changes import DataChange
 from organizer.errors import OrganizerError
 from organizer.models import Volunteer
 from organizer.ui.context import ViewContext
-from organizer.ui.undo import EditCommand, push_done
+from organizer.ui.undo import EditCommand, push_done, refusal_text
 from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.record import (
     VolunteerRecord,
@@ -142,9 +142,7 @@ class VolunteerEdits(QObject):
         push_done(self.context.undo_stack, command)
 
     def _report(self, error: OrganizerError) -> None:
-        self.failed.emit(
-            self.tr("That could not be undone or redone: {reason}").format(reason=str(error))
-        )
+        self.failed.emit(refusal_text(error))
 
 
 def _discard(_: object) -> None:
