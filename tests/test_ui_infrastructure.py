@@ -7,6 +7,9 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
+import pytest
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +18,7 @@ from organizer.errors import ConflictError, OrganizerError, UndoRefusedError
 from organizer.models.ids import CauseId
 from organizer.services import CauseDraft, Services
 from organizer.storage import Database
+from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 from organizer.ui.undo import BackgroundCommand, EditCommand, push_done
 from organizer.ui.undo_stack import UndoStack
@@ -354,3 +358,34 @@ def test_an_edit_made_while_a_step_runs_goes_on_the_stack_after_it(
     assert steps.stack.count() == 3 and steps.stack.index() == 3
     assert steps.stack.command(1).text() == "Rename Garden"
     assert steps.stack.command(2) is made
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_a_step_ending_after_its_window_closed_is_let_go(
+    qtbot: QtBot, db: Database, refused: bool
+) -> None:
+    services = Services.for_database(db, "Sam")
+    window = QWidget()
+    context = ViewContext(services, Worker(), UndoStack(window), ChangeHub(window))
+    cause = services.causes.create(CauseDraft(name="Food bank"))
+    renamed = services.causes.update(cause.id, cause.version, CauseDraft(name="Food bank north"))
+    expected = renamed.version + 1 if refused else renamed.version  # a stale one is refused
+    told: list[OrganizerError] = []
+    command = BackgroundCommand(
+        "Rename Food bank",
+        context,
+        lambda: None,
+        lambda: services.causes.update(cause.id, expected, CauseDraft(name="Food bank")),
+        DataChange.of("Sam", cause=cause.id),
+        on_error=told.append,
+    )
+    push_done(context.undo_stack, command)
+    context.undo_stack.request_undo()
+    context.worker.close()  # as the window closes: the step still ends
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(context.undo_stack)
+    # The step's answer arrives now: with nobody to tell, it is let go (no error raised).
+    qtbot.waitUntil(lambda: not command.running)
+    assert told == []
+    assert services.causes.get(cause.id).name == ("Food bank north" if refused else "Food bank")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -164,9 +165,14 @@ class BackgroundCommand(QUndoCommand):
         self.running = True
         stack = self.context.undo_stack
         stack.step_started(self)
+        step = self.text()
 
+        # The window (and its stack, this command and the hub with it) may have closed by
+        # the time the step ends: there is nobody left to tell then.
         def done(result: Any) -> None:
             self.running = False
+            if not shiboken6.isValid(stack):
+                return
             self.context.hub.announce(self.change)
             listener = self.on_undone if undoing else self.on_redone
             if listener is not None:
@@ -175,11 +181,14 @@ class BackgroundCommand(QUndoCommand):
 
         def failed(error: Exception) -> None:
             self.running = False
-            self._put_back(stack, undoing=undoing)
-            stack.step_ended(refused=True)
+            open_still = shiboken6.isValid(stack)
+            if open_still:
+                self._put_back(stack, undoing=undoing)
+                stack.step_ended(refused=True)
             if not isinstance(error, OrganizerError):
                 raise error
-            self.on_error(refusal(error, self.text(), undoing=undoing))
+            if open_still:
+                self.on_error(refusal(error, step, undoing=undoing))
 
         self.context.worker.submit(work, on_done=done, on_error=failed)
 
