@@ -6,7 +6,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QLocale, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -61,6 +61,8 @@ class _Grid:
     lines: list[QLineF]
     frame: QRectF
     labels: dict[Hashable, tuple[QPointF, QStaticText, QRectF]] = field(default_factory=dict)
+    weekdays: dict[Hashable, list[tuple[QPointF, QStaticText]]] = field(default_factory=dict)
+    """The weekday names placed over the columns, by font and language."""
 
     def place_label(
         self, key: Hashable, place: QRectF, text: QStaticText, spot: QRectF | None = None
@@ -255,7 +257,7 @@ class MonthView(ItemCanvas):
         faint = palette.color(QPalette.ColorRole.PlaceholderText)
         highlight = palette.color(QPalette.ColorRole.Highlight)
         painter.fillRect(self.rect(), base)
-        self._paint_weekdays(painter, faint)
+        self._paint_weekdays(painter, faint, grid)
         today, outside = mix(base, highlight, 0.12), mix(base, text, 0.04)
         drop_day = self.drop_hint.day if self.drop_hint is not None else None
         in_month = self.period.in_month
@@ -339,18 +341,25 @@ class MonthView(ItemCanvas):
             self.focus_ring(painter, selected)
         painter.end()
 
-    def _paint_weekdays(self, painter: QPainter, colour: QColor) -> None:
-        top = self.header_height()
-        width = self.width() / 7
+    def _paint_weekdays(self, painter: QPainter, colour: QColor, grid: _Grid) -> None:
         painter.setPen(colour)
         font = painter.font()
         font_key = font.key()
-        for n, day in enumerate(self.period.days[:7]):
-            label = static_text(font, font_key, day_text(day, "ddd"))
-            size = label.size()
-            painter.drawStaticText(
-                QPointF(n * width + (width - size.width()) / 2, (top - size.height()) / 2), label
-            )
+        # Named and placed once per grid: every month's header reads the same.
+        key = (font_key, QLocale().name())
+        found = grid.weekdays.get(key)
+        if found is None:
+            top = self.header_height()
+            width = self.width() / 7
+            found = grid.weekdays[key] = []
+            for n, day in enumerate(self.period.days[:7]):
+                label = static_text(font, font_key, day_text(day, "ddd"))
+                size = label.size()
+                point = QPointF(n * width + (width - size.width()) / 2, (top - size.height()) / 2)
+                found.append((point, label))
+        draw = painter.drawStaticText
+        for point, label in found:
+            draw(point, label)
 
     def _paint_day_numbers(
         self, painter: QPainter, palette: QPalette, grid: _Grid, faded: set[date]
