@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -29,10 +30,11 @@ from pytestqt.qtbot import QtBot
 from organizer import __version__, storage
 from organizer import app as app_module
 from organizer.app import Workspace, run_gui
+from organizer.changes import DataChange
 from organizer.errors import DatabaseLockedError, DatabaseReadOnlyError
 from organizer.logs import FILE_HANDLER_NAME, STDERR_HANDLER_NAME, configure_logging
 from organizer.paths import default_database_path, log_dir
-from organizer.services import Services, VolunteerDraft
+from organizer.services import CauseDraft, Services, VolunteerDraft
 from organizer.storage import Database, create_database, open_database
 from organizer.ui import app_icon, crash, opening
 from organizer.ui import pages as pages_module
@@ -40,6 +42,9 @@ from organizer.ui.background_import import import_while_answering
 from organizer.ui.crash import CrashDialog, CrashHandler, install_crash_handler
 from organizer.ui.main_window import MainWindow, OpeningFile, PlaceholderPage
 from organizer.ui.opening import RecentDatabases, open_database_interactively
+from organizer.ui.undo import BackgroundCommand, push_done
+from organizer.ui.worker import Worker
+from tests.ui_helpers import view_context
 
 PAGES = ["home", "calendar", "events", "volunteers", "rosters", "places"]
 
@@ -252,6 +257,9 @@ def test_undo_and_redo_follow_the_windows_stack(qtbot: QtBot, window: MainWindow
     assert marks == ["x"]
     assert window.undo_action.isEnabled()
     assert window.undo_action.text() == "&Undo Add mark"
+    # The toolbar's button stays short; it names the step in its tooltip.
+    assert window.undo_action.iconText() == "Undo"
+    assert window.undo_action.toolTip() == "Undo Add mark"
 
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert marks == []
@@ -867,3 +875,36 @@ def test_the_other_pages_code_is_loaded_in_the_background_after_home(db_path: Pa
     assert built == "['home']"
     assert loaded == "True"
     assert zones_known == "1", "the zone folder was walked in the background too"
+
+
+def test_the_status_bar_says_what_a_long_undo_is_doing(
+    qtbot: QtBot, window: MainWindow, db: Database
+) -> None:
+    services = Services.for_database(db, "Sam")
+    context = view_context(services, worker=Worker())
+    context = replace(context, undo_stack=window.undo_stack)
+    cause = services.causes.create(CauseDraft(name="Food bank"))
+    renamed = services.causes.update(cause.id, cause.version, CauseDraft(name="Food bank north"))
+    release = threading.Event()
+
+    def rename_back() -> None:
+        release.wait(10)
+        services.causes.update(cause.id, renamed.version, CauseDraft(name="Food bank"))
+
+    push_done(
+        window.undo_stack,
+        BackgroundCommand(
+            "Rename Food bank",
+            context,
+            lambda: None,
+            rename_back,
+            DataChange.of("Sam", cause=cause.id),
+            on_error=lambda error: None,
+        ),
+    )
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Undoing Rename Food bank…"
+    with qtbot.waitSignal(context.hub.changed):
+        release.set()
+    assert window.statusBar().currentMessage() == ""
+    assert services.causes.get(cause.id).name == "Food bank"

@@ -489,6 +489,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts(
             _with_fallback(QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z"), first=True)
         )
+        self._step_message = ""
+        self.undo_stack.busy_changed.connect(self._show_undo_step)
 
         self.page_actions = QActionGroup(self)
         self.page_actions.setExclusive(True)
@@ -692,6 +694,15 @@ class MainWindow(QMainWindow):
     def show_status(self, message: str, timeout_ms: int = 8000) -> None:
         """Show a short message in the status bar."""
         self.statusBar().showMessage(message, timeout_ms)
+
+    def _show_undo_step(self) -> None:
+        """Say in the status bar what a long undo or redo is doing, until it ends."""
+        bar = self.statusBar()
+        if self.undo_stack.busy:
+            self._step_message = self.undo_stack.step_text
+            bar.showMessage(self._step_message)
+        elif self._step_message and bar.currentMessage() == self._step_message:
+            bar.clearMessage()
 
     # Files ---------------------------------------------------------------------------------
 

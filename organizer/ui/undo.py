@@ -164,7 +164,7 @@ class BackgroundCommand(QUndoCommand):
     def _start(self, work: Callable[[], Any], *, undoing: bool) -> None:
         self.running = True
         stack = self.context.undo_stack
-        stack.step_started(self)
+        stack.step_started(self, undoing=undoing)
         step = self.text()
 
         # The window (and its stack, this command and the hub with it) may have closed by

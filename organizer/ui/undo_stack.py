@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Undo", text)
 
 
 class UndoStack(QUndoStack):
@@ -18,9 +22,14 @@ class UndoStack(QUndoStack):
     dropped in that case, since they counted on it; a new edit never is (it is made).
     """
 
+    busy_changed = Signal()
+    """A step started or ended on the worker (see :attr:`busy` and :attr:`step_text`)."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         """An empty history."""
         super().__init__(parent)
+        self.step_text = ""
+        """What the step running is doing, for the status bar ("Undoing Move …")."""
         self._running: QUndoCommand | None = None
         self._waiting: list[tuple[Callable[[], None], bool]] = []
         """What waits for the step running, in order, and whether it is a new edit."""
@@ -42,13 +51,18 @@ class UndoStack(QUndoStack):
         """Put a new edit on the stack, after the step running (if any)."""
         self._when_free(lambda: self.push(command), edit=True)
 
-    def step_started(self, command: QUndoCommand) -> None:
-        """``command``'s undo or redo has gone to the worker."""
+    def step_started(self, command: QUndoCommand, *, undoing: bool) -> None:
+        """``command``'s undo (or redo) has gone to the worker."""
         self._running = command
+        doing = _tr("Undoing {step}…") if undoing else _tr("Redoing {step}…")
+        self.step_text = doing.format(step=command.text())
+        self.busy_changed.emit()
 
     def step_ended(self, *, refused: bool) -> None:
         """The step running is done, or was refused (and the stack put back over it)."""
         self._running = None
+        self.step_text = ""
+        self.busy_changed.emit()
         if refused:
             self._waiting = [(step, edit) for step, edit in self._waiting if edit]
         while self._waiting and self._running is None:
@@ -81,12 +95,19 @@ class UndoStack(QUndoStack):
 
 
 class _StepAction(QAction):
-    """Undo or Redo, followed by the name of the step it takes ("Undo Move Quiz night")."""
+    """Undo or Redo, followed by the name of the step it takes ("Undo Move Quiz night").
+
+    A toolbar button says just "Undo" (a long name would push the buttons after it about
+    as the history changes) and names the step in its tooltip.
+    """
 
     def __init__(self, prefix: str, parent: QObject) -> None:
         super().__init__(prefix, parent)
         self.prefix = prefix
+        self.setIconText(prefix.replace("&", ""))
 
     def name_step(self, step: str) -> None:
         """Name ``step`` after the prefix (nothing to name: the prefix alone)."""
-        self.setText(f"{self.prefix} {step}" if step else self.prefix)
+        text = f"{self.prefix} {step}" if step else self.prefix
+        self.setText(text)
+        self.setToolTip(text.replace("&", ""))
