@@ -183,9 +183,12 @@ class Workspace(QObject):
             if old_window is not None:
                 old_window.save_layout()
             window = MainWindow(db, settings=self.settings)
+        worker = Worker(window)
+        # Undo waits for the edits under way, which are put on the stack as they are made.
+        window.undo_stack.worker = worker
         context = ViewContext(
             services=Services.for_database(db),
-            worker=Worker(window),
+            worker=worker,
             undo_stack=window.undo_stack,
             hub=ChangeHub(window),
             read_only=db.read_only,

@@ -903,7 +903,8 @@ def test_the_status_bar_says_what_a_long_undo_is_doing(
         ),
     )
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert window.statusBar().currentMessage() == "Undoing Rename Food bank…"
+    # Said once the step has taken a moment (a quick one would only flicker).
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Undoing Rename Food bank…")
     with qtbot.waitSignal(context.hub.changed):
         release.set()
     assert window.statusBar().currentMessage() == ""

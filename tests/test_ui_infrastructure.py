@@ -389,3 +389,66 @@ def test_a_step_ending_after_its_window_closed_is_let_go(
     qtbot.waitUntil(lambda: not command.running)
     assert told == []
     assert services.causes.get(cause.id).name == ("Food bank north" if refused else "Food bank")
+
+
+def test_ctrl_z_pressed_while_an_edit_is_being_made_undoes_that_edit(
+    qtbot: QtBot, db: Database
+) -> None:
+    services = Services.for_database(db, "Sam")
+    context = view_context(services)
+    stack, hub = context.undo_stack, context.hub
+    reported: list[OrganizerError] = []
+    bank = services.causes.create(CauseDraft(name="Food bank"))
+    garden = services.causes.create(CauseDraft(name="Garden"))
+
+    def rename(cause_id: CauseId, name: str, versions: dict[str, int]) -> None:
+        changed = services.causes.update(cause_id, versions["now"], CauseDraft(name=name))
+        versions["now"] = changed.version
+
+    banked = {"now": bank.version}
+    rename(bank.id, "Food bank north", banked)
+    push_done(
+        stack,
+        EditCommand(
+            "Rename Food bank",
+            lambda: None,
+            partial(rename, bank.id, "Food bank", banked),
+            DataChange.of("Sam", cause=bank.id),
+            hub,
+            on_error=reported.append,
+        ),
+    )
+    # The garden's rename is made on the worker, as the pages make their edits, and goes on
+    # the stack once made; the worker is still at it when Ctrl+Z is pressed.
+    gardened = {"now": garden.version}
+    release = threading.Event()
+
+    def made(_: object) -> None:
+        push_done(
+            stack,
+            EditCommand(
+                "Rename Garden",
+                lambda: None,
+                partial(rename, garden.id, "Garden", gardened),
+                DataChange.of("Sam", cause=garden.id),
+                hub,
+                on_error=reported.append,
+            ),
+        )
+
+    def make() -> None:
+        release.wait(10)
+        rename(garden.id, "Allotment", gardened)
+
+    context.worker.submit(make, on_done=made)
+    host = QWidget()
+    qtbot.addWidget(host)
+    undo_action = stack.undo_action(host, "&Undo")
+    undo_action.trigger()
+    assert stack.busy and stack.step_text == "Finishing the work under way before undoing…"
+    assert services.causes.get(bank.id).name == "Food bank north"  # not undone instead
+    release.set()
+    qtbot.waitUntil(lambda: stack.index() == 1 and not stack.busy)
+    assert services.causes.get(garden.id).name == "Garden"
+    assert services.causes.get(bank.id).name == "Food bank north"
+    assert stack.undoText() == "Rename Food bank" and reported == []

@@ -37,10 +37,11 @@ def view_context(
     ``source`` is the open file (whose services act as ``actor``) or the services to use.
     """
     services = source if isinstance(source, Services) else Services.for_database(source, actor)
+    worker = worker if worker is not None else Worker()
     return ViewContext(
         services=services,
-        worker=worker if worker is not None else Worker(),
-        undo_stack=UndoStack(),
+        worker=worker,
+        undo_stack=UndoStack(worker=worker),
         hub=ChangeHub(),
         read_only=read_only,
         settings=settings,

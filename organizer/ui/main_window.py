@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QSettings,
     QSize,
     Qt,
+    QTimer,
     Signal,
     Slot,
     qVersion,
@@ -70,6 +71,8 @@ GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
 PAGE_KEY = "main_window/page"
 DEFAULT_SIZE = QSize(1120, 720)
+STEP_MESSAGE_MS = 250
+"""How long an undo or redo runs (or waits) before the status bar says what it is doing."""
 
 
 @runtime_checkable
@@ -490,6 +493,11 @@ class MainWindow(QMainWindow):
             _with_fallback(QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z"), first=True)
         )
         self._step_message = ""
+        # Said only once a step has taken a moment, so a quick one does not flicker.
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(STEP_MESSAGE_MS)
+        self._step_timer.timeout.connect(self._say_undo_step)
         self.undo_stack.busy_changed.connect(self._show_undo_step)
 
         self.page_actions = QActionGroup(self)
@@ -697,12 +705,22 @@ class MainWindow(QMainWindow):
 
     def _show_undo_step(self) -> None:
         """Say in the status bar what a long undo or redo is doing, until it ends."""
+        if self.undo_stack.busy:
+            if self._step_message:
+                self._say_undo_step()
+            elif not self._step_timer.isActive():
+                self._step_timer.start()
+            return
+        self._step_timer.stop()
         bar = self.statusBar()
+        if self._step_message and bar.currentMessage() == self._step_message:
+            bar.clearMessage()
+        self._step_message = ""
+
+    def _say_undo_step(self) -> None:
         if self.undo_stack.busy:
             self._step_message = self.undo_stack.step_text
-            bar.showMessage(self._step_message)
-        elif self._step_message and bar.currentMessage() == self._step_message:
-            bar.clearMessage()
+            self.statusBar().showMessage(self._step_message)
 
     # Files ---------------------------------------------------------------------------------
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
+
+if TYPE_CHECKING:
+    from organizer.ui.worker import Worker
 
 
 def _tr(text: str) -> str:
@@ -15,59 +19,96 @@ def _tr(text: str) -> str:
 class UndoStack(QUndoStack):
     """The window's undo history, which takes one step at a time.
 
-    A :class:`BackgroundCommand`'s step runs on the worker while the stack has already
-    moved.  Undo and redo asked for meanwhile (Ctrl+Z pressed twice) wait their turn, and
-    so does putting a new edit on the stack: should the running step be refused, the
-    stack can then still be put back exactly where it was.  The undo and redo waiting are
-    dropped in that case, since they counted on it; a new edit never is (it is made).
+    Edits are made on the background worker and put on the stack once made; the undo and
+    redo of a big one run there too (:class:`BackgroundCommand`), while the stack has
+    already moved.  So Undo and Redo asked for while the worker has work wait for that
+    work: an edit just made (a volunteer dropped on a shift) is on the stack by then, and
+    is what Ctrl+Z undoes.  A new edit waits only for a step running: should that step be
+    refused, the stack can then still be put back exactly where it was.  The undo and redo
+    waiting are dropped in that case, since they counted on it; a new edit never is.
     """
 
     busy_changed = Signal()
-    """A step started or ended on the worker (see :attr:`busy` and :attr:`step_text`)."""
+    """Undo or redo started or stopped waiting or running (see :attr:`step_text`)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        """An empty history."""
+    def __init__(self, parent: QObject | None = None, worker: Worker | None = None) -> None:
+        """An empty history, whose undo and redo wait for ``worker``'s work (if given)."""
         super().__init__(parent)
-        self.step_text = ""
-        """What the step running is doing, for the status bar ("Undoing Move …")."""
+        self.worker = worker
         self._running: QUndoCommand | None = None
+        self._running_text = ""
+        self._waiting_for_work = False
         self._waiting: list[tuple[Callable[[], None], bool]] = []
-        """What waits for the step running, in order, and whether it is a new edit."""
+        """What waits, in order, and whether it is a new edit."""
 
     @property
     def busy(self) -> bool:
-        """Whether a step is running on the worker."""
-        return self._running is not None
+        """Whether an undo or redo is running on the worker, or waiting for its work."""
+        return self._running is not None or self._waiting_for_work
+
+    @property
+    def step_text(self) -> str:
+        """What undo or redo is doing, for the status bar ("Undoing Move …"), or ""."""
+        if self._running is not None:
+            return self._running_text
+        if not self.busy:
+            return ""
+        undo = next((step == self.undo for step, edit in self._waiting if not edit), True)
+        if undo:
+            return _tr("Finishing the work under way before undoing…")
+        return _tr("Finishing the work under way before redoing…")
 
     def request_undo(self) -> None:
-        """Undo the last edit, once the step running (if any) is done."""
-        self._when_free(self.undo, edit=False)
+        """Undo the last edit, once the worker's work so far (and any step running) is done."""
+        self._after_work(self.undo)
 
     def request_redo(self) -> None:
-        """Redo the last edit undone, once the step running (if any) is done."""
-        self._when_free(self.redo, edit=False)
+        """Redo the last edit undone, once the worker's work so far is done."""
+        self._after_work(self.redo)
 
     def push_when_free(self, command: QUndoCommand) -> None:
         """Put a new edit on the stack, after the step running (if any)."""
-        self._when_free(lambda: self.push(command), edit=True)
+        if self._running is None:
+            self.push(command)
+        else:
+            self._waiting.append((lambda: self.push(command), True))
 
     def step_started(self, command: QUndoCommand, *, undoing: bool) -> None:
         """``command``'s undo (or redo) has gone to the worker."""
         self._running = command
         doing = _tr("Undoing {step}…") if undoing else _tr("Redoing {step}…")
-        self.step_text = doing.format(step=command.text())
+        self._running_text = doing.format(step=command.text())
         self.busy_changed.emit()
 
     def step_ended(self, *, refused: bool) -> None:
         """The step running is done, or was refused (and the stack put back over it)."""
         self._running = None
-        self.step_text = ""
-        self.busy_changed.emit()
         if refused:
             self._waiting = [(step, edit) for step, edit in self._waiting if edit]
-        while self._waiting and self._running is None:
+        self._go_on()
+
+    def _after_work(self, step: Callable[[], None]) -> None:
+        worker_busy = self.worker is not None and self.worker.busy
+        if not (self.busy or worker_busy or self._waiting):
+            step()
+            return
+        self._waiting.append((step, False))
+        if worker_busy and not self._waiting_for_work and self.worker is not None:
+            # Queued after every job so far: it answers once their results are in.
+            self._waiting_for_work = True
+            self.worker.submit(_nothing, on_done=self._work_done, on_error=self._work_done)
+        self.busy_changed.emit()
+
+    def _work_done(self, _: object = None) -> None:
+        self._waiting_for_work = False
+        self._go_on()
+
+    def _go_on(self) -> None:
+        """Take what waits, in order, for as long as nothing runs or is waited for."""
+        while self._waiting and not self.busy:
             step, _ = self._waiting.pop(0)
             step()
+        self.busy_changed.emit()
 
     def undo_action(self, parent: QObject, prefix: str) -> QAction:
         """An Undo action naming the edit it undoes, like ``createUndoAction``'s, that waits."""
@@ -76,12 +117,6 @@ class UndoStack(QUndoStack):
     def redo_action(self, parent: QObject, prefix: str) -> QAction:
         """A Redo action naming the edit it redoes, that waits its turn too."""
         return self._action(parent, prefix, undo=False)
-
-    def _when_free(self, step: Callable[[], None], *, edit: bool) -> None:
-        if self._running is None:
-            step()
-        else:
-            self._waiting.append((step, edit))
 
     def _action(self, parent: QObject, prefix: str, *, undo: bool) -> QAction:
         action = _StepAction(prefix, parent)
@@ -111,3 +146,7 @@ class _StepAction(QAction):
         text = f"{self.prefix} {step}" if step else self.prefix
         self.setText(text)
         self.setToolTip(text.replace("&", ""))
+
+
+def _nothing() -> None:
+    """A job that only marks its place in the worker's queue."""
