@@ -405,36 +405,23 @@ def test_ctrl_z_pressed_while_an_edit_is_being_made_undoes_that_edit(
         changed = services.causes.update(cause_id, versions["now"], CauseDraft(name=name))
         versions["now"] = changed.version
 
+    def renamed(text: str, cause_id: CauseId, old: str, versions: dict[str, int]) -> None:
+        """Put the rename just made on the stack; its undo names the cause ``old`` again."""
+        back = partial(rename, cause_id, old, versions)
+        change = DataChange.of("Sam", cause=cause_id)
+        push_done(stack, EditCommand(text, lambda: None, back, change, hub, on_error=report))
+
+    report = reported.append
     banked = {"now": bank.version}
     rename(bank.id, "Food bank north", banked)
-    push_done(
-        stack,
-        EditCommand(
-            "Rename Food bank",
-            lambda: None,
-            partial(rename, bank.id, "Food bank", banked),
-            DataChange.of("Sam", cause=bank.id),
-            hub,
-            on_error=reported.append,
-        ),
-    )
+    renamed("Rename Food bank", bank.id, "Food bank", banked)
     # The garden's rename is made on the worker, as the pages make their edits, and goes on
     # the stack once made; the worker is still at it when Ctrl+Z is pressed.
     gardened = {"now": garden.version}
     release = threading.Event()
 
     def made(_: object) -> None:
-        push_done(
-            stack,
-            EditCommand(
-                "Rename Garden",
-                lambda: None,
-                partial(rename, garden.id, "Garden", gardened),
-                DataChange.of("Sam", cause=garden.id),
-                hub,
-                on_error=reported.append,
-            ),
-        )
+        renamed("Rename Garden", garden.id, "Garden", gardened)
 
     def make() -> None:
         release.wait(10)
