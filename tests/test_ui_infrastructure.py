@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from organizer.changes import DataChange
-from organizer.errors import ConflictError, OrganizerError, UndoRefusedError
+from organizer.errors import ConflictError, DomainError, OrganizerError, UndoRefusedError
 from organizer.models.ids import CauseId
 from organizer.services import CauseDraft, Services
 from organizer.storage import Database
@@ -439,3 +439,24 @@ def test_ctrl_z_pressed_while_an_edit_is_being_made_undoes_that_edit(
     assert services.causes.get(garden.id).name == "Garden"
     assert services.causes.get(bank.id).name == "Food bank north"
     assert stack.undoText() == "Rename Food bank" and reported == []
+
+
+def test_ctrl_z_pressed_for_an_edit_that_is_then_refused_undoes_nothing(
+    qtbot: QtBot, db: Database
+) -> None:
+    steps = TwoRenames(qtbot, db)
+    refused: list[Exception] = []
+    release = threading.Event()
+
+    def rename_taken() -> None:
+        release.wait(10)
+        raise DomainError("Another cause is called that.")  # as a service refuses an edit
+
+    steps.context.worker.submit(rename_taken, on_error=refused.append)
+    steps.undo_action.trigger()  # meant for the edit under way
+    release.set()
+    qtbot.waitUntil(lambda: bool(refused) and not steps.stack.busy)
+    # The coordinator was told why the edit failed; the step before it stays as it was.
+    assert isinstance(refused[0], OrganizerError)
+    assert steps.names() == ("Food bank north", "Allotment")
+    assert steps.stack.index() == 2 and steps.reported == []

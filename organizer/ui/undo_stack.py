@@ -25,7 +25,8 @@ class UndoStack(QUndoStack):
     work: an edit just made (a volunteer dropped on a shift) is on the stack by then, and
     is what Ctrl+Z undoes.  A new edit waits only for a step running: should that step be
     refused, the stack can then still be put back exactly where it was.  The undo and redo
-    waiting are dropped in that case, since they counted on it; a new edit never is.
+    waiting are dropped in that case, since they counted on it, and when work they waited
+    for failed (an edit refused: Ctrl+Z was meant for it); a new edit never is.
     """
 
     busy_changed = Signal()
@@ -38,6 +39,7 @@ class UndoStack(QUndoStack):
         self._running: QUndoCommand | None = None
         self._running_text = ""
         self._waiting_for_work = False
+        self._failures_before = 0
         self._waiting: list[tuple[Callable[[], None], bool]] = []
         """What waits, in order, and whether it is a new edit."""
 
@@ -96,11 +98,16 @@ class UndoStack(QUndoStack):
         if worker_busy and not self._waiting_for_work and self.worker is not None:
             # Queued after every job so far: it answers once their results are in.
             self._waiting_for_work = True
+            self._failures_before = self.worker.failures
             self.worker.submit(_nothing, on_done=self._work_done, on_error=self._work_done)
         self.busy_changed.emit()
 
     def _work_done(self, _: object = None) -> None:
         self._waiting_for_work = False
+        if self.worker is not None and self.worker.failures > self._failures_before:
+            # Something failed meanwhile (an edit refused, say): the coordinator has been
+            # told, and Ctrl+Z pressed for it would undo the step before it instead.
+            self._waiting = [(step, edit) for step, edit in self._waiting if edit]
         self._go_on()
 
     def _go_on(self) -> None:

@@ -52,6 +52,8 @@ class JobSignals(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         """Relay the worker thread's reports onto this object's (the GUI) thread."""
         super().__init__(parent)
+        self.went_wrong = False
+        """Whether the job failed (set before ``failed`` is sent)."""
         queued = Qt.ConnectionType.QueuedConnection
         self._progress.connect(self.progress, queued)
         self._succeeded.connect(self.succeeded, queued)
@@ -74,6 +76,7 @@ class _Job(QRunnable):
                 result = self.work()
         except Exception as error:  # every failure goes back to the GUI thread
             error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.signals.went_wrong = True
             self._emit(self.signals._failed, error)
         else:
             self._emit(self.signals._succeeded, result)
@@ -137,6 +140,8 @@ class Worker(QObject):
         self._pending = 0
         self._live: set[JobSignals] = set()
         self._closed = False
+        self.failures = 0
+        """How many jobs have failed so far (counted as each one's end is handed over)."""
 
     @property
     def busy(self) -> bool:
@@ -177,6 +182,8 @@ class Worker(QObject):
 
     def _done(self, signals: JobSignals) -> None:
         self._live.discard(signals)
+        if signals.went_wrong:
+            self.failures += 1
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
