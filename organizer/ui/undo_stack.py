@@ -86,7 +86,7 @@ class UndoStack(QUndoStack):
         """The step running is done, or was refused (and the stack put back over it)."""
         self._running = None
         if refused:
-            self._waiting = [(step, edit) for step, edit in self._waiting if edit]
+            self._drop_steps()
         self._go_on()
 
     def _after_work(self, step: Callable[[], None]) -> None:
@@ -107,8 +107,12 @@ class UndoStack(QUndoStack):
         if self.worker is not None and self.worker.failures > self._failures_before:
             # Something failed meanwhile (an edit refused, say): the coordinator has been
             # told, and Ctrl+Z pressed for it would undo the step before it instead.
-            self._waiting = [(step, edit) for step, edit in self._waiting if edit]
+            self._drop_steps()
         self._go_on()
+
+    def _drop_steps(self) -> None:
+        """Forget the undo and redo waiting (they counted on what went wrong); keep edits."""
+        self._waiting = [(step, edit) for step, edit in self._waiting if edit]
 
     def _go_on(self) -> None:
         """Take what waits, in order, for as long as nothing runs or is waited for."""
