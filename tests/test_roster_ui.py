@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QRect, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -233,6 +234,38 @@ def test_dragging_a_candidate_onto_a_shift_assigns_them(
     assert people(page, "Packer", 0)["Noor Hussain"] == "Proposed"
     assert page.message_bar.label.text() == "Noor Hussain is now on Packer."
     assert context.undo_stack.undoText() == "Assign Noor Hussain to Packer"
+
+
+def test_ctrl_z_right_after_the_first_drop_takes_the_volunteer_off_again(
+    qtbot: QtBot, page: RosterPage, context: ViewContext
+) -> None:
+    undo = context.undo_stack.undo_action(page, "&Undo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    page.addAction(undo)
+    packer = shift_row(page, "Packer", 0)
+    choose(qtbot, page, packer)
+    wait_for_candidates(qtbot, page)
+    assert not undo.isEnabled(), "nothing done yet in this session"
+    # The worker is still busy (a big week's clash check, say) when the volunteer is dropped
+    # and Ctrl+Z is pressed at once: the assignment is not made yet, nor on the stack.
+    held = threading.Event()
+    context.worker.submit(lambda: held.wait(10))
+    dragged = page.candidate_model.mimeData([page.candidate_model.index(0)])
+    assert drop(page, packer, dragged).isAccepted()
+    assert undo.isEnabled()
+    qtbot.keyClick(page.board_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    held.set()
+    stack = context.undo_stack
+    qtbot.waitUntil(
+        lambda: (
+            stack.canRedo() and not stack.busy and not people(page, "Packer", 0).get("Noor Hussain")
+        ),
+        timeout=10_000,
+    )
+    context.worker.run_until_idle()
+    assert "Noor Hussain" not in people(page, "Packer", 0)
+    assert cell(shift_row(page, "Packer", 0), COLUMN_FILLED) == "1 of 3"
+    assert context.undo_stack.redoText() == "Assign Noor Hussain to Packer"
 
 
 def test_picker_assigns_by_typing_a_name_and_pressing_enter(qtbot: QtBot, page: RosterPage) -> None:

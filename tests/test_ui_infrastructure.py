@@ -442,6 +442,83 @@ def test_ctrl_z_pressed_while_an_edit_is_being_made_undoes_that_edit(
     assert stack.undoText() == "Rename Food bank" and reported == []
 
 
+class FirstRename:
+    """The session's first edit, a cause's rename, made on the worker as pages make theirs.
+
+    It waits for ``release`` (or is refused then, with ``refuse``); once made, it goes on
+    the stack, whose undo names the cause "Garden" again.
+    """
+
+    def __init__(self, qtbot: QtBot, db: Database, *, refuse: bool = False) -> None:
+        self.services = Services.for_database(db, "Sam")
+        self.context = view_context(self.services)
+        self.stack = self.context.undo_stack
+        self.garden = self.services.causes.create(CauseDraft(name="Garden")).id
+        self.version = self.services.causes.get(self.garden).version
+        self.release = threading.Event()
+        self.refuse = refuse
+        self.refused: list[Exception] = []
+        self.host = QWidget()
+        qtbot.addWidget(self.host)
+        self.undo_action = self.stack.undo_action(self.host, "&Undo")
+
+    def start(self) -> None:
+        self.context.submit_edit(self._make, on_done=self._made, on_error=self.refused.append)
+
+    def _rename(self, name: str) -> None:
+        self.version = self.services.causes.update(
+            self.garden, self.version, CauseDraft(name=name)
+        ).version
+
+    def _make(self) -> None:
+        self.release.wait(10)
+        if self.refuse:
+            raise DomainError("Another cause is called that.")
+        self._rename("Allotment")
+
+    def _made(self, _: object) -> None:
+        change = DataChange.of("Sam", cause=self.garden)
+        back = partial(self._rename, "Garden")
+        hub = self.context.hub
+        command = EditCommand(
+            "Rename Garden", lambda: None, back, change, hub, on_error=self.refused.append
+        )
+        push_done(self.stack, command)
+
+    def name(self) -> str:
+        return self.services.causes.get(self.garden).name
+
+
+def test_ctrl_z_pressed_during_the_first_edit_undoes_it_once_made(
+    qtbot: QtBot, db: Database
+) -> None:
+    rename = FirstRename(qtbot, db)
+    assert not rename.undo_action.isEnabled(), "nothing done yet"
+    rename.start()
+    # Nothing is on the stack yet, but Undo is on: Ctrl+Z is meant for the edit under way.
+    assert rename.stack.count() == 0
+    assert rename.undo_action.isEnabled() and rename.undo_action.text() == "&Undo"
+    rename.undo_action.trigger()
+    assert rename.stack.step_text == "Finishing the work under way before undoing…"
+    rename.release.set()
+    qtbot.waitUntil(lambda: rename.stack.canRedo() and not rename.stack.busy)
+    assert rename.name() == "Garden"
+    assert rename.stack.redoText() == "Rename Garden"
+    assert not rename.undo_action.isEnabled(), "nothing left to undo"
+
+
+def test_undo_is_off_again_when_the_first_edit_is_refused(qtbot: QtBot, db: Database) -> None:
+    rename = FirstRename(qtbot, db, refuse=True)
+    rename.start()
+    assert rename.undo_action.isEnabled()
+    rename.undo_action.trigger()
+    with qtbot.waitSignal(rename.undo_action.changed):
+        rename.release.set()
+    qtbot.waitUntil(lambda: bool(rename.refused) and not rename.stack.busy)
+    assert not rename.undo_action.isEnabled()
+    assert rename.stack.count() == 0 and rename.name() == "Garden"
+
+
 def test_ctrl_z_pressed_for_an_edit_that_is_then_refused_undoes_nothing(
     qtbot: QtBot, db: Database
 ) -> None:

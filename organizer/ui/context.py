@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
 from organizer.services import Services
 from organizer.ui.hub import ChangeHub
 from organizer.ui.undo_stack import UndoStack
-from organizer.ui.worker import Worker
+from organizer.ui.worker import JobSignals, Worker
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,18 @@ class ViewContext:
     def actor(self) -> str:
         """Who is making changes in this window."""
         return self.services.causes.actor
+
+    def submit_edit(
+        self,
+        work: Callable[..., Any],
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+        on_progress: Callable[[str, float], None] | None = None,
+    ) -> JobSignals:
+        """Make an edit on the worker; ``on_done`` puts it on the undo stack.
+
+        Undo is on meanwhile, and Ctrl+Z pressed before the edit is made undoes it once it
+        is (see :meth:`UndoStack.expect`).
+        """
+        return self.undo_stack.expect(self.worker.submit(work, on_done=on_done, on_error=on_error))

@@ -379,7 +379,7 @@ class UndoableRecords(QObject, Generic[RowT, DraftT]):
             self._push(self.texts.add, draft, redo, undo)
             on_done(row)
 
-        self.context.worker.submit(
+        self.context.submit_edit(
             lambda: self.service.create(draft), on_done=saved, on_error=on_error
         )
 
@@ -406,7 +406,7 @@ class UndoableRecords(QObject, Generic[RowT, DraftT]):
             self._push(self.texts.change, draft, put(draft), put(before))
             on_done(new)
 
-        self.context.worker.submit(
+        self.context.submit_edit(
             lambda: self.service.update(row.id, row.version, draft),
             on_done=saved,
             on_error=on_error,
@@ -436,7 +436,7 @@ class UndoableRecords(QObject, Generic[RowT, DraftT]):
             )
             on_done()
 
-        self.context.worker.submit(lambda: self._delete(handle), on_done=deleted, on_error=on_error)
+        self.context.submit_edit(lambda: self._delete(handle), on_done=deleted, on_error=on_error)
 
     # Hooks for records that take others with them.
 

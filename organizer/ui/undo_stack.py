@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 
 if TYPE_CHECKING:
-    from organizer.ui.worker import Worker
+    from organizer.ui.worker import JobSignals, Worker
 
 
 def _tr(text: str) -> str:
@@ -27,10 +27,15 @@ class UndoStack(QUndoStack):
     refused, the stack can then still be put back exactly where it was.  The undo and redo
     waiting are dropped in that case, since they counted on it, and when work they waited
     for failed (an edit refused: Ctrl+Z was meant for it); a new edit never is.
+
+    Undo is on while an edit is being made (see :meth:`expect`), even with nothing on the
+    stack yet: Ctrl+Z pressed during the session's first edit undoes it once it is made.
     """
 
     busy_changed = Signal()
     """Undo or redo started or stopped waiting or running (see :attr:`step_text`)."""
+    undo_possible_changed = Signal(bool)
+    """:attr:`undo_possible` changed."""
 
     def __init__(self, parent: QObject | None = None, worker: Worker | None = None) -> None:
         """An empty history, whose undo and redo wait for ``worker``'s work (if given)."""
@@ -42,6 +47,34 @@ class UndoStack(QUndoStack):
         self._failures_before = 0
         self._waiting: list[tuple[Callable[[], None], bool]] = []
         """What waits, in order, and whether it is a new edit."""
+        self._edits_under_way = 0
+        self._undo_possible = False
+        self.canUndoChanged.connect(self._check_undo_possible)
+
+    @property
+    def undo_possible(self) -> bool:
+        """Whether Undo has something to undo: an edit on the stack, or one being made."""
+        return self.canUndo() or self._edits_under_way > 0 or any(edit for _, edit in self._waiting)
+
+    def expect(self, job: JobSignals) -> JobSignals:
+        """Note that the worker's ``job`` is making an edit, to go on the stack once made.
+
+        Undo is on until the job ends, and Ctrl+Z pressed meanwhile undoes that edit.
+        """
+        self._edits_under_way += 1
+        job.finished.connect(self._edit_ended)
+        self._check_undo_possible()
+        return job
+
+    def _edit_ended(self) -> None:
+        self._edits_under_way -= 1
+        self._check_undo_possible()
+
+    def _check_undo_possible(self, _: object = None) -> None:
+        possible = self.undo_possible
+        if possible != self._undo_possible:
+            self._undo_possible = possible
+            self.undo_possible_changed.emit(possible)
 
     @property
     def busy(self) -> bool:
@@ -74,6 +107,7 @@ class UndoStack(QUndoStack):
             self.push(command)
         else:
             self._waiting.append((lambda: self.push(command), True))
+            self._check_undo_possible()
 
     def step_started(self, command: QUndoCommand, *, undoing: bool) -> None:
         """``command``'s undo (or redo) has gone to the worker."""
@@ -119,6 +153,7 @@ class UndoStack(QUndoStack):
         while self._waiting and not self.busy:
             step, _ = self._waiting.pop(0)
             step()
+        self._check_undo_possible()
         self.busy_changed.emit()
 
     def undo_action(self, parent: QObject, prefix: str) -> QAction:
@@ -131,10 +166,10 @@ class UndoStack(QUndoStack):
 
     def _action(self, parent: QObject, prefix: str, *, undo: bool) -> QAction:
         action = _StepAction(prefix, parent)
-        action.setEnabled(self.canUndo() if undo else self.canRedo())
+        action.setEnabled(self.undo_possible if undo else self.canRedo())
         action.name_step(self.undoText() if undo else self.redoText())
         # Bound to the action, so each connection ends with it.
-        (self.canUndoChanged if undo else self.canRedoChanged).connect(action.setEnabled)
+        (self.undo_possible_changed if undo else self.canRedoChanged).connect(action.setEnabled)
         (self.undoTextChanged if undo else self.redoTextChanged).connect(action.name_step)
         action.triggered.connect(self.request_undo if undo else self.request_redo)
         return action

@@ -674,7 +674,7 @@ class CalendarPage(QWidget):
 
     def move_occurrence(self, item: CalendarItem, delta: timedelta, scope: MoveScope) -> None:
         """Move ``item`` (or its series) by ``delta`` in the background, then make it undoable."""
-        self.context.worker.submit(
+        self.context.submit_edit(
             partial(make_move, self.context.services, item, delta, scope, self.clock()),
             on_done=self._moved,
             on_error=self._move_failed,

@@ -240,7 +240,7 @@ class ImportWizard(QWizard):
             if shiboken6.isValid(wizard):
                 wizard.result_page.show_progress(stage, fraction)
 
-        context.worker.submit(work, on_done=done, on_error=failed, on_progress=report)
+        context.submit_edit(work, on_done=done, on_error=failed, on_progress=report)
 
     def _imported(self, result: ImportResult, command: BackgroundCommand | None) -> None:
         self.importing = False

@@ -388,7 +388,7 @@ class SettingsDialog(QDialog):
             elif not isinstance(error, OrganizerError):
                 raise error
 
-        self.context.worker.submit(
+        self.context.submit_edit(
             lambda: save_settings(service, draft, password or None),
             on_done=stored,
             on_error=failed,

@@ -333,11 +333,14 @@ def submit(
     work: Callable[[], Any],
     done: Callable[[Any], None],
     failed: Callable[[Exception], None],
+    *,
+    edit: bool = False,
 ) -> None:
     """Run ``work`` on the worker; its answer goes to ``owner`` only while ``owner`` exists.
 
     A bug (an error that is not an :class:`OrganizerError`) still reaches the crash handler
-    when the owner has gone.
+    when the owner has gone.  With ``edit``, ``work`` makes an edit that ``done`` puts on
+    the undo stack (see :meth:`ViewContext.submit_edit`).
     """
 
     def answer(result: Any) -> None:
@@ -350,4 +353,7 @@ def submit(
         elif not isinstance(error, OrganizerError):
             raise error
 
-    context.worker.submit(work, on_done=answer, on_error=complain)
+    if edit:
+        context.submit_edit(work, on_done=answer, on_error=complain)
+    else:
+        context.worker.submit(work, on_done=answer, on_error=complain)

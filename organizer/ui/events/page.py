@@ -528,6 +528,7 @@ class EventsPage(QWidget):
             lambda: events.set_status(row.event_id, row.version, EventStatus.CANCELLED),
             done,
             self._failed,
+            edit=True,
         )
 
     def _confirm_delete(self, row: EventRow, bookings: int) -> None:
@@ -578,6 +579,7 @@ class EventsPage(QWidget):
             lambda: self.series.delete(row.event_id, row.version),
             done,
             self._failed,
+            edit=True,
         )
 
     def _ask(

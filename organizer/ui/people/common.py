@@ -48,12 +48,15 @@ def run(
     done: Callable[[Any], None],
     failed: Callable[[Exception], None],
     progress: Callable[[str, float], None] | None = None,
+    *,
+    edit: bool = False,
 ) -> None:
     """Run ``work`` on the worker; answers reach ``owner`` only while it still exists.
 
     ``work`` taking a ``progress`` keyword gets progress reports, passed on to ``progress``.
     A bug (an error that is not an :class:`OrganizerError`) goes to the crash handler even
-    when the owner has gone.
+    when the owner has gone.  With ``edit``, ``work`` makes an edit that ``done`` puts on
+    the undo stack: Undo waits for it (see :meth:`UndoStack.expect`).
     """
 
     def answer(result: Any) -> None:
@@ -70,7 +73,9 @@ def run(
         if progress is not None and shiboken6.isValid(owner):
             progress(stage, fraction)
 
-    context.worker.submit(work, on_done=answer, on_error=complain, on_progress=report)
+    job = context.worker.submit(work, on_done=answer, on_error=complain, on_progress=report)
+    if edit:
+        context.undo_stack.expect(job)
 
 
 class CancelFlag:

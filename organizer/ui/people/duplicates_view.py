@@ -702,6 +702,7 @@ class FlaggedDialog(QDialog):
             lambda: duplicates.clear_review(person.volunteer_id, person.version),
             done,
             self._failed,
+            edit=True,
         )
 
     def archive(self) -> None:
@@ -766,7 +767,7 @@ class FlaggedDialog(QDialog):
                 DataChange.of(self.context.actor, "volunteer"),
             )
 
-        run(self, self.context, duplicates.flag_spam, done, self._failed)
+        run(self, self.context, duplicates.flag_spam, done, self._failed, edit=True)
 
     def _push(
         self, text: str, redo: Callable[[], None], undo: Callable[[], None], change: DataChange

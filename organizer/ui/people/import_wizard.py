@@ -841,7 +841,7 @@ class ImportWizard(QDialog):
             if shiboken6.isValid(self):
                 self.import_progress.report(stage, fraction)
 
-        context.worker.submit(work, on_done=done, on_error=failed, on_progress=report)
+        context.submit_edit(work, on_done=done, on_error=failed, on_progress=report)
 
     def _imported(self, result: ImportResult, command: BackgroundCommand) -> None:
         self.busy = False

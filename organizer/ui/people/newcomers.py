@@ -469,7 +469,7 @@ class NewcomerPanel(QWidget):
             self.box.note.say(error_text(error), Tone.ALERT)
             self.load(volunteer_id)
 
-        run(self, self.context, lambda: apply(item.version), done, failed)
+        run(self, self.context, lambda: apply(item.version), done, failed, edit=True)
 
     def _undo_failed(self, error: OrganizerError) -> None:
         self.box.note.say(

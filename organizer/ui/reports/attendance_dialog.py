@@ -276,7 +276,7 @@ class AttendanceDialog(QDialog):
             return
         self.save_button.setEnabled(False)
         service = self.service
-        self.context.worker.submit(
+        self.context.submit_edit(
             lambda: service.record(edits), on_done=self._saved, on_error=self._failed
         )
 

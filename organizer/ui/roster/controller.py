@@ -455,7 +455,7 @@ class RosterController(QObject):
             else:
                 self.report(error)
 
-        self.context.worker.submit(work, on_done=done, on_error=failed)
+        self.context.submit_edit(work, on_done=done, on_error=failed)
 
     def set_status(self, shift: BoardShift, person: BoardPerson, status: AssignmentStatus) -> None:
         """Change one person's status on a shift."""
@@ -487,7 +487,7 @@ class RosterController(QObject):
                 )
             )
 
-        self.context.worker.submit(change_to(status), on_done=done, on_error=self.report)
+        self.context.submit_edit(change_to(status), on_done=done, on_error=self.report)
 
     def remove(self, shift: BoardShift, person: BoardPerson) -> None:
         """Take one person off a shift (undo puts them back as they were)."""
@@ -507,7 +507,7 @@ class RosterController(QObject):
                 )
             )
 
-        self.context.worker.submit(placement.take_off, on_done=done, on_error=self.report)
+        self.context.submit_edit(placement.take_off, on_done=done, on_error=self.report)
 
     def _push(self, text: str, redo: Callable[[], None], undo: Callable[[], None]) -> None:
         change = DataChange.of(self.context.actor, "assignment")

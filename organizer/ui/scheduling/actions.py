@@ -193,7 +193,7 @@ class SchedulingActions(QObject):
             if on_done is not None:
                 on_done(assignment_ids)
 
-        self.context.worker.submit(
+        self.context.submit_edit(
             lambda: list(autofill.apply(chosen)), on_done=done, on_error=self.report
         )
 
@@ -245,7 +245,7 @@ class SchedulingActions(QObject):
             if on_done is not None:
                 on_done(result)
 
-        self.context.worker.submit(step.do, on_done=done, on_error=self.report)
+        self.context.submit_edit(step.do, on_done=done, on_error=self.report)
 
     def answer(
         self, request: Any, answer: str, on_done: Callable[[Any], None] | None = None
@@ -270,7 +270,7 @@ class SchedulingActions(QObject):
             if on_done is not None:
                 on_done(result)
 
-        self.context.worker.submit(step.do, on_done=done, on_error=self.report)
+        self.context.submit_edit(step.do, on_done=done, on_error=self.report)
 
     def drop_out(
         self,
@@ -299,7 +299,7 @@ class SchedulingActions(QObject):
             if on_done is not None:
                 on_done(dropped)
 
-        self.context.worker.submit(step.do, on_done=done, on_error=self.report)
+        self.context.submit_edit(step.do, on_done=done, on_error=self.report)
 
     # Shared --------------------------------------------------------------------------------
 

@@ -86,7 +86,9 @@ class VolunteerEdits(QObject):
                 )
             on_saved(row)
 
-        jobs.submit(self.context.worker, self, work, saved, on_error)
+        self.context.undo_stack.expect(
+            jobs.submit(self.context.worker, self, work, saved, on_error)
+        )
 
     def set_active(
         self,
@@ -120,12 +122,14 @@ class VolunteerEdits(QObject):
             )
             on_done(row)
 
-        jobs.submit(
-            self.context.worker,
-            self,
-            lambda: volunteers.set_active(volunteer_id, version, active),
-            done,
-            on_error,
+        self.context.undo_stack.expect(
+            jobs.submit(
+                self.context.worker,
+                self,
+                lambda: volunteers.set_active(volunteer_id, version, active),
+                done,
+                on_error,
+            )
         )
 
     def _handle(self, volunteer_id: int) -> _Handle:
