@@ -442,6 +442,25 @@ def test_ctrl_z_pressed_while_an_edit_is_being_made_undoes_that_edit(
     assert stack.undoText() == "Rename Food bank" and reported == []
 
 
+def test_ctrl_z_pressed_for_an_edit_that_changes_nothing_undoes_nothing(
+    qtbot: QtBot, db: Database
+) -> None:
+    steps = TwoRenames(qtbot, db)
+    release = threading.Event()
+    answered: list[object] = []
+    # As flagging spam sign-ups does when it finds none: the job ends with no edit to push.
+    steps.context.submit_edit(lambda: release.wait(10), on_done=answered.append)
+    steps.undo_action.trigger()  # meant for the edit under way
+    release.set()
+    qtbot.waitUntil(lambda: bool(answered) and not steps.stack.busy)
+    assert steps.names() == ("Food bank north", "Allotment"), "the step before stays done"
+    assert steps.stack.index() == 2 and steps.reported == []
+    # Another Ctrl+Z, once nothing is under way, undoes the last step as ever.
+    steps.undo_action.trigger()
+    qtbot.waitUntil(lambda: steps.stack.index() == 1 and not steps.stack.busy)
+    assert steps.names() == ("Food bank north", "Garden")
+
+
 class FirstRename:
     """The session's first edit, a cause's rename, made on the worker as pages make theirs.
 

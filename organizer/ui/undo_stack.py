@@ -48,6 +48,10 @@ class UndoStack(QUndoStack):
         self._waiting: list[tuple[Callable[[], None], bool]] = []
         """What waits, in order, and whether it is a new edit."""
         self._edits_under_way = 0
+        self._edits_arrived = 0
+        self._edits_missing = 0
+        """Edits expected that ended without one arriving (nothing needed changing)."""
+        self._missing_before = 0
         self._undo_possible = False
         self.canUndoChanged.connect(self._check_undo_possible)
 
@@ -59,16 +63,22 @@ class UndoStack(QUndoStack):
     def expect(self, job: JobSignals) -> JobSignals:
         """Note that the worker's ``job`` is making an edit, to go on the stack once made.
 
-        Undo is on until the job ends, and Ctrl+Z pressed meanwhile undoes that edit.
+        Undo is on until the job ends, and Ctrl+Z pressed meanwhile undoes that edit.  Should
+        the job end without an edit to put on the stack (nothing needed changing), that
+        Ctrl+Z undoes nothing, as it would for an edit refused.
         """
         self._edits_under_way += 1
-        job.finished.connect(self._edit_ended)
+        arrived_before = self._edits_arrived
+
+        def ended() -> None:
+            self._edits_under_way -= 1
+            if self._edits_arrived == arrived_before and not job.went_wrong:
+                self._edits_missing += 1
+            self._check_undo_possible()
+
+        job.finished.connect(ended)
         self._check_undo_possible()
         return job
-
-    def _edit_ended(self) -> None:
-        self._edits_under_way -= 1
-        self._check_undo_possible()
 
     def _check_undo_possible(self, _: object = None) -> None:
         possible = self.undo_possible
@@ -103,6 +113,7 @@ class UndoStack(QUndoStack):
 
     def push_when_free(self, command: QUndoCommand) -> None:
         """Put a new edit on the stack, after the step running (if any)."""
+        self._edits_arrived += 1
         if self._running is None:
             self.push(command)
         else:
@@ -133,14 +144,17 @@ class UndoStack(QUndoStack):
             # Queued after every job so far: it answers once their results are in.
             self._waiting_for_work = True
             self._failures_before = self.worker.failures
+            self._missing_before = self._edits_missing
             self.worker.submit(_nothing, on_done=self._work_done, on_error=self._work_done)
         self.busy_changed.emit()
 
     def _work_done(self, _: object = None) -> None:
         self._waiting_for_work = False
-        if self.worker is not None and self.worker.failures > self._failures_before:
-            # Something failed meanwhile (an edit refused, say): the coordinator has been
-            # told, and Ctrl+Z pressed for it would undo the step before it instead.
+        failed = self.worker is not None and self.worker.failures > self._failures_before
+        if failed or self._edits_missing > self._missing_before:
+            # Something failed meanwhile (an edit refused, say: the coordinator has been
+            # told), or an edit changed nothing: Ctrl+Z pressed for it would undo the step
+            # before it instead.
             self._drop_steps()
         self._go_on()
 
