@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -363,7 +364,7 @@ def test_an_edit_made_while_a_step_runs_goes_on_the_stack_after_it(
 
 @pytest.mark.parametrize("refused", [False, True])
 def test_a_step_ending_after_its_window_closed_is_let_go(
-    qtbot: QtBot, db: Database, refused: bool
+    qtbot: QtBot, db: Database, refused: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     services = Services.for_database(db, "Sam")
     window = QWidget()
@@ -387,9 +388,16 @@ def test_a_step_ending_after_its_window_closed_is_let_go(
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not shiboken6.isValid(context.undo_stack)
     # The step's answer arrives now: with nobody to tell, it is let go (no error raised).
-    qtbot.waitUntil(lambda: not command.running)
+    with caplog.at_level(logging.WARNING, logger="organizer.ui.undo"):
+        qtbot.waitUntil(lambda: not command.running)
     assert told == []
     assert services.causes.get(cause.id).name == ("Food bank north" if refused else "Food bank")
+    # A refusal is still kept in the log, where a coordinator's helper can find it.
+    logged = [record.getMessage() for record in caplog.records]
+    if refused:
+        assert len(logged) == 1 and "Could not undo Rename Food bank" in logged[0]
+    else:
+        assert logged == []
 
 
 def test_ctrl_z_pressed_while_an_edit_is_being_made_undoes_that_edit(

@@ -7,6 +7,7 @@ two; :class:`BackgroundCommand` runs them on the worker, for edits that may move
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ from organizer.ui.undo_stack import UndoStack
 
 if TYPE_CHECKING:
     from organizer.ui.context import ViewContext
+
+logger = logging.getLogger(__name__)
 
 
 def tr(text: str) -> str:
@@ -168,7 +171,7 @@ class BackgroundCommand(QUndoCommand):
         step = self.text()
 
         # The window (and its stack, this command and the hub with it) may have closed by
-        # the time the step ends: there is nobody left to tell then.
+        # the time the step ends: there is nobody left to tell then but the log.
         def done(result: Any) -> None:
             self.running = False
             if not shiboken6.isValid(stack):
@@ -187,8 +190,11 @@ class BackgroundCommand(QUndoCommand):
                 stack.step_ended(refused=True)
             if not isinstance(error, OrganizerError):
                 raise error
+            told = refusal(error, step, undoing=undoing)
             if open_still:
-                self.on_error(refusal(error, step, undoing=undoing))
+                self.on_error(told)
+            else:
+                logger.warning("After its window closed: %s", told)
 
         self.context.worker.submit(work, on_done=done, on_error=failed)
 
