@@ -328,7 +328,9 @@ def _exact_length(local_start: datetime, ends_at: datetime, tz: ZoneInfo) -> tim
     midnight = time(0)
     if local_start.timetz().replace(tzinfo=None) == midnight == ends_at.astimezone(tz).time():
         return None
-    return ends_at - local_start
+    # In UTC: two times in one zone would subtract as wall clocks, an hour out across a
+    # change of the clocks.
+    return ends_at.astimezone(UTC) - local_start.astimezone(UTC)
 
 
 def series_end(

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from organizer.errors import ValidationError
@@ -22,6 +22,10 @@ ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"
     minutes=st.sampled_from([30, 60, 90, 120, 600]),
     count=st.integers(min_value=1, max_value=60),
     interval=st.integers(min_value=1, max_value=3),
+)
+# Ten hours from 00:15 on the night New York's clocks go forward last nine.
+@example(
+    zone_name="America/New_York", first=date(2028, 3, 12), hour=0, minutes=600, count=1, interval=1
 )
 def test_weekly_series_keep_their_local_time(
     zone_name: str, first: date, hour: int, minutes: int, count: int, interval: int
