@@ -151,6 +151,9 @@ def test_rows_show_first_then_flags_join_them_in_place(
     page = RosterPage(context, today=lambda: MONDAY + timedelta(days=2))
     qtbot.addWidget(page)
     page.resize(1280, 800)
+    # The check waits to be let go, so the rows are seen without the flags however quick it is.
+    held = HeldRoster(context.services.roster.db)
+    page.controller.roster = held
     model = page.board_model
     resets: list[int] = []
     changed: list[QModelIndex] = []
@@ -173,7 +176,7 @@ def test_rows_show_first_then_flags_join_them_in_place(
     resets.clear()
     model.dataChanged.connect(lambda first, _last, _roles: changed.append(first))
     with qtbot.waitSignal(page.loaded, timeout=10_000):
-        pass
+        held.go.set()
     assert resets == [], "the flags are merged in, not a new model"
     assert page.checking_label.isHidden()
     row = model.person_index(assignment_id)
