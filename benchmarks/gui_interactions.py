@@ -449,10 +449,15 @@ def measure_views(
 
     def forget() -> None:
         """Nothing kept or read ahead (as after an edit to an event): the month jumped to is
-        read from the file.  The cause and place names, which such an edit leaves alone,
-        stay known, as in the app."""
+        read from the file.  As in the app, the page reads the month on show again, and
+        only the edited event's own values are read again with it: the cause and place
+        names, and the other events' values, which such an edit leaves alone, stay known.
+        The edited event is a series on show, so the months jumped to read it again too."""
         read_ahead()
-        calendar.loader.invalidate()
+        edited = next(item for item in calendar.model.visible_items() if item.is_recurring)
+        calendar.refresh(labels=False, events={edited.event_id})
+        pump_until_idle(workspace)
+        read_ahead()
 
     # Jumps that land inside the stored occurrence index (the large set's runs from three
     # months back to three years on), so raw sqlite3 can read the same rows.

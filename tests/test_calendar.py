@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time as time_module
 import weakref
@@ -54,6 +55,8 @@ from organizer.services import (
     ShiftDraft,
     VolunteerDraft,
 )
+from organizer.services import events as events_module
+from organizer.services.driver_rows import sqlite_rows
 from organizer.storage import Database
 from organizer.ui.calendar import CalendarPage, canvas
 from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
@@ -1202,6 +1205,46 @@ def test_cause_names_are_read_again_only_when_causes_or_places_change(
         timeout=10_000,
     )
     assert label_reads
+
+
+def test_a_series_renamed_elsewhere_is_read_again_alone_and_renamed_in_every_month(
+    qtbot: QtBot,
+    page: CalendarPage,
+    context: ViewContext,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each event's own values are read once and kept as months are read; a change to one
+    event forgets its values only, so the months read after show the new ones."""
+    qtbot.waitUntil(lambda: not page.ahead_timer.isActive() and not context.worker.busy)
+    after = step(ViewMode.MONTH, page.anchor, 1)
+    next_month = period_for(ViewMode.MONTH, after)
+    later = {
+        row[0]
+        for row in services.events.occurrence_rows(
+            local_at(next_month.first, time(0)), local_at(next_month.end, time(0))
+        )
+    }
+    series = next(i for i in page.model.visible_items() if i.is_recurring and i.event_id in later)
+    asked: list[set[int]] = []
+    reading = sqlite_rows
+
+    def counted(connection: Any, statement: str, parameters: Any) -> Any:
+        if statement is events_module._SQLITE_EVENTS:
+            asked.append(set(json.loads(parameters["events"])))
+        return reading(connection, statement, parameters)
+
+    monkeypatch.setattr(events_module, "sqlite_rows", counted)
+    event = services.events.get(series.event_id)
+    services.events.update(event.id, event.version, draft_of(event, title="Tuesday circle"))
+    context.hub.announce(DataChange.of("Priya", event=event.id, by_me=False))
+    qtbot.waitUntil(lambda: "Tuesday circle" in titles(page), timeout=10_000)
+    assert series.title not in titles(page)
+    qtbot.waitUntil(lambda: not page.ahead_timer.isActive() and not context.worker.busy)
+    assert asked == [{event.id}], "the other events' values were kept"
+    page.next_button.click()
+    wait_loaded(qtbot, page)
+    assert "Tuesday circle" in titles(page) and series.title not in titles(page)
 
 
 def test_a_cause_given_a_new_colour_shows_it_in_the_cause_menu(

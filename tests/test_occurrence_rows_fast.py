@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +20,8 @@ from organizer.models import Cause, EventStatus, Location, OccurrenceRow
 from organizer.models.ids import CauseId
 from organizer.services import CauseDraft, EventDraft, LocationDraft, Services
 from organizer.services import events as events_module
+from organizer.services.driver_rows import sqlite_rows
+from organizer.services.events import KnownEvents
 from organizer.services.occurrence_table import OccurrenceTable, spans_days
 from organizer.services.occurrences import stored_horizon
 from organizer.storage import Database, create_database
@@ -157,6 +160,37 @@ def test_the_month_table_reads_the_driver_rows_within_the_stored_index(
             events.occurrence_table(horizon - timedelta(days=7), horizon + timedelta(days=35)),
             beyond,
         )
+
+
+def test_the_month_table_reads_only_the_events_it_does_not_know_yet(
+    demo: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events' values kept from an earlier month are not read again, and the table is the
+    same as one read afresh."""
+    start, _ = week()
+    first = (start, start + timedelta(days=42))
+    later = (start + timedelta(days=35), start + timedelta(days=77))
+    events = Services.for_database(demo, "Sam").events
+    expected = both(demo, *later)
+    known: KnownEvents = {}
+    same_as_table(events.occurrence_table(*first, known=known), both(demo, *first))
+    assert {row[0] for row in both(demo, *first)} <= known.keys()
+    kept = dict(known)
+    asked: list[set[int]] = []
+    reading = sqlite_rows
+
+    def counted(connection: Any, statement: str, parameters: Any) -> Any:
+        if statement is events_module._SQLITE_EVENTS:
+            asked.append(set(json.loads(parameters["events"])))
+        return reading(connection, statement, parameters)
+
+    monkeypatch.setattr(events_module, "sqlite_rows", counted)
+    same_as_table(events.occurrence_table(*later, known=known), expected)
+    assert asked and all(not ids & kept.keys() for ids in asked), "nothing known read again"
+    assert known.items() >= kept.items()
+    asked.clear()
+    same_as_table(events.occurrence_table(*later, known=known), expected)
+    assert asked == [], "every event known: none read"
 
 
 def test_the_short_occurrences_are_read_on_the_start_index(demo: Database) -> None:

@@ -249,16 +249,22 @@ class EventService(CrudService[Event, EventDraft]):
         result.sort(key=_OCCURRENCE_ORDER)
         return result
 
-    def occurrence_table(self, start: datetime, end: datetime) -> OccurrenceTable:
+    def occurrence_table(
+        self, start: datetime, end: datetime, *, known: KnownEvents | None = None
+    ) -> OccurrenceTable:
         """The occurrences :meth:`occurrence_rows` lists, for a view showing few of each day.
 
         Every cause, cancelled ones too.  On SQLite, within the stored index, the timed
         occurrences stay as the driver read them until the view asks for them.
+
+        ``known``: events' values read before, current still (the caller forgets those of
+        events that changed).  Only the other events are read, and added to it, so a
+        calendar paging through months reads each series once rather than every month.
         """
         if self.db.is_sqlite:
             with self.db.driver_read() as driver:
                 if end <= _sqlite_horizon(driver):
-                    return _sqlite_table(driver, start, end)
+                    return _sqlite_table(driver, start, end, known)
         return OccurrenceTable.of(self.occurrence_rows(start, end))
 
     def calendar_labels(
@@ -539,6 +545,10 @@ _STATUSES = {status.value: status for status in EventStatus}
 _EventValues = tuple[str, str, bool, EventStatus, CauseId | None, LocationId | None, bool, int]
 """An event's title, zone, all-day, status, cause, place, whether it repeats, and version."""
 
+KnownEvents = dict[int, _EventValues]
+"""What :meth:`EventService.occurrence_table` reads of each event, by id, to keep between
+reads (see there)."""
+
 
 def _sqlite_occurrences(
     connection: Connection,
@@ -581,36 +591,47 @@ class _StoredRows:
     """
 
     def __init__(
-        self, connection: Reader, rows: Sequence[Sequence[Any]], causes: list[int] | None
+        self,
+        connection: Reader,
+        rows: Sequence[Sequence[Any]],
+        causes: list[int] | None,
+        known: KnownEvents | None = None,
     ) -> None:
         """Ready to convert ``rows`` (whose first five columns are the index's).
 
-        A row's recurrence id may be NULL where it is the same as its start.
+        A row's recurrence id may be NULL where it is the same as its start.  Events in
+        ``known`` (used only when every cause is wanted) are not read again; those read
+        are added to it.
         """
         statuses = _STATUSES
-        self.events: dict[int, _EventValues] = {
-            event_id: (
-                title,
-                tz,
-                bool(all_day),
-                statuses[status],
-                cause_id,
-                location_id,
-                bool(recurring),
-                version,
+        self.wanted = set(map(itemgetter(0), rows))
+        if known is None or causes is not None:
+            known, missing = {}, self.wanted
+        else:
+            missing = self.wanted.difference(known)
+        if missing:
+            read = sqlite_rows(
+                connection,
+                _SQLITE_EVENTS,
+                {
+                    "events": json.dumps(list(missing)),
+                    "every_cause": causes is None,
+                    "causes": json.dumps([int(cause) for cause in causes or ()]),
+                },
             )
-            for event_id, title, tz, all_day, status, cause_id, location_id, recurring, version in (
-                sqlite_rows(
-                    connection,
-                    _SQLITE_EVENTS,
-                    {
-                        "events": json.dumps(list(set(map(itemgetter(0), rows)))),
-                        "every_cause": causes is None,
-                        "causes": json.dumps([int(cause) for cause in causes or ()]),
-                    },
+            for event_id, title, tz, all_day, status, cause, place, recurring, version in read:
+                known[event_id] = (
+                    title,
+                    tz,
+                    bool(all_day),
+                    statuses[status],
+                    cause,
+                    place,
+                    bool(recurring),
+                    version,
                 )
-            )
-        }
+        self.events: KnownEvents = known
+        """Each wanted event's values (and maybe others'); one not of the causes is not here."""
         self.instants = instants = Instants()
         events = self.events
         self.changed = _sqlite_overrides(
@@ -664,14 +685,17 @@ class _StoredRows:
         return found
 
 
-def _sqlite_table(connection: Reader, start: datetime, end: datetime) -> OccurrenceTable:
+def _sqlite_table(
+    connection: Reader, start: datetime, end: datetime, known: KnownEvents | None
+) -> OccurrenceTable:
     """:meth:`EventService.occurrence_table` from the driver's rows (none past the horizon)."""
     rows = sqlite_rows(connection, _SQLITE_TABLE, _sqlite_window(start, end))
     if not rows:
         return OccurrenceTable([], [], [], _nothing, _nothing)
-    convert = _StoredRows(connection, rows, None)
+    convert = _StoredRows(connection, rows, None, known)
     spans = list(map(itemgetter(5), rows))
-    all_day = {event_id for event_id, values in convert.events.items() if values[2]}
+    events = convert.events
+    all_day = {event_id for event_id in convert.wanted if events[event_id][2]}
     if all_day:
         spans = list(map(or_, spans, map(all_day.__contains__, map(itemgetter(0), rows))))
     if any(spans):

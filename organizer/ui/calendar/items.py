@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from organizer.models import EventStatus
 from organizer.models.ids import LocationId
 from organizer.services import OccurrenceInfo, Services
-from organizer.services.events import OccurrenceTuple
+from organizer.services.events import KnownEvents, OccurrenceTuple
 from organizer.services.occurrence_table import OccurrenceTable
 from organizer.ui.calendar.periods import local_midnight
 
@@ -168,6 +168,7 @@ def load_calendar(
     labels: Labels | None = None,
     make_all: bool = False,
     make_first: int = 0,
+    known: KnownEvents | None = None,
 ) -> CalendarData:
     """Read the occurrences between ``start`` and ``stop`` (the local midnights of the days).
 
@@ -176,12 +177,13 @@ def load_calendar(
     shows them all; a month read ahead of being shown should be ready); otherwise the
     items a month with room for ``make_first`` chips a day draws (see :func:`drawn`) are
     made now, and the rest when first asked for.  ``labels`` are the cause and place
-    names, when they are known to be current.
+    names, when they are known to be current; ``known``, the events' values read before
+    (see :meth:`EventService.occurrence_table`), to which those read now are added.
     """
     causes, places = labels if labels is not None else read_labels(services)
     builder = ItemBuilder({cause.id: cause for cause in causes}, places)
     if not fill:
-        table = services.events.occurrence_table(start, stop)
+        table = services.events.occurrence_table(start, stop, known=known)
         days = lazy_days(builder.all(table.spanning, {}), table, builder, first, end)
         if make_all:
             days = {day: list(items) for day, items in days.items()}

@@ -3,13 +3,16 @@
 Paging quickly through months asks for many periods; only the last one asked for matters,
 so at most one load runs and the rest wait as "wanted".  Loaded periods are kept for going
 back, and the neighbours of the period on show are fetched ahead so the next page is
-instant.  A change to the data drops everything kept.
+instant.  A change to the data drops every period kept; the events' own values (title,
+zone, cause...), which each period's occurrences share, are kept but for those of the
+events changed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -18,12 +21,15 @@ from PySide6.QtCore import QObject, Signal
 
 from organizer.errors import OrganizerError
 from organizer.services import Services
+from organizer.services.events import KnownEvents
 from organizer.ui.calendar.items import CalendarData, Labels, load_calendar
 from organizer.ui.calendar.periods import Period, ViewMode, local_midnight
 from organizer.ui.worker import Worker
 
 logger = logging.getLogger(__name__)
 CACHE_SIZE = 8
+KNOWN_EVENTS = 10_000
+"""How many events' values are kept at most (all are dropped past it, and read again)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,8 @@ class CalendarLoader(QObject):
         self._running_generation = 0
         self._generation = 0
         self._labels: Labels | None = None
+        self._known: KnownEvents = {}
+        self._running_known: KnownEvents = {}
         self.retired: list[CalendarData] = []
         """Periods no longer kept or shown, held until :meth:`let_go` (see there)."""
         self.made_per_day = 0
@@ -112,11 +120,12 @@ class CalendarLoader(QObject):
         """
         self.retired.clear()
 
-    def invalidate(self, *, labels: bool = False) -> None:
+    def invalidate(self, *, labels: bool = False, events: Collection[int] | None = None) -> None:
         """Forget every kept range (the data changed); a load under way is thrown away.
 
         The cause and place names are kept for the next loads unless ``labels`` says they
-        may have changed too.
+        may have changed too.  ``events`` are those whose own values may have changed
+        (``None``: any of them); the others' are kept.
         """
         self.retired.extend(self._cache.values())
         self._cache.clear()
@@ -124,6 +133,11 @@ class CalendarLoader(QObject):
         self._generation += 1
         if labels:
             self._labels = None
+        if events is None:
+            self._known = {}
+        else:
+            for event_id in events:
+                self._known.pop(event_id, None)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self.loading:
@@ -143,6 +157,8 @@ class CalendarLoader(QObject):
             key, ahead = self._ahead.pop(0), True
         self._running = key
         self._running_generation = self._generation
+        # A copy: the worker adds to it while the GUI thread may forget some of its own.
+        self._running_known = known = dict(self._known)
         work = partial(
             load_calendar,
             self.services,
@@ -154,6 +170,7 @@ class CalendarLoader(QObject):
             labels=self._labels,
             make_all=ahead or not key.first_few,
             make_first=self.made_per_day,
+            known=known,
         )
         # Bound methods, so a loader deleted meanwhile is simply not called back.
         self.worker.submit(work, on_done=self._done, on_error=self._failed)
@@ -169,6 +186,8 @@ class CalendarLoader(QObject):
         key, current = self._finish()
         if current:
             self._labels = data.labels
+            known = self._running_known
+            self._known = known if len(known) <= KNOWN_EVENTS else {}
             self._cache[key] = data
             while len(self._cache) > CACHE_SIZE:
                 self.retire(self._cache.popitem(last=False)[1])

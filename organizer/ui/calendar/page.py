@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import pairwise
@@ -42,6 +42,20 @@ from organizer.ui.undo import BackgroundCommand, push_done
 
 RELOAD_ON = ("event", "cause", "location")
 RELOAD_AGENDA_ON = ("shift", "assignment")
+
+
+def changed_events(change: DataChange) -> frozenset[int] | None:
+    """The events whose own values ``change`` may have changed (``None``: any of them).
+
+    Taking a cause or place away takes it off its events too.
+    """
+    if change.touches("cause", "location"):
+        return None
+    if not change.touches("event"):
+        return frozenset()
+    return change.ids.get("event")
+
+
 READ_AHEAD_DELAY_MS = 200
 HOLD_MS = 150
 """How long the views keep showing the period before while the next one is read.
@@ -480,9 +494,13 @@ class CalendarPage(QWidget):
         if not self.views.updatesEnabled():
             self.views.setUpdatesEnabled(True)
 
-    def refresh(self, *, labels: bool = True) -> None:
-        """Read the period on show again (F5); ``labels``: the cause and place names too."""
-        self.loader.invalidate(labels=labels)
+    def refresh(self, *, labels: bool = True, events: Collection[int] | None = None) -> None:
+        """Read the period on show again (F5).
+
+        ``labels``: the cause and place names too; ``events``: the events whose own values
+        may have changed (``None``: any of them).
+        """
+        self.loader.invalidate(labels=labels, events=events)
         self._stale = True
         if self.isVisible():
             self._load()
@@ -537,11 +555,12 @@ class CalendarPage(QWidget):
 
     def _on_data_changed(self, change: DataChange) -> None:
         watched = RELOAD_ON + (RELOAD_AGENDA_ON if self.mode is ViewMode.AGENDA else ())
+        events = changed_events(change)
         if not change.touches(*watched):
             if change.touches(*RELOAD_AGENDA_ON):
-                self.loader.invalidate()  # the agenda's fill is out of date
+                self.loader.invalidate(events=events)  # the agenda's fill is out of date
             return
-        self.refresh(labels=change.touches("cause", "location"))
+        self.refresh(labels=change.touches("cause", "location"), events=events)
 
     def _tick(self) -> None:
         now = self.clock()
