@@ -448,17 +448,21 @@ def measure_views(
     )
     yield "Calendar: next month on screen (read ahead)", seconds, raw, stall
 
-    # The series met most often in the month on show: the one "edited" below.
-    edited = Counter(
-        item.event_id for item in calendar.model.visible_items() if item.is_recurring
-    ).most_common(1)[0][0]
+    # The endless series met most often in the month on show: the one "edited" below, so
+    # that every month jumped to has it.
+    met = Counter(item.event_id for item in calendar.model.visible_items() if item.is_recurring)
+    edited = next(
+        event_id
+        for event_id, _ in met.most_common()
+        if context.services.events.get(event_id).recurrence_end is None
+    )
 
     def forget() -> None:
         """Nothing kept or read ahead (as after an edit to an event): the month jumped to is
         read from the file.  As in the app, the page reads the month on show again, and
         only the edited event's own values are read again with it: the cause and place
         names, and the other events' values, which such an edit leaves alone, stay known.
-        The edited event is a busy series, so the months jumped to read it again too."""
+        The edited event is a busy endless series, so the months jumped to read it again."""
         read_ahead()
         calendar.refresh(labels=False, events={edited})
         pump_until_idle(workspace)
