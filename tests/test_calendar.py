@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time as time_module
 import weakref
@@ -55,8 +54,6 @@ from organizer.services import (
     ShiftDraft,
     VolunteerDraft,
 )
-from organizer.services import events as events_module
-from organizer.services.driver_rows import sqlite_rows
 from organizer.storage import Database
 from organizer.ui.calendar import CalendarPage, canvas
 from organizer.ui.calendar.canvas import ItemCanvas, decode_drag, encode_drag
@@ -82,6 +79,7 @@ from organizer.ui.calendar.moves import MoveScope, draft_of, make_move, shift_ru
 from organizer.ui.calendar.periods import ViewMode, local_at, period_for, step
 from organizer.ui.calendar.text import period_title
 from organizer.ui.context import ViewContext
+from tests.event_reads import count_event_reads
 from tests.ui_helpers import undo, view_context, when_picker_shows
 
 DEMO_START = date(2026, 11, 23)
@@ -1226,15 +1224,7 @@ def test_a_series_renamed_elsewhere_is_read_again_alone_and_renamed_in_every_mon
         )
     }
     series = next(i for i in page.model.visible_items() if i.is_recurring and i.event_id in later)
-    asked: list[set[int]] = []
-    reading = sqlite_rows
-
-    def counted(connection: Any, statement: str, parameters: Any) -> Any:
-        if statement is events_module._SQLITE_EVENTS:
-            asked.append(set(json.loads(parameters["events"])))
-        return reading(connection, statement, parameters)
-
-    monkeypatch.setattr(events_module, "sqlite_rows", counted)
+    asked = count_event_reads(monkeypatch)
     event = services.events.get(series.event_id)
     services.events.update(event.id, event.version, draft_of(event, title="Tuesday circle"))
     context.hub.announce(DataChange.of("Priya", event=event.id, by_me=False))

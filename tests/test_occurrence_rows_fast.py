@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,11 +19,11 @@ from organizer.models import Cause, EventStatus, Location, OccurrenceRow
 from organizer.models.ids import CauseId
 from organizer.services import CauseDraft, EventDraft, LocationDraft, Services
 from organizer.services import events as events_module
-from organizer.services.driver_rows import sqlite_rows
 from organizer.services.events import KnownEvents
 from organizer.services.occurrence_table import OccurrenceTable, spans_days
 from organizer.services.occurrences import stored_horizon
 from organizer.storage import Database, create_database
+from tests.event_reads import count_event_reads
 from tests.pg_fixtures import pg_server, pg_url
 from tests.roster_helpers import MONDAY, demo, week
 
@@ -176,15 +175,7 @@ def test_the_month_table_reads_only_the_events_it_does_not_know_yet(
     same_as_table(events.occurrence_table(*first, known=known), both(demo, *first))
     assert {row[0] for row in both(demo, *first)} <= known.keys()
     kept = dict(known)
-    asked: list[set[int]] = []
-    reading = sqlite_rows
-
-    def counted(connection: Any, statement: str, parameters: Any) -> Any:
-        if statement is events_module._SQLITE_EVENTS:
-            asked.append(set(json.loads(parameters["events"])))
-        return reading(connection, statement, parameters)
-
-    monkeypatch.setattr(events_module, "sqlite_rows", counted)
+    asked = count_event_reads(monkeypatch)
     same_as_table(events.occurrence_table(*later, known=known), expected)
     assert asked and all(not ids & kept.keys() for ids in asked), "nothing known read again"
     assert known.items() >= kept.items()
