@@ -189,8 +189,11 @@ def test_importing_a_windows_1252_csv_step_by_step_and_undoing_it(
     assert wizard.next_button.text().replace("&", "") == "Import 5 volunteers"
     render(wizard, tmp_path, "import-3-check")
 
+    shown: list[int] = []
+    wizard.import_progress.bar.valueChanged.connect(shown.append)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=10_000)
+    assert shown and max(shown) > 0, "the import's progress was shown as it went"
     assert wizard.step == DONE
     assert wizard.outcome.text() == (
         "Imported 5 volunteers from volunteers-excel-windows-1252.csv."

@@ -47,4 +47,5 @@ class ViewContext:
         Undo is on meanwhile, and Ctrl+Z pressed before the edit is made undoes it once it
         is (see :meth:`UndoStack.expect`).
         """
-        return self.undo_stack.expect(self.worker.submit(work, on_done=on_done, on_error=on_error))
+        job = self.worker.submit(work, on_done=on_done, on_error=on_error, on_progress=on_progress)
+        return self.undo_stack.expect(job)
