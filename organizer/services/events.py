@@ -258,8 +258,9 @@ class EventService(CrudService[Event, EventDraft]):
         occurrences stay as the driver read them until the view asks for them.
 
         ``known``: events' values read before, current still (the caller forgets those of
-        events that changed).  Only the other events are read, and added to it, so a
-        calendar paging through months reads each series once rather than every month.
+        events that changed).  On SQLite, within the stored index, only the other events
+        are read, and added to it, so a calendar paging through months reads each series
+        once rather than every month; elsewhere it is left alone.
         """
         if self.db.is_sqlite:
             with self.db.driver_read() as driver:

@@ -340,7 +340,7 @@ def submit(
 
     A bug (an error that is not an :class:`OrganizerError`) still reaches the crash handler
     when the owner has gone.  With ``edit``, ``work`` makes an edit that ``done`` puts on
-    the undo stack (see :meth:`ViewContext.submit_edit`).
+    the undo stack: Undo waits for it (see :meth:`UndoStack.expect`).
     """
 
     def answer(result: Any) -> None:
@@ -353,7 +353,6 @@ def submit(
         elif not isinstance(error, OrganizerError):
             raise error
 
+    job = context.worker.submit(work, on_done=answer, on_error=complain)
     if edit:
-        context.submit_edit(work, on_done=answer, on_error=complain)
-    else:
-        context.worker.submit(work, on_done=answer, on_error=complain)
+        context.undo_stack.expect(job)
