@@ -398,6 +398,23 @@ def test_the_month_on_show_stays_on_screen_while_the_next_is_read(
     qtbot.waitUntil(lambda: on_screen(page).copy(area) != before, timeout=5_000)
 
 
+def test_a_larger_font_gives_the_month_taller_chips_and_fewer_a_day(
+    qtbot: QtBot, page: CalendarPage
+) -> None:
+    """The month measures its font once, but measures again when the font changes (a
+    coordinator's larger system font): the chips grow and fewer fit in a day."""
+    view = page.month_view
+    view.repaint()
+    chip = view.hits[0][0].height()
+    fits = view.chips_per_day()
+    larger = QFont(view.font())
+    larger.setPointSizeF(view.font().pointSizeF() * 2)
+    view.setFont(larger)
+    view.repaint()
+    assert view.hits[0][0].height() > chip * 1.5
+    assert view.chips_per_day() < fits
+
+
 def test_a_month_read_arrives_with_the_chips_it_draws_made(
     qtbot: QtBot, page: CalendarPage
 ) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QLineF, QLocale, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QLineF, QLocale, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -104,6 +104,7 @@ class MonthView(ItemCanvas):
         self._chip_corners: list[QPointF] = []
         self._cells: dict[date, QRectF] = {}
         self._grids: dict[Hashable, _Grid] = {}
+        self._font_height: int | None = None
 
     @property
     def canvases(self) -> tuple[ItemCanvas, ...]:
@@ -112,13 +113,29 @@ class MonthView(ItemCanvas):
 
     # Geometry --------------------------------------------------------------------------------
 
+    def line_height(self) -> int:
+        """The height of a line of the widget's font (kept until the font changes).
+
+        Turning a page asks for it a dozen times, and measuring the font is not free.
+        """
+        if self._font_height is None:
+            self._font_height = self.fontMetrics().height()
+        return self._font_height
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new font measures anew and places the chips again."""
+        if event.type() == QEvent.Type.FontChange:
+            self._font_height = None
+            self.relayout()
+        super().changeEvent(event)
+
     def header_height(self) -> float:
         """Height of the weekday names row."""
-        return self.fontMetrics().height() + 10.0
+        return self.line_height() + 10.0
 
     def chip_height(self) -> float:
         """Height of one occurrence chip."""
-        return self.fontMetrics().height() + 4.0
+        return self.line_height() + 4.0
 
     def cell_rect(self, day: date) -> QRectF | None:
         """Where ``day``'s cell is drawn, if it is in the grid."""
@@ -127,7 +144,7 @@ class MonthView(ItemCanvas):
 
     def day_label_height(self) -> float:
         """Height of the day number at the top of each cell."""
-        return self.fontMetrics().height() + 6.0
+        return self.line_height() + 6.0
 
     def cell_height(self) -> float:
         """Height of one day's cell (a row of the grid)."""
@@ -368,7 +385,7 @@ class MonthView(ItemCanvas):
         bold = QFont(font)
         bold.setBold(True)
         keys = {False: font.key(), True: bold.key()}
-        height = painter.fontMetrics().height() + 2
+        height = self.line_height() + 2
         text = palette.color(QPalette.ColorRole.Text)
         faint = palette.color(QPalette.ColorRole.PlaceholderText)
         pen: QColor | None = None

@@ -10,7 +10,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 AGENDA_DAYS = 28
 
@@ -65,8 +65,13 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@lru_cache(maxsize=256)
 def period_for(mode: ViewMode, anchor: date) -> Period:
-    """The period a view in ``mode`` shows around ``anchor``."""
+    """The period a view in ``mode`` shows around ``anchor``.
+
+    The same one each time (with its days worked out once): turning a page asks for it
+    half a dozen times.
+    """
     if mode is ViewMode.MONTH:
         first_of_month = anchor.replace(day=1)
         days_in_month = calendar.monthrange(anchor.year, anchor.month)[1]
