@@ -141,6 +141,48 @@ def test_event_gets_a_uid_once_and_sequence_rises_with_calendar_changes(
     assert capacity.sequence == 1  # capacity does not concern a volunteer's calendar
 
 
+def test_a_plain_update_keeps_the_times_of_an_event_people_are_booked_on(
+    services: Services,
+) -> None:
+    """Moving a series with people on it must take their bookings along, which only the
+    series editor does: the plain update refuses, changes nothing, and still renames."""
+    event = services.events.create(weekly_circle(services))
+    shift = services.shifts.create(ShiftDraft(event_id=event.id, role="Facilitator"))
+    amira = services.volunteers.create(VolunteerDraft(name="Amira", joined_on=date(2026, 1, 1)))
+    second = datetime(2026, 10, 13, 17, 0, tzinfo=UTC)
+    services.assignments.create(
+        AssignmentDraft(shift_id=shift.id, volunteer_id=amira.id, occurrence_start=second)
+    )
+    later = timedelta(hours=1)
+    moves: list[dict[str, object]] = [
+        {"starts_at": event.starts_at + later, "ends_at": event.ends_at + later},
+        {"rrule": "FREQ=WEEKLY;BYDAY=WE"},
+        {"timezone": "Europe/Paris"},
+        {"all_day": True},
+    ]
+    for move in moves:
+        with pytest.raises(DomainError, match="booked"):
+            services.events.update(event.id, event.version, weekly_circle_like(event, **move))
+    kept = services.events.get(event.id)
+    assert (kept.version, kept.starts_at, kept.rrule) == (
+        event.version,
+        event.starts_at,
+        event.rrule,
+    )
+    assert second in [
+        o.starts_at for o in services.events.occurrences_between(second, second + later)
+    ]
+    renamed = services.events.update(
+        event.id, event.version, weekly_circle_like(event, title="Tuesday peer circle")
+    )
+    assert renamed.title == "Tuesday peer circle"
+    free = services.events.create(weekly_circle_like(event, title="Nobody booked yet"))
+    moved = services.events.update(
+        free.id, free.version, weekly_circle_like(free, rrule="FREQ=WEEKLY;BYDAY=WE")
+    )
+    assert moved.rrule != free.rrule
+
+
 def weekly_circle_like(event: object, **changes: object) -> EventDraft:
     draft = EventDraft(
         title=event.title,  # type: ignore[attr-defined]

@@ -173,6 +173,13 @@ class CrudService(Service, Generic[ModelT, DraftT]):
     def after_apply(self, session: Session, row: ModelT, changed: list[str]) -> None:
         """Hook after a draft was applied to a row (``changed`` names the changed fields)."""
 
+    def before_update(self, session: Session, row: ModelT, changed: list[str]) -> None:
+        """Refuse an update (with a DomainError) that would lose things people need.
+
+        Called once the draft is applied, before anything is written; ``changed`` names
+        the changed fields.
+        """
+
     def after_flush(self, session: Session, row: ModelT) -> None:
         """Hook once a created or changed row is written (it has its id)."""
 
@@ -243,6 +250,7 @@ class CrudService(Service, Generic[ModelT, DraftT]):
         changed = apply_draft(row, clean)
         if not changed:
             return row
+        self.before_update(session, row, changed)
         self._stamp(row)
         self.after_apply(session, row, changed)
         session.flush()

@@ -126,11 +126,15 @@ OccurrenceTuple = tuple[
 """An :class:`OccurrenceInfo`'s fields, in order, as a plain tuple."""
 
 
+OCCURRENCE_FIELDS = frozenset({"starts_at", "ends_at", "timezone", "all_day", "rrule"})
+"""The fields of an event that say when its occurrences are."""
+
+
 class EventService(CrudService[Event, EventDraft]):
     """Events and series, with the occurrences a calendar shows.
 
-    Its plain ``update`` leaves bookings where they are: a change of times or rule made
-    for a coordinator goes through :class:`~organizer.services.series.SeriesService`,
+    Its plain ``update`` refuses to change the times or rule of an event people are
+    booked on: such a change goes through :class:`~organizer.services.series.SeriesService`,
     which takes the people booked along and never rewrites dates already worked.
     """
 
@@ -188,6 +192,20 @@ class EventService(CrudService[Event, EventDraft]):
         elif CALENDAR_FIELDS.intersection(changed):
             row.sequence = (row.sequence or 0) + 1
         row.recurrence_end = series_end(row.rrule, row.starts_at, row.ends_at, row.timezone)
+
+    def before_update(self, session: Session, row: Event, changed: list[str]) -> None:
+        """Refuse to move or drop occurrences people are booked on.
+
+        Their bookings would be left pointing at times the event no longer has.
+        """
+        if not OCCURRENCE_FIELDS.intersection(changed):
+            return
+        booked = select(Assignment.id).join(Shift, Shift.id == Assignment.shift_id)
+        if session.scalar(booked.where(Shift.event_id == row.id).limit(1)) is not None:
+            raise DomainError(
+                f"People are booked on “{row.title}”. Change its dates and times in the event "
+                "editor, which takes their bookings along."
+            )
 
     def after_flush(self, session: Session, row: Event) -> None:
         """Keep the occurrence index in step with the event."""
