@@ -23,7 +23,7 @@ from organizer.ui.context import ViewContext
 from organizer.ui.hub import ChangeHub
 from organizer.ui.undo import BackgroundCommand, EditCommand, push_done
 from organizer.ui.undo_stack import UndoStack
-from organizer.ui.worker import Worker
+from organizer.ui.worker import Worker, submit_owned
 from tests.ui_helpers import view_context
 
 
@@ -111,6 +111,65 @@ def test_errors_come_back_to_the_error_callback(qtbot: QtBot) -> None:
     assert len(errors) == 1
     assert isinstance(errors[0], ConflictError)
     assert "Priya" in str(errors[0])
+
+
+def test_answers_reach_a_window_only_while_it_is_open(qtbot: QtBot) -> None:
+    """A window closed while its job ran is not touched by the answer; a bug is still
+    reported (to the crash handler), a refusal it can no longer show is let go."""
+    worker = Worker()
+    told: list[object] = []
+
+    def after_closing(work: Callable[[], object]) -> None:
+        gate = threading.Event()
+        window = QWidget()
+
+        def held() -> object:
+            gate.wait(5)
+            return work()
+
+        signals = submit_owned(worker, window, held, on_done=told.append, on_error=told.append)
+        shiboken6.delete(window)
+        gate.set()
+        with qtbot.waitSignal(signals.finished):
+            pass
+
+    def bug() -> None:
+        raise KeyError("a bug")
+
+    def refused() -> None:
+        raise DomainError("Refused")
+
+    after_closing(lambda: "rows")
+    with qtbot.captureExceptions() as caught:
+        after_closing(refused)
+    assert told == [] and caught == []
+    with qtbot.captureExceptions() as caught:
+        after_closing(bug)
+    assert told == []
+    assert [type(error) for _, error, _ in caught] == [KeyError]
+
+
+def test_a_window_may_leave_its_bugs_to_the_crash_handler(qtbot: QtBot) -> None:
+    """``bugs_to_owner`` off: a refusal is the window's to show, a bug the crash dialog's."""
+    worker = Worker()
+    window = QWidget()
+    told: list[Exception] = []
+
+    def bug() -> None:
+        raise KeyError("a bug")
+
+    def refused() -> None:
+        raise DomainError("Refused")
+
+    with qtbot.captureExceptions() as caught:
+        for work in (refused, bug):
+            signals = submit_owned(
+                worker, window, work, on_done=told.append, on_error=told.append, bugs_to_owner=False
+            )
+            with qtbot.waitSignal(signals.finished):
+                pass
+    assert [type(error) for error in told] == [DomainError]
+    assert [type(error) for _, error, _ in caught] == [KeyError]
 
 
 def test_jobs_run_in_the_order_they_were_given(qtbot: QtBot) -> None:

@@ -17,7 +17,10 @@ from functools import lru_cache, partial
 from types import CodeType
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
+
+from organizer.errors import OrganizerError
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +218,45 @@ class Worker(QObject):
         done = self.wait(msecs)
         self._closed = True
         return done
+
+
+def submit_owned(
+    worker: Worker,
+    owner: QObject,
+    work: Callable[..., Any],
+    *,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[Exception], None],
+    on_progress: Progress | None = None,
+    bugs_to_owner: bool = True,
+) -> JobSignals:
+    """Run ``work`` on ``worker``; its answers reach ``owner`` only while ``owner`` exists.
+
+    A window closed while its job ran must not be touched when the answer comes.  A bug
+    (an error that is not an :class:`OrganizerError`) goes to ``on_error`` while the owner
+    is there to show it (unless ``bugs_to_owner`` is off), else to the crash handler.
+    ``work`` taking a ``progress`` keyword gets progress reports, passed to ``on_progress``.
+    """
+
+    def done(result: Any) -> None:
+        if shiboken6.isValid(owner):
+            on_done(result)
+
+    def failed(error: Exception) -> None:
+        expected = isinstance(error, OrganizerError)
+        if shiboken6.isValid(owner) and (expected or bugs_to_owner):
+            on_error(error)
+        elif not expected:
+            raise error
+        else:
+            logger.debug("An answer came after its window closed: %s", error)
+
+    def report(stage: str, fraction: float) -> None:
+        if on_progress is not None and shiboken6.isValid(owner):
+            on_progress(stage, fraction)
+
+    reports = report if on_progress is not None else None
+    return worker.submit(work, on_done=done, on_error=failed, on_progress=reports)
 
 
 def _reraise(error: Exception) -> None:

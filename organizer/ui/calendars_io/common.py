@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QObject, QSettings, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -19,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from organizer.errors import DomainError, OrganizerError
+from organizer.errors import DomainError
 from organizer.ui.context import ViewContext
 from organizer.ui.path_field import PathChooser
+from organizer.ui.worker import submit_owned
 
 EXPORT_FOLDER_KEY = "calendars/export_folder"
 OUTBOX_FOLDER_KEY = "calendars/outbox_folder"
@@ -61,22 +61,7 @@ def run(
     bug (an error that is not an :class:`OrganizerError`) reaches the crash handler even
     when the owner has gone.
     """
-
-    def answer(result: Any) -> None:
-        if shiboken6.isValid(owner):
-            done(result)
-
-    def complain(error: Exception) -> None:
-        if shiboken6.isValid(owner):
-            failed(error)
-        elif not isinstance(error, OrganizerError):
-            raise error
-
-    def report(stage: str, fraction: float) -> None:
-        if progress is not None and shiboken6.isValid(owner):
-            progress(stage, fraction)
-
-    context.worker.submit(work, on_done=answer, on_error=complain, on_progress=report)
+    submit_owned(context.worker, owner, work, on_done=done, on_error=failed, on_progress=progress)
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -25,6 +25,7 @@ from organizer.errors import OrganizerError, StorageError
 from organizer.services.series import SeriesService
 from organizer.timezones import local_zone_name, utc_offset_text
 from organizer.ui.context import ViewContext
+from organizer.ui.worker import submit_owned
 
 INVALID_PROPERTY = "invalid"
 MUTED_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -342,17 +343,6 @@ def submit(
     when the owner has gone.  With ``edit``, ``work`` makes an edit that ``done`` puts on
     the undo stack: Undo waits for it (see :meth:`UndoStack.expect`).
     """
-
-    def answer(result: Any) -> None:
-        if shiboken6.isValid(owner):
-            done(result)
-
-    def complain(error: Exception) -> None:
-        if shiboken6.isValid(owner):
-            failed(error)
-        elif not isinstance(error, OrganizerError):
-            raise error
-
-    job = context.worker.submit(work, on_done=answer, on_error=complain)
+    job = submit_owned(context.worker, owner, work, on_done=done, on_error=failed)
     if edit:
         context.undo_stack.expect(job)

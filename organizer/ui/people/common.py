@@ -23,6 +23,7 @@ from organizer.errors import OrganizerError
 from organizer.ui.context import ViewContext
 from organizer.ui.path_field import PathChooser
 from organizer.ui.tones import Tone, scaled_font, tone_colours
+from organizer.ui.worker import submit_owned
 
 
 def tr(text: str) -> str:
@@ -58,22 +59,15 @@ def run(
     when the owner has gone.  With ``edit``, ``work`` makes an edit that ``done`` puts on
     the undo stack: Undo waits for it (see :meth:`UndoStack.expect`).
     """
-
-    def answer(result: Any) -> None:
-        if shiboken6.isValid(owner):
-            done(result)
-
-    def complain(error: Exception) -> None:
-        if not isinstance(error, OrganizerError):
-            raise error
-        if shiboken6.isValid(owner):
-            failed(error)
-
-    def report(stage: str, fraction: float) -> None:
-        if progress is not None and shiboken6.isValid(owner):
-            progress(stage, fraction)
-
-    job = context.worker.submit(work, on_done=answer, on_error=complain, on_progress=report)
+    job = submit_owned(
+        context.worker,
+        owner,
+        work,
+        on_done=done,
+        on_error=failed,
+        on_progress=progress,
+        bugs_to_owner=False,
+    )
     if edit:
         context.undo_stack.expect(job)
 

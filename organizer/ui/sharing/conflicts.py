@@ -20,8 +20,8 @@ from organizer.recurrence import describe
 from organizer.services import EventDraft, VolunteerDraft
 from organizer.services.series import RoleDraft, Scope
 from organizer.ui.sharing.conflict_dialog import Choice, ConflictDialog, FieldVersions
-from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.record import VolunteerRecord
+from organizer.ui.worker import submit_owned
 
 if TYPE_CHECKING:
     from organizer.models import Volunteer
@@ -124,12 +124,12 @@ def resolve_volunteer_conflict(editor: VolunteerEditor, error: ConflictError) ->
         editor.initial = theirs.normalised()
         editor.save()
 
-    jobs.submit(
+    submit_owned(
         editor.context.worker,
         editor,
         lambda: volunteers.get(volunteer_id),
-        loaded,
-        editor._failed,
+        on_done=loaded,
+        on_error=editor._failed,
     )
 
 

@@ -41,7 +41,6 @@ from organizer.timezones import local_zone_name, zone_choices
 from organizer.ui.context import ViewContext
 from organizer.ui.sharing.presence import watch_record
 from organizer.ui.tones import scaled_font
-from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.edits import VolunteerEdits
 from organizer.ui.volunteers.forms import (
     OptionalDateEdit,
@@ -55,6 +54,7 @@ from organizer.ui.volunteers.forms import (
 )
 from organizer.ui.volunteers.record import ConsentEntry, VolunteerRecord
 from organizer.ui.volunteers.text import day_text, qdate, qtime, tr, weekday_names
+from organizer.ui.worker import submit_owned
 from organizer.validation import strip_or_none
 
 CONTACT, QUALIFICATIONS, AVAILABILITY, BLACKOUTS, LIMITS, CONSENT, PRIVATE = range(7)
@@ -524,7 +524,7 @@ class VolunteerEditor(QDialog):
             held = services.volunteers.get(volunteer_id) if volunteer_id is not None else None
             return services.qualifications.list(), held
 
-        jobs.submit(self.context.worker, self, work, self._loaded, self._failed)
+        submit_owned(self.context.worker, self, work, on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, result: tuple[list[Qualification], Volunteer | None]) -> None:
         self.choices, row = result

@@ -12,13 +12,13 @@ from organizer.errors import OrganizerError
 from organizer.models import Volunteer
 from organizer.ui.context import ViewContext
 from organizer.ui.undo import EditCommand, push_done, refusal_text
-from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.record import (
     VolunteerRecord,
     delete_new,
     restore_record,
     save_record,
 )
+from organizer.ui.worker import submit_owned
 
 Done = Callable[[Volunteer], None]
 Failed = Callable[[Exception], None]
@@ -87,7 +87,7 @@ class VolunteerEdits(QObject):
             on_saved(row)
 
         self.context.undo_stack.expect(
-            jobs.submit(self.context.worker, self, work, saved, on_error)
+            submit_owned(self.context.worker, self, work, on_done=saved, on_error=on_error)
         )
 
     def set_active(
@@ -123,12 +123,12 @@ class VolunteerEdits(QObject):
             on_done(row)
 
         self.context.undo_stack.expect(
-            jobs.submit(
+            submit_owned(
                 self.context.worker,
                 self,
                 lambda: volunteers.set_active(volunteer_id, version, active),
-                done,
-                on_error,
+                on_done=done,
+                on_error=on_error,
             )
         )
 

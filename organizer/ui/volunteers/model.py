@@ -31,9 +31,8 @@ from organizer.services.directory import (
     DirectorySort,
     fold,
 )
-from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.text import day_text, hours_text, local, tr, when_text
-from organizer.ui.worker import Worker
+from organizer.ui.worker import Worker, submit_owned
 
 NAME, QUALIFICATIONS, NEXT_SHIFT, HOURS, EMAIL, JOINED = range(6)
 COLUMN_COUNT = 6
@@ -202,7 +201,7 @@ class VolunteerTableModel(QAbstractTableModel):
                 self._set_loading(False)
                 self._fetch_wanted()
 
-        jobs.submit(self.worker, self, work, done, self._failed(generation))
+        submit_owned(self.worker, self, work, on_done=done, on_error=self._failed(generation))
 
     def _show(
         self, ids: list[VolunteerId], rows: list[DirectoryRow], cursor: int, *, keep: bool
@@ -265,8 +264,12 @@ class VolunteerTableModel(QAbstractTableModel):
                 self.endInsertRows()
             self._fetch_wanted()
 
-        jobs.submit(
-            self.worker, self, lambda: directory.rows(wanted), done, self._failed(generation)
+        submit_owned(
+            self.worker,
+            self,
+            lambda: directory.rows(wanted),
+            on_done=done,
+            on_error=self._failed(generation),
         )
 
     def _fetch_wanted(self) -> None:

@@ -49,7 +49,6 @@ from organizer.services.directory import DirectoryQuery, DirectoryService, Volun
 from organizer.ui.context import ViewContext
 from organizer.ui.home import EnterActivates
 from organizer.ui.tones import Tone, scaled_font, tone_colours
-from organizer.ui.volunteers import jobs
 from organizer.ui.volunteers.cells import DirectoryDelegate
 from organizer.ui.volunteers.editor import VolunteerEditor
 from organizer.ui.volunteers.edits import VolunteerEdits
@@ -65,6 +64,7 @@ from organizer.ui.volunteers.model import (
 )
 from organizer.ui.volunteers.summary import SummaryPanel
 from organizer.ui.volunteers.text import weekday_names
+from organizer.ui.worker import submit_owned
 
 SEARCH_DELAY_MS = 150
 SUMMARY_DELAY_MS = 60
@@ -506,12 +506,12 @@ class VolunteersPage(QWidget):
     @Slot()
     def load_qualifications(self) -> None:
         """Fill the qualification filter (in the background)."""
-        jobs.submit(
+        submit_owned(
             self.context.worker,
             self,
             self.context.services.qualifications.list,
-            self._show_qualifications,
-            self._failed,
+            on_done=self._show_qualifications,
+            on_error=self._failed,
         )
 
     @Slot()
@@ -533,12 +533,12 @@ class VolunteersPage(QWidget):
                 self.summary.show_summary(summary)
 
         directory = self.directory
-        jobs.submit(
+        submit_owned(
             self.context.worker,
             self,
             lambda: directory.summary(volunteer_id),
-            done,
-            self._failed,
+            on_done=done,
+            on_error=self._failed,
         )
 
     # Reactions ---------------------------------------------------------------------------------
