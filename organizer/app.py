@@ -133,6 +133,12 @@ class Workspace(QObject):
         )
         if db is None:
             return False
+        # Opening the file took a moment, and filling the window takes another: the window
+        # answers in between, rather than once after both.
+        QApplication.processEvents()
+        if self.finished:  # closed meanwhile
+            db.close()
+            return False
         self.show_database(db)
         return True
 

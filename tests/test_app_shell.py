@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -500,6 +501,36 @@ def test_closing_the_window_while_the_file_opens_quits_cleanly(
     assert run_gui(str(db_path), settings=settings) == 0
     assert seen == ["Opening test.organizer…"]
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_a_window_closed_just_as_its_file_opened_is_not_filled(
+    qtbot: QtBot, settings: QSettings, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window answers between opening the file and filling itself: closed then, it
+    stays closed and the file is let go (not left open behind a window nobody sees)."""
+    create_database(db_path).close()
+    workspace = Workspace(settings)
+    window = workspace.show_opening(str(db_path))
+    let_go: list[str] = []
+
+    def open_then_close(*args: Any, **kwargs: Any) -> Database | None:
+        db = open_database_interactively(*args, **kwargs)
+        assert db is not None
+        close = db.close
+
+        def noted_close() -> None:
+            let_go.append(str(db.path))
+            close()
+
+        monkeypatch.setattr(db, "close", noted_close)
+        QTimer.singleShot(0, window.close)
+        return db
+
+    monkeypatch.setattr(app_module, "open_database_interactively", open_then_close)
+    assert not workspace.finish_opening(str(db_path))
+    assert workspace.db is None and workspace.context is None
+    assert not window.isVisible()
+    assert let_go == [str(db_path)]
 
 
 def test_workspace_creates_backs_up_and_switches_files(
