@@ -340,11 +340,13 @@ class NeedsModel(_CardListModel[OpenShift]):
         """See :meth:`_CardListModel.value`."""
         fill = item.fill
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.tr("{role} · {event}").format(role=fill.role, event=fill.title)
+            # The event's title on a line of its own: after the role, the card's width
+            # left room for only a few of its words.
+            return fill.title
         if role == SUBTITLE_ROLE:
             day = self.day_words(self.local(fill.starts_at).date())
-            return self.tr("{day}, {times}").format(
-                day=day, times=self.span_words(fill.starts_at, fill.ends_at)
+            return self.tr("{role} · {day}, {times}").format(
+                role=fill.role, day=day, times=self.span_words(fill.starts_at, fill.ends_at)
             )
         if role == BADGE_ROLE:
             if fill.missing == 1:
