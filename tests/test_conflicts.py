@@ -179,6 +179,28 @@ def test_volunteer_and_organisation_hour_limits(org: Org) -> None:
     assert "month_limit" not in kinds(org.services.conflicts.check(fay, *long_one))
 
 
+def test_hour_limits_count_the_whole_week_and_month_beside_people_with_none(org: Org) -> None:
+    """Only people under an hour limit have their whole week or month read: a check of one
+    day still counts Dee's Monday towards her week and Fay's 2 November towards her month,
+    while the many on the same shift with no limit flag nothing."""
+    thursday = org.shift("Food bank", "Packer", at(3, 10), 120, needed=6)
+    dee = org.volunteer("Dee Kaur", max_hours_per_week=3.0)
+    org.put(org.shift("Food bank", "Sorter", at(0, 10), 120), dee)
+    fay = org.volunteer("Fay Hill", max_hours_per_month=5.0)
+    org.put(org.shift("Food bank", "Driver", at(-21, 10), 240), fay)
+    for name in ("Gus Reid", "Hal Ames", "Ivy Lowe", "Jo Marsh"):
+        someone = org.volunteer(name)
+        org.put(org.shift("Food bank", "Driver", at(-20, 10), 600), someone)
+        org.put(thursday, someone)
+    org.put(thursday, dee)
+    org.put(thursday, fay)
+    found = org.services.conflicts.check_period(at(3, 0), at(4, 0))
+    assert [(f.kind, f.message) for f in found] == [
+        ("week_limit", "Dee Kaur would do 4 h that week, over their limit of 3 h a week."),
+        ("month_limit", "Fay Hill would do 6 h in November, over their limit of 5 h a month."),
+    ]
+
+
 def test_rest_and_days_in_a_row(org: Org) -> None:
     org.services.conflicts.limits.save(SchedulingLimits(min_rest_hours=10, max_consecutive_days=2))
     gus = org.volunteer("Gus Reid")
@@ -352,10 +374,15 @@ def _month_start(month: int) -> datetime:
     most=st.sampled_from([None, None, None, 1, 5]),
     rest=st.sampled_from([None, None, 1, 12, 72]),
     travel=st.sampled_from([0, 0, 30, 120]),
+    # Whether an hour limit a week, and one a month, applies to the volunteer.
+    weeks=st.booleans(),
+    months=st.booleans(),
 )
 # A week begun in the month before; the first of the month where clocks run 14 hours ahead.
-@example(6, 34 * 60, True, 0, -38 * 60, 1, 1, "UTC", None, None, 0)
-@example(6, 14 * 24 * 60, True, 0, -9 * 60, 1, 1, "Pacific/Kiritimati", None, None, 0)
+@example(6, 34 * 60, True, 0, -38 * 60, 1, 1, "UTC", None, None, 0, True, True)
+@example(6, 14 * 24 * 60, True, 0, -9 * 60, 1, 1, "Pacific/Kiritimati", None, None, 0, True, True)
+# The last day of a run: a short booking at midnight, the slot late in the evening.
+@example(6, 23 * 60, False, 0, -(41 * 24 + 23) * 60, 1, 1, "UTC", 1, None, 0, False, False)
 def test_every_booking_that_bears_on_a_slot_is_read(
     month: int,
     offset: int,
@@ -368,8 +395,11 @@ def test_every_booking_that_bears_on_a_slot_is_read(
     most: int | None,
     rest: int | None,
     travel: int,
+    weeks: bool,
+    months: bool,
 ) -> None:
-    """Its month or week in the volunteer's zone, days in a row around it, rest and travel."""
+    """Its month or week in the volunteer's zone (if limited), days in a row around it, rest
+    and travel."""
     starts = _month_start(month) + timedelta(minutes=offset)
     slot = _slot(starts, hours)
     base = _month_start(month + turn) if near_turn else starts
@@ -377,14 +407,14 @@ def test_every_booking_that_bears_on_a_slot_is_read(
     limits = SchedulingLimits(
         max_consecutive_days=most, min_rest_hours=rest, travel_buffer_minutes=travel
     )
-    earliest, latest = bearing_window([slot], limits)
+    earliest, latest = bearing_window([slot], limits, weeks=weeks, months=months)
     theirs = ZoneInfo(person_zone)
     day = slot.starts_at.astimezone(theirs).date()
     other_day = booking.starts_at.astimezone(theirs).date()
     gap = timedelta(hours=rest or 0, minutes=travel)
     bears = (
-        (other_day.year, other_day.month) == (day.year, day.month)
-        or other_day.isocalendar()[:2] == day.isocalendar()[:2]
+        (months and (other_day.year, other_day.month) == (day.year, day.month))
+        or (weeks and other_day.isocalendar()[:2] == day.isocalendar()[:2])
         or (most is not None and abs((other_day - day).days) <= most + RUN_REACH)
         or (booking.starts_at < slot.ends_at + gap and booking.ends_at > slot.starts_at - gap)
     )

@@ -60,6 +60,21 @@ def test_recent_shifts_count_from_the_month_before(org: Org) -> None:
     assert "1 shift (2\u00a0h) in the last 30 days" in found.reasons
 
 
+def test_a_candidates_month_so_far_counts_once(org: Org) -> None:
+    """Fay's month is read in full for her limit, and her recent shifts with everyone's:
+    the shift she did this week counts once, so 4 h of her 5 h leave room for a 1 h walk."""
+    walk = org.shift("Walk", "Leader", at(3, 10), 60)
+    fay = org.volunteer("Fay Hill", max_hours_per_month=5.0)
+    org.put(org.shift("Calls", "Caller", at(1, 10), 240), fay)
+    others = [org.volunteer(name) for name in ("Gus Reid", "Hal Ames", "Ivy Lowe")]
+    found = org.services.cover.candidates(*walk)
+    assert {c.volunteer_id for c in found} == {fay, *others}
+    assert (
+        "1 shift (4\u00a0h) in the last 30 days"
+        in next(c for c in found if c.volunteer_id == fay).reasons
+    )
+
+
 def test_asking_and_answers(org: Org) -> None:
     walk = org.shift("Walk", "Leader", at(7, 10), 60, needed=1)
     ana = org.volunteer("Ana Silva")

@@ -534,8 +534,9 @@ class ConflictService(Service):
     ) -> World:
         """Facts to check ``slots``: the people on them, and ``volunteer_ids`` (None: all active).
 
-        Bookings are loaded over the :func:`bearing_window` of the slots, and at least
-        ``around`` them either side (for those weighing how busy people are).
+        Each person's bookings are loaded over the slots' :func:`bearing_window` for the
+        hour limits that apply to them, and at least ``around`` the slots either side (for
+        those weighing how busy people are).
         """
         limits = limits or self.limits.get()
         world = World(limits=limits)
@@ -552,9 +553,6 @@ class ConflictService(Service):
         for slot in slots:
             world.add_slot(slot)
         keys = {slot.key for slot in slots}
-        earliest, latest = bearing_window(slots, limits)
-        earliest = min(earliest, min(slot.starts_at for slot in slots) - around)
-        latest = max(latest, max(slot.ends_at for slot in slots) + around)
         holders: set[int] = set()
         connection = session.connection()
         for vid, shift_id, rid in connection.execute(
@@ -578,9 +576,13 @@ class ConflictService(Service):
         missing = holders - world.people.keys()
         if missing:
             world.people.update(load_people(session, missing, attendance=newcomers))
-        for booking in load_bookings(session, earliest, latest, wanted):
-            if booking.volunteer_id in world.people:
-                world.add_booking(booking)
+        for (weeks, months), group in _by_limits(world.people, limits, wanted).items():
+            earliest, latest = bearing_window(slots, limits, weeks=weeks, months=months)
+            earliest = min(earliest, min(slot.starts_at for slot in slots) - around)
+            latest = max(latest, max(slot.ends_at for slot in slots) + around)
+            for booking in load_bookings(session, earliest, latest, group.ids):
+                if booking.volunteer_id in group.people:
+                    world.add_booking(booking)
         return world
 
 
@@ -594,30 +596,71 @@ RUN_REACH = 40
 
 
 def bearing_window(
-    slots: Sequence[SlotFacts], limits: SchedulingLimits
+    slots: Sequence[SlotFacts],
+    limits: SchedulingLimits,
+    *,
+    weeks: bool = True,
+    months: bool = True,
 ) -> tuple[datetime, datetime]:
     """When the bookings that can bear on ``slots`` fall: from ``earliest`` to ``latest``.
 
-    The whole months and weeks the slots start in (in any volunteer's zone), for the hour
-    limits; the rest and the travel time either side; and where days in a row are limited,
-    :data:`RUN_REACH` days more than that limit either side, so a run is counted whole.
+    The rest and the travel time either side; where days in a row are limited,
+    :data:`RUN_REACH` days more than that limit either side, so a run is counted whole; and
+    for hour limits the whole ``weeks`` and ``months`` the slots start in (in any
+    volunteer's zone).  A volunteer under no hour limit needs neither.
     """
-    first = min(slot.starts_at for slot in slots).astimezone(UTC) - ZONE_REACH
-    last = max(slot.starts_at for slot in slots).astimezone(UTC) + ZONE_REACH
+    starts = min(slot.starts_at for slot in slots).astimezone(UTC)
     ends = max(slot.ends_at for slot in slots).astimezone(UTC)
-    month_start = datetime(first.year, first.month, 1, tzinfo=UTC)
-    month_end = datetime(last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=UTC)
-    week = timedelta(days=7)
     most = limits.max_consecutive_days
-    reach = (
-        ZONE_REACH
-        + timedelta(days=most + RUN_REACH if most else 0)
-        + timedelta(hours=limits.min_rest_hours or 0)
-        + timedelta(minutes=limits.travel_buffer_minutes)
-    )
-    earliest = min(month_start, first - week) - reach
-    latest = max(month_end, last + week, ends) + reach
+    reach = timedelta(hours=limits.min_rest_hours or 0, minutes=limits.travel_buffer_minutes)
+    if most:
+        # A day in a run starts up to a day (and a clock change) before its date says.
+        reach += timedelta(days=most + RUN_REACH + 1) + ZONE_REACH
+    earliest, latest = starts - reach, ends + reach
+    first = starts - ZONE_REACH
+    last = max(slot.starts_at for slot in slots).astimezone(UTC) + ZONE_REACH
+    if weeks:
+        week = timedelta(days=7)
+        earliest, latest = min(earliest, first - week), max(latest, last + week)
+    if months:
+        month_start = datetime(first.year, first.month, 1, tzinfo=UTC)
+        month_end = datetime(last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=UTC)
+        earliest = min(earliest, month_start - ZONE_REACH)
+        latest = max(latest, month_end + ZONE_REACH)
     return earliest, latest
+
+
+class _Group(NamedTuple):
+    """People whose bookings are read over one window.
+
+    ``ids``: whom the read names (None: everyone, when these are most of them).
+    """
+
+    people: set[int]
+    ids: set[int] | None
+
+
+def _by_limits(
+    people: dict[int, PersonFacts], limits: SchedulingLimits, wanted: set[int] | None
+) -> dict[tuple[bool, bool], _Group]:
+    """``people`` by whether hour limits a week and a month apply to them.
+
+    Their bookings are read over whole weeks and months only if so: for most people, just
+    around the slots.  Where ``wanted`` is None (everyone), the biggest group is read
+    without naming them.
+    """
+    groups: dict[tuple[bool, bool], set[int]] = defaultdict(set)
+    org_week = limits.max_hours_per_week is not None
+    org_month = limits.max_hours_per_month is not None
+    for vid, person in people.items():
+        groups[
+            org_week or person.max_week is not None, org_month or person.max_month is not None
+        ].add(vid)
+    biggest = max(groups, key=lambda key: len(groups[key]), default=None)
+    return {
+        key: _Group(ids, None if wanted is None and key == biggest else ids)
+        for key, ids in groups.items()
+    }
 
 
 def _by_assignment(holder: tuple[int | None, int]) -> tuple[bool, int]:
