@@ -15,6 +15,7 @@ from organizer.cli import main
 from organizer.errors import ValidationError
 from organizer.models import Attendance
 from organizer.scheduling.conflicts import (
+    PERSONAL_KINDS,
     RUN_REACH,
     Finding,
     Severity,
@@ -323,8 +324,13 @@ def test_engine_equals_brute_force(instance: Instance) -> None:
     world = instance.world
     for vid in world.people:
         for slot in instance.slots:
-            engine = Counter((f.kind, f.blocking) for f in world.findings(vid, slot))
+            every = world.findings(vid, slot)
+            engine = Counter((f.kind, f.blocking) for f in every)
             assert engine == brute_findings(world, vid, slot), (vid, slot)
+            for kinds in (PERSONAL_KINDS, {"overlap", "rest", "week_limit"}):
+                assert world.findings(vid, slot, kinds=kinds) == [
+                    f for f in every if f.kind in kinds
+                ]
     for booking in instance.existing:
         if booking.slot.key in {s.key for s in instance.slots}:
             found = world.findings(

@@ -58,6 +58,12 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
+PERSONAL_KINDS = frozenset(
+    {"blackout", "missing_qualification", "expired_qualification", "outside_availability"}
+)
+"""The kinds of finding about the volunteer alone: away, qualifications, usual times."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing against a volunteer on a shift occurrence, in a coordinator's words.
@@ -203,12 +209,18 @@ class World:
             shifts.append(slot)
 
     def findings(
-        self, volunteer_id: int, slot: SlotFacts, *, exclude: int | None = None
+        self,
+        volunteer_id: int,
+        slot: SlotFacts,
+        *,
+        exclude: int | None = None,
+        kinds: Collection[str] | None = None,
     ) -> list[Finding]:
         """Everything against ``volunteer_id`` on ``slot``, blocking ones first.
 
         ``exclude`` is the assignment being checked when it already exists: it is left out of
-        the volunteer's bookings and of the people on the shift.
+        the volunteer's bookings and of the people on the shift.  ``kinds``: only findings
+        of these kinds (None: all).
         """
         person = self.people[volunteer_id]
         found = _Findings(person, slot)
@@ -227,7 +239,8 @@ class World:
                 "archived", True, f"{person.name} is archived; restore them on the Volunteers page."
             )
         self._time_findings(found, person, slot, own)
-        self._person_findings(found, person, slot)
+        if kinds is None or not PERSONAL_KINDS.isdisjoint(kinds):
+            self._person_findings(found, person, slot)
         self._limit_findings(found, person, slot, own)
         if len(on_slot) >= slot.needed:
             found.add(
@@ -237,17 +250,20 @@ class World:
                 f"{_plural(slot.needed, 'volunteer')} it needs.",
             )
         self._rule_findings(found, person, slot, on_slot, exclude)
-        return sorted(found.items, key=lambda f: f.severity is not Severity.BLOCKING)
+        items = found.items if kinds is None else [f for f in found.items if f.kind in kinds]
+        return sorted(items, key=lambda f: f.severity is not Severity.BLOCKING)
 
-    def holder_findings(self, slots: Iterable[SlotFacts]) -> list[Finding]:
-        """Findings for everyone holding a place on ``slots``.
+    def holder_findings(
+        self, slots: Iterable[SlotFacts], *, kinds: Collection[str] | None = None
+    ) -> list[Finding]:
+        """Findings (only of ``kinds``, if given) for everyone holding a place on ``slots``.
 
         Slot by slot in time order, and the people on a slot in the order they were put on.
         """
         found: list[Finding] = []
         for slot in sorted(slots, key=lambda s: (s.starts_at, s.shift_id)):
             for aid, vid in sorted(self.holders.get(slot.key, []), key=_by_assignment):
-                found.extend(self.findings(vid, slot, exclude=aid))
+                found.extend(self.findings(vid, slot, exclude=aid, kinds=kinds))
         return found
 
     def _time_findings(
@@ -328,6 +344,15 @@ class World:
     def _limit_findings(
         self, found: _Findings, person: PersonFacts, slot: SlotFacts, own: list[Booking]
     ) -> None:
+        limits = self.limits
+        if (
+            person.max_week is None
+            and person.max_month is None
+            and limits.max_hours_per_week is None
+            and limits.max_hours_per_month is None
+            and limits.max_consecutive_days is None
+        ):
+            return
         theirs = _zone(person.timezone)
         day = slot.starts_at.astimezone(theirs).date()
         week = day.isocalendar()[:2]
@@ -341,7 +366,6 @@ class World:
                 week_hours += booking.hours
             if (other_day.year, other_day.month) == (day.year, day.month):
                 month_hours += booking.hours
-        limits = self.limits
         for kind, own_limit, org_limit, total, period in (
             ("week", person.max_week, limits.max_hours_per_week, week_hours, "that week"),
             (

@@ -336,7 +336,7 @@ class RosterService(Service):
             if person.holds_place
         }
         engine: dict[tuple[int, int, datetime], list[Clash]] = defaultdict(list)
-        for finding in world.holder_findings(slots):
+        for finding in world.holder_findings(slots, kinds=_ENGINE_KINDS):
             key = (finding.volunteer_id, finding.shift_id, finding.occurrence_start)
             if key in on_board:
                 engine[key].extend(_engine_clashes([finding]))
