@@ -147,6 +147,43 @@ def test_flags_are_merged_in_one_change_per_shift_and_per_event(
     assert all(view.isExpanded(index) for index in rows_of(model)), "still open"
 
 
+def test_flags_go_on_a_day_at_a_time_and_end_as_all_at_once(
+    qtbot: QtBot, qtmodeltester: object, demo: Database
+) -> None:
+    """A busy week's flags go on day by day (the window answers in between); if the board
+    changes shape meanwhile, the rest go on at once, on the rows as they now are."""
+    roster = RosterService(demo, "Tester")
+    start, end = week()
+    rows = roster.board_rows(start, end)
+    model, view = shown_view(qtbot)
+    load(qtbot, model, view, rows)  # type: ignore[arg-type]
+    clashes = roster.board_clashes(rows, start, end)
+    flagged_days = {
+        s.fill.starts_at.astimezone().date()
+        for s in rows
+        for p in s.people
+        if p.assignment_id in clashes
+    }
+    assert len(flagged_days) > 1, "the demo week has flags on several days"
+    steps = model.clash_steps(clashes)
+    so_far = next(steps)
+    assert 0 <= so_far < len(clashes), "one day, not the whole week"
+    counts = [so_far, *steps]
+    assert counts == sorted(counts) and counts[-1] == len(clashes)
+    assert len(counts) == model.rowCount(), "a step a day"
+    assert model.shifts() == with_clashes(rows, clashes)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+    assert model.set_clashes({}) == len(clashes)
+    steps = model.clash_steps(clashes)
+    next(steps)
+    fewer = rows[: len(rows) // 2]  # half the week gone: the rows are made anew
+    assert model.set_board(fewer)  # type: ignore[arg-type]
+    assert len(list(steps)) == 1, "the rest in one go"
+    assert model.shifts() == with_clashes(fewer, clashes)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
 def test_a_bigger_font_makes_the_rows_taller(qtbot: QtBot, demo: Database) -> None:
     """Row heights are kept between paints; a new font measures them afresh."""
     model, view = shown_view(qtbot)

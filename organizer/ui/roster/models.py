@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -299,6 +299,19 @@ class BoardModel(QAbstractItemModel):
         self._nodes: dict[int, _Node] = {0: self._root}
         self._by_key: dict[tuple[Any, ...], _Node] = {}
         self._structure: Structure = []
+        self._shape = 0
+        """Counts the changes to which rows there are (see :meth:`clash_steps`)."""
+        for about_to_change in (
+            self.modelAboutToBeReset,
+            self.rowsAboutToBeInserted,
+            self.rowsAboutToBeRemoved,
+            self.rowsAboutToBeMoved,
+            self.layoutAboutToBeChanged,
+        ):
+            about_to_change.connect(self._reshaped)
+
+    def _reshaped(self) -> None:
+        self._shape += 1
 
     # Filling -------------------------------------------------------------------------------
 
@@ -329,56 +342,76 @@ class BoardModel(QAbstractItemModel):
         change of :data:`OBJECT_ROLE` (they carry their people; one range per occurrence).
         Returns how many person rows changed.
         """
+        return sum(self._clash_day(day, clashes) for day in self._root.children)
+
+    def clash_steps(self, clashes: Mapping[AssignmentId, tuple[Clash, ...]]) -> Iterator[int]:
+        """:meth:`set_clashes` a day at a time, yielding how many rows changed so far.
+
+        A busy week's thousands of flags then go on between other events rather than in one
+        long pause.  If rows come or go between two steps, the rest is done in one go.
+        """
+        shape = self._shape
+        changed = 0
+        for position in itertools.count():
+            if self._shape != shape:
+                yield changed + self.set_clashes(clashes)
+                return
+            days = self._root.children
+            if position >= len(days):
+                return
+            changed += self._clash_day(days[position], clashes)
+            yield changed
+
+    def _clash_day(self, day: _Node, clashes: Mapping[AssignmentId, tuple[Clash, ...]]) -> int:
         changed = 0
         emit = self.dataChanged.emit
         make = self.createIndex
         last_column = COLUMN_COUNT - 1
         carried = [OBJECT_ROLE]
-        for day in self._root.children:
-            for occ in day.children:
-                top = bottom = None
-                for shift_node in occ.children:
-                    first = last = None
-                    for child in shift_node.children:
-                        person: BoardPerson = child.payload
-                        if not person.holds_place:
-                            continue
-                        now = clashes.get(person.assignment_id, ())
-                        if now != person.clashes:
-                            child.payload = BoardPerson(  # the fields, in order (quicker)
-                                person.assignment_id,
-                                person.version,
-                                person.volunteer_id,
-                                person.name,
-                                person.status,
-                                person.override_reason,
-                                now,
-                            )
-                            first = first or child
-                            last = child
-                            changed += 1
-                    if first is None or last is None:
+        for occ in day.children:
+            top = bottom = None
+            for shift_node in occ.children:
+                first = last = None
+                for child in shift_node.children:
+                    person: BoardPerson = child.payload
+                    if not person.holds_place:
                         continue
-                    shift: BoardShift = shift_node.payload
-                    shift_node.payload = BoardShift(
-                        shift.fill,
-                        shift.occurrence_starts,
-                        shift.occurrence_ends,
-                        shift.location,
-                        shift.cause_colour,
-                        shift.qualification,
-                        tuple(child.payload for child in shift_node.children),
-                    )
-                    emit(make(first.row, 0, first.uid), make(last.row, last_column, last.uid))
-                    top = top or shift_node
-                    bottom = shift_node
-                if top is not None and bottom is not None:
-                    # Only what the rows carry changed, not how they look.
-                    emit(
-                        make(top.row, 0, top.uid),
-                        make(bottom.row, last_column, bottom.uid),
-                        carried,
-                    )
+                    now = clashes.get(person.assignment_id, ())
+                    if now != person.clashes:
+                        child.payload = BoardPerson(  # the fields, in order (quicker)
+                            person.assignment_id,
+                            person.version,
+                            person.volunteer_id,
+                            person.name,
+                            person.status,
+                            person.override_reason,
+                            now,
+                        )
+                        first = first or child
+                        last = child
+                        changed += 1
+                if first is None or last is None:
+                    continue
+                shift: BoardShift = shift_node.payload
+                shift_node.payload = BoardShift(
+                    shift.fill,
+                    shift.occurrence_starts,
+                    shift.occurrence_ends,
+                    shift.location,
+                    shift.cause_colour,
+                    shift.qualification,
+                    tuple(child.payload for child in shift_node.children),
+                )
+                emit(make(first.row, 0, first.uid), make(last.row, last_column, last.uid))
+                top = top or shift_node
+                bottom = shift_node
+            if top is not None and bottom is not None:
+                # Only what the rows carry changed, not how they look.
+                emit(
+                    make(top.row, 0, top.uid),
+                    make(bottom.row, last_column, bottom.uid),
+                    carried,
+                )
         return changed
 
     def day_rows(self, day: Index, people: bool) -> list[QModelIndex]:

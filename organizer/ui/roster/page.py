@@ -6,8 +6,9 @@ and candidates are loaded on the background worker, one week at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
@@ -64,6 +65,8 @@ from organizer.ui.roster.widgets import (
 RELOAD_DELAY_MS = 40
 SEARCH_DELAY_MS = 200
 CHECK_AFTER_MS = 500
+FLAG_SLICE_S = 0.008
+"""How long clash flags go on before the window answers again (a busy week takes 40 ms)."""
 DAYS_IN_WEEK = 7
 WATCHED = ("shift", "assignment", "event", "volunteer", "cause")
 
@@ -396,6 +399,10 @@ class RosterPage(QWidget):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
         self._reload_timer.timeout.connect(self.refresh)
+        self._flagging: Iterator[int] | None = None
+        self._flag_timer = QTimer(self)
+        self._flag_timer.setInterval(0)
+        self._flag_timer.timeout.connect(self._flag_some)
         self.context.hub.changed.connect(self._data_changed)
 
     def _apply_read_only(self) -> None:
@@ -412,6 +419,7 @@ class RosterPage(QWidget):
         """Reload the board for the period on show (off the GUI thread)."""
         self._stale = False
         self._reload_timer.stop()
+        self._stop_flagging()  # the flags kept come with the rows read again
         self._show_period_label()
         showing = (self.period, None if self.cause_ids is None else tuple(self.cause_ids))
         keep = None
@@ -577,6 +585,7 @@ class RosterPage(QWidget):
         """Whether the board on show is still opening its days or waits for its clash check."""
         return (
             self.checking
+            or self._flagging is not None
             or self._check_timer.isActive()
             or self.board_view.unfolding
             or self.controller.loading_more
@@ -587,12 +596,29 @@ class RosterPage(QWidget):
         self.checking_label.setVisible(checking)
 
     def _show_clashes(self, clashes: dict[AssignmentId, tuple[Clash, ...]]) -> None:
-        """Put the clash check's flags on the rows already shown."""
+        """Put the clash check's flags on the rows already shown, a few days at a time."""
         self._clashes = clashes
         self._clashes_for = self._showing_for
-        self.board_model.set_clashes(clashes)
+        self._flagging = self.board_model.clash_steps(clashes)
+        self._flag_some()
+
+    def _flag_some(self) -> None:
+        """Flag rows for a moment, then let the window answer; ``loaded`` once all are."""
+        steps = self._flagging
+        if steps is None:
+            return
+        until = perf_counter() + FLAG_SLICE_S
+        for _ in steps:
+            if perf_counter() >= until:
+                self._flag_timer.start()
+                return
+        self._stop_flagging()
         self._read_ahead(-1)
         self.loaded.emit()
+
+    def _stop_flagging(self) -> None:
+        self._flagging = None
+        self._flag_timer.stop()
 
     def _restore_current(self) -> None:
         """Keep the chosen row chosen across reloads (or its shift, if the row went)."""
