@@ -33,8 +33,13 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
 }
 """Each page's module and class, imported when the page is first shown."""
 
-LATER_MODULES = ("organizer.ui.people.actions",)
-"""Code the pages' menus import as they are built."""
+LATER_MODULES = (
+    "organizer.ui.people.actions",
+    "organizer.ui.scheduling.actions",
+    "organizer.ui.scheduling.heatmap",
+    "organizer.ui.reports.roster_actions",
+)
+"""Code the pages and their menus import as they are built."""
 
 LATER_SERVICES = (
     "importer",
