@@ -32,6 +32,7 @@ from organizer import __version__, storage
 from organizer import app as app_module
 from organizer.app import Workspace, run_gui
 from organizer.changes import DataChange
+from organizer.demo import generate_demo
 from organizer.errors import DatabaseLockedError, DatabaseReadOnlyError
 from organizer.logs import FILE_HANDLER_NAME, STDERR_HANDLER_NAME, configure_logging
 from organizer.paths import default_database_path, log_dir
@@ -799,6 +800,44 @@ def test_the_data_layer_loads_off_the_gui_thread_while_the_window_opens(db_path:
     on_gui, on_helper = lines[-2:]
     assert on_gui == "[]"
     assert on_helper == "True True"
+
+
+def test_a_first_visit_to_each_page_imports_none_of_the_apps_code(db_path: Path) -> None:
+    """Once the pages' code has loaded in the background, opening each page for the first
+    time only builds it: no module of the app is compiled or run on the GUI thread then."""
+    db = create_database(db_path)
+    generate_demo(db, start=date(2026, 11, 23))
+    db.close()
+    script = (
+        "import sys, threading\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from organizer.app import Workspace\n"
+        "from organizer.storage import open_database\n"
+        "from organizer.ui.pages import PAGE_CLASSES, import_page_code\n"
+        "app = QApplication([])\n"
+        f"workspace = Workspace(QSettings({str(db_path.with_suffix('.ini'))!r}, "
+        "QSettings.Format.IniFormat))\n"
+        f"window = workspace.show_database(open_database({str(db_path)!r}))\n"
+        "import_page_code(workspace.context.services)\n"
+        "loaded = []\n"
+        "def note(event, args):\n"
+        "    on_gui = threading.current_thread() is threading.main_thread()\n"
+        "    if event == 'import' and on_gui and args[0].startswith('organizer'):\n"
+        "        if args[0] not in sys.modules:\n"
+        "            loaded.append(args[0])\n"
+        "sys.addaudithook(note)\n"
+        "for key in PAGE_CLASSES:\n"
+        "    loaded.clear()\n"
+        "    window.show_page(key)\n"
+        "    app.processEvents()\n"
+        "    print(key, sorted(set(loaded)))\n"
+        "workspace.close()\n"
+    )
+    lines = run_script(script)
+    visited = [line for line in lines if line.split(" ")[0] in pages_module.PAGE_CLASSES]
+    assert len(visited) == len(pages_module.PAGE_CLASSES)
+    assert all(line.endswith(" []") for line in visited), visited
 
 
 def test_a_slow_import_leaves_the_window_answering(
