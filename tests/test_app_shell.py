@@ -753,6 +753,20 @@ def run_script(script: str) -> list[str]:
     return result.stdout.strip().splitlines()
 
 
+def workspace_script(db_path: Path) -> str:
+    """The start of a script for :func:`run_script`: an application and a workspace whose
+    settings sit beside ``db_path``."""
+    return (
+        "import sys, threading\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from organizer.app import Workspace\n"
+        "app = QApplication([])\n"
+        f"workspace = Workspace(QSettings({str(db_path.with_suffix('.ini'))!r}, "
+        "QSettings.Format.IniFormat))\n"
+    )
+
+
 def test_the_window_can_paint_before_the_data_layer_is_imported() -> None:
     """Start-up shows the window first: building it must not pull in SQLAlchemy or the models."""
     script = (
@@ -775,14 +789,7 @@ def test_the_data_layer_loads_off_the_gui_thread_while_the_window_opens(db_path:
         VolunteerDraft(name="Amira", joined_on=date(2026, 11, 20))
     )
     db.close()
-    script = (
-        "import sys, threading\n"
-        "from PySide6.QtCore import QSettings\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "from organizer.app import Workspace\n"
-        "app = QApplication([])\n"
-        f"workspace = Workspace(QSettings({str(db_path.with_suffix('.ini'))!r}, "
-        "QSettings.Format.IniFormat))\n"
+    script = workspace_script(db_path) + (
         f"workspace.show_opening({str(db_path)!r})\n"
         "app.processEvents()\n"
         "loaded = []\n"
@@ -808,16 +815,9 @@ def test_a_first_visit_to_each_page_imports_none_of_the_apps_code(db_path: Path)
     db = create_database(db_path)
     generate_demo(db, start=date(2026, 11, 23))
     db.close()
-    script = (
-        "import sys, threading\n"
-        "from PySide6.QtCore import QSettings\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "from organizer.app import Workspace\n"
+    script = workspace_script(db_path) + (
         "from organizer.storage import open_database\n"
         "from organizer.ui.pages import PAGE_CLASSES, import_page_code\n"
-        "app = QApplication([])\n"
-        f"workspace = Workspace(QSettings({str(db_path.with_suffix('.ini'))!r}, "
-        "QSettings.Format.IniFormat))\n"
         f"window = workspace.show_database(open_database({str(db_path)!r}))\n"
         "import_page_code(workspace.context.services)\n"
         "loaded = []\n"

@@ -9,7 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
-from organizer.services.roster import RosterService, with_clashes
+from organizer.models.ids import AssignmentId
+from organizer.services.roster import BoardShift, Clash, RosterService, with_clashes
 from organizer.storage import Database
 from organizer.ui.roster import views
 from organizer.ui.roster.models import OBJECT_ROLE, BoardModel, RowKind
@@ -43,6 +44,18 @@ def load(qtbot: QtBot, model: BoardModel, view: BoardView, rows: list[object]) -
     assert model.set_board(rows)  # type: ignore[arg-type]
     view.expand_board()
     qtbot.waitUntil(lambda: not view.unfolding, timeout=5_000)
+
+
+def checked_week(
+    qtbot: QtBot, demo: Database
+) -> tuple[BoardModel, BoardView, list[BoardShift], dict[AssignmentId, tuple[Clash, ...]]]:
+    """This week's board shown without flags, its rows, and the clash check's flags."""
+    roster = RosterService(demo, "Tester")
+    start, end = week()
+    rows = roster.board_rows(start, end)
+    model, view = shown_view(qtbot)
+    load(qtbot, model, view, rows)  # type: ignore[arg-type]
+    return model, view, rows, roster.board_clashes(rows, start, end)
 
 
 def spans_the_row(view: BoardView, index: QModelIndex) -> bool:
@@ -105,12 +118,7 @@ def test_a_new_week_does_not_make_the_columns_jump(qtbot: QtBot, demo: Database)
 def test_flags_are_merged_in_one_change_per_shift_and_per_event(
     qtbot: QtBot, qtmodeltester: object, demo: Database
 ) -> None:
-    roster = RosterService(demo, "Tester")
-    start, end = week()
-    rows = roster.board_rows(start, end)
-    model, view = shown_view(qtbot)
-    load(qtbot, model, view, rows)  # type: ignore[arg-type]
-    clashes = roster.board_clashes(rows, start, end)
+    model, view, rows, clashes = checked_week(qtbot, demo)
     assert clashes, "the demo week has clashes to show"
     changes: list[tuple[QModelIndex, QModelIndex, list[int]]] = []
     model.dataChanged.connect(lambda first, last, roles: changes.append((first, last, roles)))
@@ -152,12 +160,7 @@ def test_flags_go_on_a_day_at_a_time_and_end_as_all_at_once(
 ) -> None:
     """A busy week's flags go on day by day (the window answers in between); if the board
     changes shape meanwhile, the rest go on at once, on the rows as they now are."""
-    roster = RosterService(demo, "Tester")
-    start, end = week()
-    rows = roster.board_rows(start, end)
-    model, view = shown_view(qtbot)
-    load(qtbot, model, view, rows)  # type: ignore[arg-type]
-    clashes = roster.board_clashes(rows, start, end)
+    model, _, rows, clashes = checked_week(qtbot, demo)
     flagged_days = {
         s.fill.starts_at.astimezone().date()
         for s in rows
@@ -178,7 +181,7 @@ def test_flags_go_on_a_day_at_a_time_and_end_as_all_at_once(
     steps = model.clash_steps(clashes)
     next(steps)
     fewer = rows[: len(rows) // 2]  # half the week gone: the rows are made anew
-    assert model.set_board(fewer)  # type: ignore[arg-type]
+    assert model.set_board(fewer)
     assert len(list(steps)) == 1, "the rest in one go"
     assert model.shifts() == with_clashes(fewer, clashes)
     qtmodeltester.check(model)  # type: ignore[attr-defined]
