@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
@@ -302,6 +303,19 @@ def test_a_read_only_file_offers_nothing_to_click(qtbot: QtBot, db_path: Path) -
 def test_welcome_renders(qtbot: QtBot, context: ViewContext, tmp_path: Path) -> None:
     page = show_welcome(qtbot, context)
     assert_not_blank(page, tmp_path / "welcome.png")
+
+
+def test_a_larger_font_makes_the_welcome_choices_taller(qtbot: QtBot, context: ViewContext) -> None:
+    """Each choice is measured once per width and font, and measured again for a new font."""
+    page = show_welcome(qtbot, context)
+    button = page.sample_button
+    before = button.heightForWidth(400)
+    assert button.heightForWidth(400) == before
+    larger = QFont(button.font())
+    larger.setPointSizeF(larger.pointSizeF() * 1.6)
+    button.setFont(larger)
+    assert button.heightForWidth(400) > before
+    assert button.heightForWidth(250) > button.heightForWidth(400), "narrower wraps more"
 
 
 # The start page --------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class ChoiceButton(QPushButton):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self._icon: tuple[int, QIcon] | None = None
+        self._heights: dict[tuple[int, str], int] = {}
 
     def _line_icon(self) -> QIcon:
         """The icon in the button's colours, drawn again only when the palette changes."""
@@ -76,14 +77,21 @@ class ChoiceButton(QPushButton):
         return max(width - 3 * self.PADDING - self.ICON, 80)
 
     def heightForWidth(self, width: int) -> int:
-        """Tall enough for the title and the wrapped sentence."""
-        title = QFontMetrics(self._title_font()).height()
-        text = self.fontMetrics().boundingRect(
-            QRect(0, 0, self._text_width(width), 10_000),
-            Qt.TextFlag.TextWordWrap,
-            self.description,
-        )
-        return 2 * self.PADDING + title + 4 + text.height()
+        """Tall enough for the title and the wrapped sentence.
+
+        Measured once per width and font: a layout asks again and again as the window opens.
+        """
+        key = (width, self.font().key())
+        height = self._heights.get(key)
+        if height is None:
+            title = QFontMetrics(self._title_font()).height()
+            text = self.fontMetrics().boundingRect(
+                QRect(0, 0, self._text_width(width), 10_000),
+                Qt.TextFlag.TextWordWrap,
+                self.description,
+            )
+            height = self._heights[key] = 2 * self.PADDING + title + 4 + text.height()
+        return height
 
     def sizeHint(self) -> QSize:
         """Room for the sentence on two lines at a comfortable width."""
