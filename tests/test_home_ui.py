@@ -363,3 +363,4 @@ def test_a_file_with_data_starts_on_home(
 ) -> None:
     page = show_start(qtbot, context)
     assert not page.showing_welcome
+    assert page.findChildren(WelcomePage) == [], "a file with data never builds Welcome"

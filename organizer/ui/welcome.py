@@ -367,22 +367,30 @@ class StartPage(QStackedWidget):
         self.setObjectName("page-start")
         self.setAccessibleName(self.tr("Home"))
         self.home = HomePage(context, clock=clock)
-        self.welcome = WelcomePage(context, sample_start=sample_start)
         self.addWidget(self.home)
-        self.addWidget(self.welcome)
         self.home.open_occurrence.connect(self.open_occurrence)
         self.home.open_shift.connect(self.open_shift)
         self.home.open_volunteer.connect(self.open_volunteer)
-        self.welcome.create_event_requested.connect(self.create_event_requested)
-        self.welcome.sample_data_loaded.connect(self.sample_data_loaded)
-        self.welcome.sample_data_loaded.connect(lambda: self.setCurrentWidget(self.home))
+        self._sample_start = sample_start
+        self._welcome: WelcomePage | None = None
         context.hub.changed.connect(self._on_changed)
         self._check()
 
     @property
+    def welcome(self) -> WelcomePage:
+        """The Welcome page, built the first time it is wanted (most files are not empty)."""
+        if self._welcome is None:
+            page = self._welcome = WelcomePage(self.context, sample_start=self._sample_start)
+            self.addWidget(page)
+            page.create_event_requested.connect(self.create_event_requested)
+            page.sample_data_loaded.connect(self.sample_data_loaded)
+            page.sample_data_loaded.connect(lambda: self.setCurrentWidget(self.home))
+        return self._welcome
+
+    @property
     def showing_welcome(self) -> bool:
         """Whether the Welcome page is on show."""
-        return self.currentWidget() is self.welcome
+        return self._welcome is not None and self.currentWidget() is self._welcome
 
     @Slot()
     def refresh(self) -> None:
@@ -395,7 +403,7 @@ class StartPage(QStackedWidget):
         self.context.worker.submit(overview.is_empty, on_done=self._show_empty)
 
     def _show_empty(self, empty: bool) -> None:
-        if self.welcome.busy:
+        if self._welcome is not None and self._welcome.busy:
             return
         self.setCurrentWidget(self.welcome if empty else self.home)
 
