@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from organizer.app import Workspace
 from organizer.storage import create_database, open_database
+from organizer.ui.context import ViewContext
 from organizer.ui.events import EventsPage
 from organizer.ui.events.model import EventTableModel
 from organizer.ui.events.roles_table import RolesModel
@@ -41,25 +42,34 @@ TUESDAY = date(2026, 12, 1)
 """The first Tuesday of the event, eight days after the Monday the roster tests count from."""
 
 
-def open_window(qtbot: QtBot, space: Workspace, db_path: Path) -> MainWindow:
+def open_window(qtbot: QtBot, ini: str, db_path: Path) -> tuple[Workspace, MainWindow, ViewContext]:
+    """A workspace with its settings in ``ini``, showing the file at ``db_path``."""
+    space = Workspace(QSettings(ini, QSettings.Format.IniFormat))
     window = space.show_database(open_database(db_path))
     window.resize(1280, 800)
     qtbot.waitExposed(window)
-    return window
+    assert space.context is not None
+    return space, window, space.context
 
 
 T = TypeVar("T")
 
 
-def page_of(qtbot: QtBot, window: MainWindow, key: str, kind: type[T]) -> T:
+def page_of(window: MainWindow, key: str, kind: type[T]) -> T:
     window.show_page(key)
     page = window.page(key)
     assert isinstance(page, kind)
     return page
 
 
+def causes_page(qtbot: QtBot, window: MainWindow, context: ViewContext) -> PlacesPage:
+    places = page_of(window, "places", PlacesPage)
+    qtbot.waitUntil(lambda: settled(places, context))
+    return places
+
+
 def week_on_board(qtbot: QtBot, window: MainWindow) -> RosterPage:
-    rosters = page_of(qtbot, window, "rosters", RosterPage)
+    rosters = page_of(window, "rosters", RosterPage)
     with qtbot.waitSignal(rosters.loaded, timeout=10_000):
         rosters.show_week(TUESDAY)
     qtbot.waitUntil(lambda: not rosters.settling, timeout=10_000)
@@ -72,14 +82,10 @@ def test_a_plan_made_in_the_window_is_all_there_when_the_file_opens_again(
     monkeypatch.setenv("TZ", "Europe/London")
     create_database(db_path).close()
     ini = str(tmp_path / "organizer.ini")
-    space = Workspace(QSettings(ini, QSettings.Format.IniFormat))
-    window = open_window(qtbot, space, db_path)
-    assert space.context is not None
-    context = space.context
+    space, window, context = open_window(qtbot, ini, db_path)
 
     # A cause, by typing its name.
-    places = page_of(qtbot, window, "places", PlacesPage)
-    qtbot.waitUntil(lambda: settled(places, context))
+    places = causes_page(qtbot, window, context)
     dialog = open_dialog(qtbot, places, places.add_cause_button)
     assert isinstance(dialog, CauseDialog)
     qtbot.keyClicks(dialog.name, "Food bank")
@@ -87,7 +93,7 @@ def test_a_plan_made_in_the_window_is_all_there_when_the_file_opens_again(
     qtbot.waitUntil(lambda: places.dialog is None and settled(places, context))
 
     # A weekly event on Tuesdays with two roles.
-    events = page_of(qtbot, window, "events", EventsPage)
+    events = page_of(window, "events", EventsPage)
     qtbot.mouseClick(events.new_button, Qt.MouseButton.LeftButton)
     editor = open_editor(qtbot, events.editor, context)
     qtbot.keyClicks(editor.title, "Tuesday packing")
@@ -109,7 +115,7 @@ def test_a_plan_made_in_the_window_is_all_there_when_the_file_opens_again(
     qtbot.waitUntil(lambda: "Tuesday packing" in titles(events), timeout=10_000)
 
     # A volunteer who is free on Tuesday evenings.
-    volunteers = page_of(qtbot, window, "volunteers", VolunteersPage)
+    volunteers = page_of(window, "volunteers", VolunteersPage)
     qtbot.waitUntil(loaded(volunteers))
     person = open_volunteer_editor(qtbot, volunteers, None)
     qtbot.keyClicks(person.name, "Robin Example")
@@ -144,19 +150,14 @@ def test_a_plan_made_in_the_window_is_all_there_when_the_file_opens_again(
     space.close()
 
     # The file opened again, in a new window.
-    again = Workspace(QSettings(ini, QSettings.Format.IniFormat))
-    window = open_window(qtbot, again, db_path)
-    assert again.context is not None
-    reopened = again.context
-    places = page_of(qtbot, window, "places", PlacesPage)
-    qtbot.waitUntil(lambda: settled(places, reopened))
-    assert names(places.cause_model) == ["Food bank"]
-    events = page_of(qtbot, window, "events", EventsPage)
+    again, window, reopened = open_window(qtbot, ini, db_path)
+    assert names(causes_page(qtbot, window, reopened).cause_model) == ["Food bank"]
+    events = page_of(window, "events", EventsPage)
     qtbot.waitUntil(lambda: "Tuesday packing" in titles(events), timeout=10_000)
     assert cell(events, "Tuesday packing", EventTableModel.CAUSE) == "Food bank"
     assert cell(events, "Tuesday packing", EventTableModel.REPEATS) == "Every Tuesday"
     assert cell(events, "Tuesday packing", EventTableModel.ROLES) == "1 of 3"
-    volunteers = page_of(qtbot, window, "volunteers", VolunteersPage)
+    volunteers = page_of(window, "volunteers", VolunteersPage)
     qtbot.waitUntil(lambda: "Robin Example" in names_shown(volunteers) and loaded(volunteers)())
     rosters = week_on_board(qtbot, window)
     assert people(rosters, "Packer", 8) == {"Robin Example": "Proposed"}
