@@ -345,13 +345,7 @@ class World:
         self, found: _Findings, person: PersonFacts, slot: SlotFacts, own: list[Booking]
     ) -> None:
         limits = self.limits
-        if (
-            person.max_week is None
-            and person.max_month is None
-            and limits.max_hours_per_week is None
-            and limits.max_hours_per_month is None
-            and limits.max_consecutive_days is None
-        ):
+        if limits.max_consecutive_days is None and not any(hour_limits(person, limits)):
             return
         theirs = _zone(person.timezone)
         day = slot.starts_at.astimezone(theirs).date()
@@ -600,10 +594,11 @@ class ConflictService(Service):
         missing = holders - world.people.keys()
         if missing:
             world.people.update(load_people(session, missing, attendance=newcomers))
+        soonest = min(slot.starts_at for slot in slots) - around
+        furthest = max(slot.ends_at for slot in slots) + around
         for (weeks, months), group in _by_limits(world.people, limits, wanted).items():
             earliest, latest = bearing_window(slots, limits, weeks=weeks, months=months)
-            earliest = min(earliest, min(slot.starts_at for slot in slots) - around)
-            latest = max(latest, max(slot.ends_at for slot in slots) + around)
+            earliest, latest = min(earliest, soonest), max(latest, furthest)
             for booking in load_bookings(session, earliest, latest, group.ids):
                 if booking.volunteer_id in group.people:
                     world.add_booking(booking)
@@ -654,6 +649,14 @@ def bearing_window(
     return earliest, latest
 
 
+def hour_limits(person: PersonFacts, limits: SchedulingLimits) -> tuple[bool, bool]:
+    """Whether a weekly, and a monthly, hour limit applies to ``person`` (theirs or the org's)."""
+    return (
+        person.max_week is not None or limits.max_hours_per_week is not None,
+        person.max_month is not None or limits.max_hours_per_month is not None,
+    )
+
+
 class _Group(NamedTuple):
     """People whose bookings are read over one window.
 
@@ -674,12 +677,8 @@ def _by_limits(
     without naming them.
     """
     groups: dict[tuple[bool, bool], set[int]] = defaultdict(set)
-    org_week = limits.max_hours_per_week is not None
-    org_month = limits.max_hours_per_month is not None
     for vid, person in people.items():
-        groups[
-            org_week or person.max_week is not None, org_month or person.max_month is not None
-        ].add(vid)
+        groups[hour_limits(person, limits)].add(vid)
     biggest = max(groups, key=lambda key: len(groups[key]), default=None)
     return {
         key: _Group(ids, None if wanted is None and key == biggest else ids)
